@@ -1,0 +1,50 @@
+import { OkmsError } from '../domain/errors';
+import type { CertificateType } from '../domain/types';
+
+/** Certificates start this long in the past so that clients with a slow clock accept them at once. */
+export const CLOCK_SKEW_BACKDATE_MS = 5 * 60 * 1000;
+export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
+/** OVH clients read the domain id from an otherName UPN (Microsoft UPN OID) in the SAN. */
+export const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
+
+export interface AccessCertificateInput {
+  readonly credentialId: string;
+  readonly okmsId: string;
+  readonly identityURNs: readonly string[];
+  readonly certificateType: CertificateType;
+  readonly validityDays: number;
+  readonly now: Date;
+  readonly caNotAfter: Date;
+}
+
+/** Everything the CA puts into an access certificate, decided here and nowhere else. */
+export interface AccessCertificateProfile {
+  readonly subjectCommonName: string;
+  readonly upn: string;
+  readonly uris: readonly string[];
+  readonly keyUsage: { readonly digitalSignature: true; readonly keyEncipherment: boolean };
+  readonly extendedKeyUsage: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+export function buildAccessProfile(input: AccessCertificateInput): AccessCertificateProfile {
+  const notAfter = new Date(input.now.getTime() + input.validityDays * 86_400_000);
+  if (notAfter.getTime() > input.caNotAfter.getTime()) {
+    const maxDays = Math.floor((input.caNotAfter.getTime() - input.now.getTime()) / 86_400_000);
+    throw new OkmsError(
+      'ERR_VALIDITY_OUT_OF_RANGE',
+      `validity: ${input.validityDays} days would outlive the domain CA (valid until ${input.caNotAfter.toISOString()}); at most ${maxDays} days`,
+      { field: 'validity', details: { maxDays } },
+    );
+  }
+  return {
+    subjectCommonName: input.credentialId,
+    upn: `okms.domain:${input.okmsId}`,
+    uris: [...input.identityURNs],
+    keyUsage: { digitalSignature: true, keyEncipherment: input.certificateType === 'RSA' },
+    extendedKeyUsage: [CLIENT_AUTH_EKU],
+    notBefore: new Date(input.now.getTime() - CLOCK_SKEW_BACKDATE_MS),
+    notAfter,
+  };
+}

@@ -1,0 +1,47 @@
+import { generateKeyPair as nodeGenerateKeyPair, type KeyObject } from 'node:crypto';
+import type { CertificateType } from '../domain/types';
+import { ConcurrencyLimit } from './concurrency-limit';
+import { SERVER_KEY_SPECS, type NodeKeySpec } from './key-specs';
+
+export interface GeneratedKeyPair {
+  /** SubjectPublicKeyInfo, DER. */
+  readonly spki: Buffer;
+  /** PKCS#8 PEM. Lives only in memory until it is returned once to the caller. */
+  readonly privateKeyPEM: string;
+  readonly description: string;
+}
+
+function generate(spec: NodeKeySpec): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  // Node runs key generation on the libuv thread pool, so the event loop stays free meanwhile.
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject) =>
+      err ? reject(err) : resolve({ publicKey, privateKey });
+    if (spec.type === 'ec') nodeGenerateKeyPair('ec', spec.options, done);
+    else nodeGenerateKeyPair('rsa', spec.options, done);
+  });
+}
+
+/**
+ * Generates access-credential key pairs off the event loop. RSA 2048 costs ~2000x an EC P-256 key,
+ * so RSA jobs share a small bound and never take every thread-pool slot from certificate signing.
+ */
+export class KeyPairGenerator {
+  private readonly rsaLimit: ConcurrencyLimit;
+
+  constructor(options: { maxConcurrentRsa: number; maxQueuedRsa: number }) {
+    this.rsaLimit = new ConcurrencyLimit(options.maxConcurrentRsa, options.maxQueuedRsa);
+  }
+
+  async generate(type: CertificateType): Promise<GeneratedKeyPair> {
+    const spec = SERVER_KEY_SPECS[type];
+    const job = async (): Promise<GeneratedKeyPair> => {
+      const { publicKey, privateKey } = await generate(spec.node);
+      return {
+        spki: publicKey.export({ type: 'spki', format: 'der' }),
+        privateKeyPEM: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        description: spec.description,
+      };
+    };
+    return type === 'RSA' ? this.rsaLimit.run(job) : job();
+  }
+}

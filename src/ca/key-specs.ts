@@ -1,0 +1,26 @@
+
+import type { CaKeyAlgorithm, CertificateType } from '../domain/types';
+
+/** How each CA key algorithm maps to WebCrypto: one table instead of switches across the code. */
+export const CA_KEY_SPECS: Record<CaKeyAlgorithm, { generate: EcKeyImportParams; sign: EcdsaParams & { namedCurve: string } }> = {
+  'P-256': { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } },
+  'P-384': { generate: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } },
+};
+
+/** Keys the server generates for access credentials (no CSR). */
+export const SERVER_KEY_SPECS: Record<CertificateType, { description: string; node: NodeKeySpec }> = {
+  ECDSA: { description: 'EC P-256', node: { type: 'ec', options: { namedCurve: 'P-256' } } },
+  RSA: { description: 'RSA 2048', node: { type: 'rsa', options: { modulusLength: 2048 } } },
+};
+
+export type NodeKeySpec =
+  | { type: 'ec'; options: { namedCurve: string } }
+  | { type: 'rsa'; options: { modulusLength: number } };
+
+/** Keys accepted in a CSR. Node reports curves by their OpenSSL names. */
+export const CSR_RSA_BITS = { min: 2048, max: 8192 } as const;
+export const CSR_EC_CURVES: Record<string, string> = {
+  prime256v1: 'P-256',
+  secp384r1: 'P-384',
+  secp521r1: 'P-521',
+};

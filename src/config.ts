@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { isValidAccountId } from './domain/urn';
+
+export type StoreKind = 'embedded' | 'mongodb';
+
+export interface OkmsdConfig {
+  readonly dataDir: string;
+  readonly host: string;
+  /** Control plane port; 0 picks a free one (the bound port is logged). */
+  readonly port: number;
+  readonly gatewayPort: number;
+  readonly gatewayHostnames: readonly string[];
+  readonly adminToken: string | undefined;
+  /** 32 bytes, or undefined to use (or create) `$dataDir/master.key`. */
+  readonly masterKey: Buffer | undefined;
+  readonly store: StoreKind;
+  readonly mongodbUri: string | undefined;
+  /** The region part of every URN (`urn:v1:{urnRegion}:…`). */
+  readonly urnRegion: string;
+  /** The region given to new domains unless the request names one. */
+  readonly defaultDomainRegion: string;
+  readonly rootAccount: string;
+  readonly logLevel: string;
+  readonly maxConcurrentRsaKeygen: number;
+  readonly maxQueuedRsaKeygen: number;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, reason: string) {
+    super(`configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  return Number(raw);
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d{0,5}$/.test(raw)) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
+function masterKey(env: Env): Buffer | undefined {
+  const raw = env.OKMSD_MASTER_KEY;
+  if (raw === undefined || raw === '') return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== raw.trim()) {
+    throw new ConfigError('OKMSD_MASTER_KEY', 'must be exactly 32 bytes in standard base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return key;
+}
+
+function region(env: Env, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(value)) throw new ConfigError(name, `must be lower-case letters, digits and dashes, got "${value}"`);
+  return value;
+}
+
+/** Reads okmsd's configuration from environment variables (names are a stable interface). */
+export function loadConfig(env: Env = process.env): OkmsdConfig {
+  const store = (env.OKMSD_STORE || 'embedded') as StoreKind;
+  if (store !== 'embedded' && store !== 'mongodb') throw new ConfigError('OKMSD_STORE', `must be "embedded" or "mongodb", got "${store}"`);
+  const adminToken = env.OKMSD_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new ConfigError('OKMSD_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
+  }
+  const rootAccount = env.OKMSD_ROOT_ACCOUNT || 'root';
+  if (!isValidAccountId(rootAccount)) throw new ConfigError('OKMSD_ROOT_ACCOUNT', `"${rootAccount}" is not a valid account id`);
+  return {
+    dataDir: resolve(env.OKMSD_DATA_DIR || './data'),
+    host: env.OKMSD_HOST || '127.0.0.1',
+    port: port(env, 'OKMSD_PORT', 8080),
+    gatewayPort: port(env, 'OKMSD_GATEWAY_PORT', 8443),
+    gatewayHostnames: (env.OKMSD_GATEWAY_HOSTNAMES ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    adminToken,
+    masterKey: masterKey(env),
+    store,
+    mongodbUri: env.OKMSD_MONGODB_URI || undefined,
+    urnRegion: region(env, 'OKMSD_URN_REGION', 'eu'),
+    defaultDomainRegion: region(env, 'OKMSD_DEFAULT_REGION', 'local'),
+    rootAccount,
+    logLevel: env.OKMSD_LOG_LEVEL || 'info',
+    maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', 2),
+    maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
+  };
+}

@@ -1,0 +1,56 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { authenticateAdminToken } from '../../iam/admin-tokens';
+import { errorHandler } from '../error-mapper';
+import { requestLog } from '../request-log';
+import { mountRoutes, type RouteSpec } from '../route-table';
+import { accountRoutes } from './account-routes';
+import { credentialRoutes, RAW_CSR_TYPES } from './credential-routes';
+import { domainRoutes } from './domain-routes';
+import type { ControlPlaneServices } from './services';
+
+export const MAX_BODY = '64kb';
+
+export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: 200 once the service is started',
+      auth: 'none',
+      async handle() {
+        return { status: 200, body: { status: 'ok' } };
+      },
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: 200 when the store answers',
+      auth: 'none',
+      async handle() {
+        await s.store.ping();
+        return { status: 200, body: { status: 'ready', store: s.store.kind } };
+      },
+    },
+    ...accountRoutes(s),
+    ...domainRoutes(s),
+    ...credentialRoutes(s),
+  ];
+}
+
+export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestLog(logger));
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES] }));
+  mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization));
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,70 @@
+import type { CreateCredentialInput } from '../../ca/credential-service';
+import { pageHeaders, pageRequest } from '../pagination';
+import type { RouteSpec } from '../route-table';
+import { bodyValidator, queryValidator } from '../validation';
+import { uuidParam } from './params';
+import { credentialView } from './presenters';
+import type { ControlPlaneServices } from './services';
+
+/** A raw CSR may be the whole body; the other fields then travel as query parameters. */
+export const RAW_CSR_TYPES = ['application/pkcs10', 'application/x-pem-file'] as const;
+
+const validateBody = bodyValidator<CreateCredentialInput>('credential-create');
+const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('credential-create-query');
+
+export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
+  const base = '/okms/resource/{okmsId}/credential';
+  return [
+    {
+      method: 'post',
+      path: base,
+      summary: 'Create an access credential: server-generated key (privateKeyPEM returned once) or CSR',
+      auth: 'admin',
+      consumes: ['application/json', ...RAW_CSR_TYPES],
+      schemas: { body: 'credential-create', query: 'credential-create-query' },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const input: CreateCredentialInput = req.is([...RAW_CSR_TYPES])
+          ? { ...validateQuery(req.query), csr: req.body as Buffer }
+          : validateBody(req.body);
+        const created = await s.credentials.create(account, domain, input);
+        return { status: 201, body: credentialView(created.credential, s.clock(), created.privateKeyPEM) };
+      },
+    },
+    {
+      method: 'get',
+      path: base,
+      summary: "List a domain's credentials (stable order, keyset cursor)",
+      auth: 'admin',
+      schemas: { query: 'list-query' },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const page = await s.credentials.list(domain, pageRequest(req));
+        const now = s.clock();
+        return { status: 200, body: page.items.map((c) => credentialView(c, now)), headers: pageHeaders(page) };
+      },
+    },
+    {
+      method: 'get',
+      path: `${base}/{credentialId}`,
+      summary: 'Get a credential with its certificate',
+      auth: 'admin',
+      async handle({ account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const credential = await s.credentials.get(domain, uuidParam(params, 'credentialId'));
+        return { status: 200, body: credentialView(credential, s.clock()) };
+      },
+    },
+    {
+      method: 'delete',
+      path: `${base}/{credentialId}`,
+      summary: 'Revoke a credential at once and remove it',
+      auth: 'admin',
+      async handle({ account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        await s.credentials.revoke(domain, uuidParam(params, 'credentialId'));
+        return { status: 204 };
+      },
+    },
+  ];
+}

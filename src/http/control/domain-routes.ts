@@ -1,0 +1,47 @@
+import type { CreateDomainInput } from '../../ca/domain-service';
+import { pageHeaders, pageRequest } from '../pagination';
+import type { RouteSpec } from '../route-table';
+import { bodyValidator } from '../validation';
+import { uuidParam } from './params';
+import { domainView } from './presenters';
+import type { ControlPlaneServices } from './services';
+
+const validateCreate = bodyValidator<CreateDomainInput>('domain-create');
+
+export function domainRoutes(s: ControlPlaneServices): RouteSpec[] {
+  const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion);
+  return [
+    {
+      method: 'post',
+      path: '/okms/resource',
+      summary: 'Create a domain (OKMS resource) with its own issuing CA',
+      auth: 'admin',
+      consumes: ['application/json'],
+      schemas: { body: 'domain-create' },
+      async handle({ req, account }) {
+        const domain = await s.domains.create(account, validateCreate(req.body));
+        return { status: 201, body: view(domain) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/okms/resource',
+      summary: "List the caller account's domains",
+      auth: 'admin',
+      schemas: { query: 'list-query' },
+      async handle({ req, account }) {
+        const page = await s.domains.list(account, pageRequest(req));
+        return { status: 200, body: page.items.map(view), headers: pageHeaders(page) };
+      },
+    },
+    {
+      method: 'get',
+      path: '/okms/resource/{okmsId}',
+      summary: 'Get a domain, with its CA certificate (publicCA)',
+      auth: 'admin',
+      async handle({ account, params }) {
+        return { status: 200, body: view(await s.domains.getForAccount(account, uuidParam(params, 'okmsId'))) };
+      },
+    },
+  ];
+}

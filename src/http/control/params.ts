@@ -1,0 +1,12 @@
+import { OkmsError } from '../../domain/errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID path parameter, lower-cased; anything else is a 400 naming the parameter. */
+export function uuidParam(params: Readonly<Record<string, string>>, name: string): string {
+  const value = params[name] ?? '';
+  if (!UUID.test(value)) {
+    throw new OkmsError('ERR_VALIDATION', `${name}: "${value.slice(0, 64)}" is not a UUID`, { field: name });
+  }
+  return value.toLowerCase();
+}

@@ -1,0 +1,14 @@
+import type { CredentialService } from '../../ca/credential-service';
+import type { DomainService } from '../../ca/domain-service';
+import type { Store } from '../../storage/ports';
+import type { PublicEndpoints } from './presenters';
+
+/** What the control-plane routes need, built once in the composition root (src/server.ts). */
+export interface ControlPlaneServices {
+  readonly store: Store;
+  readonly domains: DomainService;
+  readonly credentials: CredentialService;
+  readonly urnRegion: string;
+  readonly clock: () => Date;
+  readonly endpoints: () => PublicEndpoints;
+}

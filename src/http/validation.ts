@@ -1,0 +1,73 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import accountCreate from '../../schemas/account-create.json';
+import credentialCreateQuery from '../../schemas/credential-create-query.json';
+import credentialCreate from '../../schemas/credential-create.json';
+import domainCreate from '../../schemas/domain-create.json';
+import listQuery from '../../schemas/list-query.json';
+import uuidParam from '../../schemas/uuid-param.json';
+import { OkmsError } from '../domain/errors';
+
+/** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
+export const SCHEMAS = [domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam] as const;
+export type SchemaId = (typeof SCHEMAS)[number]['$id'];
+
+function makeAjv(coerce: boolean): Ajv {
+  // Query strings carry only strings; there "30" may stand for 30 and one value for a one-item list.
+  const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: coerce ? 'array' : false, useDefaults: false });
+  addFormats(ajv);
+  for (const schema of SCHEMAS) ajv.addSchema(schema);
+  return ajv;
+}
+
+const bodyAjv = makeAjv(false);
+const queryAjv = makeAjv(true);
+
+/** `/identityURNs/0` -> `identityURNs[0]` */
+function fieldOf(error: ErrorObject): string {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  return segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '') || '(body)';
+}
+
+function reasonOf(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not a known field';
+    case 'type': return `must be of type ${String(p.type)}`;
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minLength': return Number(p.limit) === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+    case 'maxLength': return `must be at most ${String(p.limit)} characters`;
+    case 'minimum': return `must be >= ${String(p.limit)}`;
+    case 'maximum': return `must be <= ${String(p.limit)}`;
+    case 'minItems': return `must hold at least ${String(p.limit)} item(s)`;
+    case 'maxItems': return `must hold at most ${String(p.limit)} items`;
+    case 'uniqueItems': return `must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`;
+    case 'pattern': return `has an invalid format (expected ${String(p.pattern)})`;
+    default: return error.message ?? 'is invalid';
+  }
+}
+
+export function validationError(errors: readonly ErrorObject[]): OkmsError {
+  const list = errors.map((e) => ({ field: fieldOf(e), reason: reasonOf(e) }));
+  const first = list[0] ?? { field: '(body)', reason: 'is invalid' };
+  return new OkmsError('ERR_VALIDATION', `${first.field}: ${first.reason}`, { field: first.field, details: { errors: list } });
+}
+
+export type Validator<T> = (value: unknown) => T;
+
+function validator<T>(ajv: Ajv, id: SchemaId, copy: boolean): Validator<T> {
+  const validate = ajv.getSchema(id) as ValidateFunction | undefined;
+  if (!validate) throw new Error(`no schema ${id}`);
+  return (value: unknown): T => {
+    // Coercion rewrites its input, so query validation works on a copy.
+    const subject = copy && value && typeof value === 'object' ? structuredClone(value) : value;
+    if (!validate(subject)) throw validationError(validate.errors ?? []);
+    return subject as T;
+  };
+}
+
+export const bodyValidator = <T>(id: SchemaId): Validator<T> => validator<T>(bodyAjv, id, false);
+export const queryValidator = <T>(id: SchemaId): Validator<T> => validator<T>(queryAjv, id, true);

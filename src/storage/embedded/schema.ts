@@ -1,0 +1,39 @@
+import type Database from 'better-sqlite3';
+
+/** Ordered migrations; PRAGMA user_version records how many have run. Never edit one that has shipped. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE accounts (
+     id TEXT PRIMARY KEY, description TEXT NOT NULL, is_root INTEGER NOT NULL, created_at TEXT NOT NULL);
+   CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), secret_hash TEXT NOT NULL,
+     description TEXT NOT NULL, created_at TEXT NOT NULL);
+   CREATE INDEX api_tokens_account ON api_tokens(account_id);
+   CREATE TABLE domains (
+     id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), name TEXT NOT NULL, region TEXT NOT NULL,
+     ca_key_algorithm TEXT NOT NULL, ca_certificate_pem TEXT NOT NULL, ca_not_after TEXT NOT NULL,
+     wrapped_kek TEXT NOT NULL, wrapped_ca_key TEXT NOT NULL,
+     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+   CREATE INDEX domains_account_page ON domains(account_id, created_at, id);
+   CREATE TABLE credentials (
+     id TEXT PRIMARY KEY, domain_id TEXT NOT NULL REFERENCES domains(id), account_id TEXT NOT NULL,
+     name TEXT NOT NULL, description TEXT NOT NULL, identity_urns TEXT NOT NULL, status TEXT NOT NULL,
+     from_csr INTEGER NOT NULL, certificate_type TEXT NOT NULL, key_algorithm TEXT NOT NULL, serial TEXT NOT NULL,
+     certificate_pem TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, expired_at TEXT NOT NULL,
+     version INTEGER NOT NULL);
+   CREATE INDEX credentials_page ON credentials(domain_id, created_at, id);
+   CREATE UNIQUE INDEX credentials_serial ON credentials(domain_id, serial);
+   CREATE TABLE revocations (
+     domain_id TEXT NOT NULL, serial TEXT NOT NULL, credential_id TEXT NOT NULL, revoked_at TEXT NOT NULL,
+     reason TEXT NOT NULL, PRIMARY KEY (domain_id, serial));`,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let index = current; index < MIGRATIONS.length; index += 1) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[index]!);
+      db.pragma(`user_version = ${index + 1}`);
+    })();
+  }
+}

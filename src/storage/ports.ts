@@ -1,0 +1,70 @@
+import type {
+  Account,
+  ApiTokenRecord,
+  CredentialRecord,
+  DomainRecord,
+  Page,
+  PageRequest,
+  RevocationRecord,
+} from '../domain/types';
+
+/**
+ * The storage contract. Every adapter (embedded SQLite, MongoDB) implements exactly this and passes
+ * the same contract suite (test/storage). Writes resolve only once durable. `create` rejects a
+ * duplicate key with OkmsError ERR_CONFLICT.
+ */
+export interface Store {
+  readonly kind: 'embedded' | 'mongodb';
+  readonly meta: MetaRepository;
+  readonly accounts: AccountRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly domains: DomainRepository;
+  readonly credentials: CredentialRepository;
+  readonly revocations: RevocationRepository;
+  /** Resolves when the store answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` unless `key` exists; returns the value that is stored afterwards. */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}
+
+export interface AccountRepository {
+  get(id: string): Promise<Account | undefined>;
+  create(account: Account): Promise<void>;
+}
+
+export interface ApiTokenRepository {
+  get(id: string): Promise<ApiTokenRecord | undefined>;
+  create(token: ApiTokenRecord): Promise<void>;
+  /** Inserts or replaces (used for the token given by configuration, which may change between starts). */
+  upsert(token: ApiTokenRecord): Promise<void>;
+  countForAccount(accountId: string): Promise<number>;
+}
+
+export interface DomainRepository {
+  create(domain: DomainRecord): Promise<void>;
+  get(id: string): Promise<DomainRecord | undefined>;
+  /** Keyset pagination by (createdAt, id). */
+  listForAccount(accountId: string, page: PageRequest): Promise<Page<DomainRecord>>;
+}
+
+export interface CredentialRepository {
+  create(credential: CredentialRecord): Promise<void>;
+  get(domainId: string, id: string): Promise<CredentialRecord | undefined>;
+  getBySerial(domainId: string, serial: string): Promise<CredentialRecord | undefined>;
+  list(domainId: string, page: PageRequest): Promise<Page<CredentialRecord>>;
+  /**
+   * Atomically puts the credential's serial on the domain's revocation list and removes the
+   * credential record. Returns the revocation, or undefined when no such credential exists.
+   */
+  revoke(domainId: string, id: string, revokedAt: string, reason: string): Promise<RevocationRecord | undefined>;
+}
+
+export interface RevocationRepository {
+  get(domainId: string, serial: string): Promise<RevocationRecord | undefined>;
+  listForDomain(domainId: string): Promise<RevocationRecord[]>;
+}
