@@ -29,7 +29,9 @@ export interface AccessCertificateProfile {
 }
 
 export function buildAccessProfile(input: AccessCertificateInput): AccessCertificateProfile {
-  const notAfter = new Date(input.now.getTime() + input.validityDays * 86_400_000);
+  // X.509 times carry whole seconds; truncating here keeps expiredAt equal to the certificate's notAfter.
+  const start = Math.floor(input.now.getTime() / 1000) * 1000;
+  const notAfter = new Date(start + input.validityDays * 86_400_000);
   if (notAfter.getTime() > input.caNotAfter.getTime()) {
     const maxDays = Math.floor((input.caNotAfter.getTime() - input.now.getTime()) / 86_400_000);
     throw new OkmsError(
@@ -44,7 +46,7 @@ export function buildAccessProfile(input: AccessCertificateInput): AccessCertifi
     uris: [...input.identityURNs],
     keyUsage: { digitalSignature: true, keyEncipherment: input.certificateType === 'RSA' },
     extendedKeyUsage: [CLIENT_AUTH_EKU],
-    notBefore: new Date(input.now.getTime() - CLOCK_SKEW_BACKDATE_MS),
+    notBefore: new Date(start - CLOCK_SKEW_BACKDATE_MS),
     notAfter,
   };
 }

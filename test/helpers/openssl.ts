@@ -1,0 +1,53 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+if (!hasOpenssl) {
+  // eslint-disable-next-line no-console
+  console.warn('openssl is not installed: the tests that cross-check with openssl are skipped (apt-get install openssl)');
+}
+/** `describe` when openssl is present, a clearly reported skip otherwise. */
+export const describeWithOpenssl = hasOpenssl ? describe : describe.skip;
+
+const work = () => mkdtempSync(join(tmpdir(), 'okmsd-openssl-'));
+
+export type CsrKey = 'rsa:1024' | 'rsa:2048' | 'rsa:3072' | 'rsa:4096' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | 'ed25519';
+
+/** A CSR and its key made by the real `openssl req`. */
+export function opensslCsr(key: CsrKey, subject = '/CN=ignored-by-okmsd/O=evil'): { csrPEM: string; keyPEM: string } {
+  const dir = work();
+  const keyFile = join(dir, 'key.pem');
+  const csrFile = join(dir, 'req.csr');
+  let keyArgs: string[];
+  if (key.startsWith('rsa:')) keyArgs = ['-newkey', key];
+  else if (key === 'ed25519') keyArgs = ['-newkey', 'ed25519'];
+  else keyArgs = ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${key}`];
+  execFileSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', keyFile, '-subj', subject, '-addext', 'subjectAltName=DNS:evil.example', '-out', csrFile], {
+    stdio: 'pipe',
+  });
+  return { csrPEM: readFileSync(csrFile, 'utf8'), keyPEM: readFileSync(keyFile, 'utf8') };
+}
+
+/** `openssl verify -CAfile ca.pem cert.pem`: returns stdout, throws with stderr on failure. */
+export function opensslVerify(caPEM: string, certPEM: string, purpose?: 'sslclient'): string {
+  const dir = work();
+  writeFileSync(join(dir, 'ca.pem'), caPEM);
+  writeFileSync(join(dir, 'cert.pem'), certPEM);
+  const args = ['verify', '-CAfile', join(dir, 'ca.pem'), ...(purpose ? ['-purpose', purpose] : []), join(dir, 'cert.pem')];
+  return execFileSync('openssl', args, { stdio: 'pipe' }).toString();
+}
+
+export function opensslText(certPEM: string): string {
+  return execFileSync('openssl', ['x509', '-noout', '-text'], { input: certPEM, stdio: 'pipe' }).toString();
+}
+
+/** The modulus/public key of a private key and of a certificate, to prove they belong together. */
+export function publicKeyOfPrivate(keyPEM: string): string {
+  return execFileSync('openssl', ['pkey', '-pubout'], { input: keyPEM, stdio: 'pipe' }).toString();
+}
+
+export function publicKeyOfCert(certPEM: string): string {
+  return execFileSync('openssl', ['x509', '-noout', '-pubkey'], { input: certPEM, stdio: 'pipe' }).toString();
+}
