@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { isValidAccountId } from './domain/urn';
 
@@ -88,7 +89,8 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     defaultDomainRegion: region(env, 'OKMSD_DEFAULT_REGION', 'local'),
     rootAccount,
     logLevel: env.OKMSD_LOG_LEVEL || 'info',
-    maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', 2),
+    // One core stays free for the event loop and certificate signing.
+    maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', Math.max(1, availableParallelism() - 1)),
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
   };
 }

@@ -1,4 +1,4 @@
-import { generateKeyPair as nodeGenerateKeyPair, type KeyObject } from 'node:crypto';
+import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { CertificateType } from '../domain/types';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { SERVER_KEY_SPECS, type NodeKeySpec } from './key-specs';
@@ -11,13 +11,18 @@ export interface GeneratedKeyPair {
   readonly description: string;
 }
 
-function generate(spec: NodeKeySpec): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  // Node runs key generation on the libuv thread pool, so the event loop stays free meanwhile.
+const ENCODING = {
+  publicKeyEncoding: { type: 'spki', format: 'der' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+
+function generate(spec: NodeKeySpec): Promise<{ spki: Buffer; privateKeyPEM: string }> {
+  // Node generates and encodes on the libuv thread pool (encoding there matters: exporting a KeyObject
+  // on the event loop cost more than signing the certificate), so the event loop stays free meanwhile.
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, publicKey: KeyObject, privateKey: KeyObject) =>
-      err ? reject(err) : resolve({ publicKey, privateKey });
-    if (spec.type === 'ec') nodeGenerateKeyPair('ec', spec.options, done);
-    else nodeGenerateKeyPair('rsa', spec.options, done);
+    const done = (err: Error | null, spki: Buffer, privateKeyPEM: string) => (err ? reject(err) : resolve({ spki, privateKeyPEM }));
+    if (spec.type === 'ec') nodeGenerateKeyPair('ec', { ...spec.options, ...ENCODING }, done);
+    else nodeGenerateKeyPair('rsa', { ...spec.options, ...ENCODING }, done);
   });
 }
 
@@ -35,12 +40,8 @@ export class KeyPairGenerator {
   async generate(type: CertificateType): Promise<GeneratedKeyPair> {
     const spec = SERVER_KEY_SPECS[type];
     const job = async (): Promise<GeneratedKeyPair> => {
-      const { publicKey, privateKey } = await generate(spec.node);
-      return {
-        spki: publicKey.export({ type: 'spki', format: 'der' }),
-        privateKeyPEM: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-        description: spec.description,
-      };
+      const { spki, privateKeyPEM } = await generate(spec.node);
+      return { spki, privateKeyPEM, description: spec.description };
     };
     return type === 'RSA' ? this.rsaLimit.run(job) : job();
   }

@@ -50,7 +50,7 @@ export async function startTestOkmsd(options: { dataDir?: string; env?: Record<s
       body = JSON.stringify(o.body);
       headers['content-type'] = o.contentType ?? 'application/json';
     }
-    const response = await fetch(`${okmsd.controlUrl}${path}`, { method, headers, body });
+    const response = await fetch(`${okmsd.controlUrl}${path}`, { method, headers, body: body === undefined ? undefined : new Uint8Array(Buffer.from(body)) });
     const text = await response.text();
     let json: unknown;
     try {

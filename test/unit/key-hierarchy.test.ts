@@ -15,7 +15,7 @@ describe('envelope (AES-256-GCM)', () => {
     expect(() => unwrap(key, blob, 'domain-b')).toThrow(UnwrapError);
     expect(() => unwrap(randomBytes(32), blob, 'domain-a')).toThrow(UnwrapError);
     const ct = Buffer.from(blob.ct, 'base64');
-    ct[0] ^= 1;
+    ct[0]! ^= 1;
     expect(() => unwrap(key, { ...blob, ct: ct.toString('base64') }, 'domain-a')).toThrow(UnwrapError);
   });
 });

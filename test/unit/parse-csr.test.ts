@@ -40,7 +40,7 @@ describeWithOpenssl('parseCsr with CSRs made by openssl req', () => {
 
   it('refuses a CSR whose signature was tampered with (no proof of possession)', () => {
     const der = csrToDer(opensslCsr('P-256').csrPEM);
-    der[der.length - 5] ^= 0x01;
+    der[der.length - 5]! ^= 0x01;
     const error = refusal(() => parseCsr(der));
     expect(['ERR_CSR_SIGNATURE', 'ERR_CSR_INVALID']).toContain(error.code);
   });

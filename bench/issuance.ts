@@ -1,0 +1,135 @@
+/**
+ * bench/issuance: access-credential issuance, three ways, in one run on this machine:
+ *   (a) the raw limit: Node crypto key generation + signing the same certificate in-process, no HTTP, no store;
+ *   (b) okmsd's service layer (CredentialService.create: validation, CSR checks, signing, durable SQLite insert);
+ *   (c) end to end over HTTP against `okmsd serve` (a separate process), concurrency 16.
+ * Prints credentials/s and the ratios (b)/(a) and (c)/(a). Not a test: nothing here asserts.
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAccessProfile } from '../src/ca/access-profile';
+import { csrToDer } from '../src/ca/csr-input';
+import { KeyPairGenerator } from '../src/ca/generate-key-pair';
+import { issueAccessCertificate } from '../src/ca/issue-certificate';
+import { parseCsr } from '../src/ca/parse-csr';
+import { randomSerialHex } from '../src/ca/serial';
+import { loadConfig } from '../src/config';
+import { startOkmsd } from '../src/server';
+import type { CertificateType } from '../src/domain/types';
+import { bestOf, table, throughput } from './lib/measure';
+
+const CONCURRENCY = 16;
+const TOKEN = 'bench-admin-token-0123456789';
+const URNS = ['urn:v1:eu:identity:account:root', 'urn:v1:eu:identity:user:root/bench'];
+
+interface Scenario {
+  label: string;
+  type: CertificateType;
+  csr: boolean;
+  count: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  { label: 'ECDSA P-256, server key', type: 'ECDSA', csr: false, count: 1500 },
+  { label: 'RSA 2048, server key', type: 'RSA', csr: false, count: 48 },
+  { label: 'CSR (EC P-256)', type: 'ECDSA', csr: true, count: 1500 },
+];
+
+function opensslCsrPem(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'okmsd-bench-csr-'));
+  try {
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k'), '-subj', '/CN=bench', '-out', join(dir, 'r')], { stdio: 'pipe' });
+    return execFileSync('cat', [join(dir, 'r')]).toString();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startServerProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], {
+    // Info level, as in production: the per-request log line is part of the cost being measured.
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => {
+    if (out.length < 1_000_000) out += String(c);
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`okmsd exited ${code}: ${out}`)));
+    const timer = setInterval(() => {
+      const match = /"controlUrl":"([^"]+)"/.exec(out);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 20);
+  });
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+async function main(): Promise<void> {
+  const csrPem = opensslCsrPem();
+  const dataDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-'));
+  const httpDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-http-'));
+  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }), {
+    announceToken: () => undefined,
+  });
+  const account = (await okmsd.store.accounts.get('root'))!;
+  const domain = await okmsd.services.domains.create(account, { name: 'bench' });
+  const signer = await okmsd.services.domains.signer(domain);
+  const keyPairs = new KeyPairGenerator({ maxConcurrentRsa: 2, maxQueuedRsa: 10_000 });
+
+  const server = await startServerProcess(httpDir);
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const httpDomain = (await (await fetch(`${server.url}/okms/resource`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench' }) })).json()) as { id: string };
+
+  const rows: Array<Array<string | number>> = [];
+  for (const s of SCENARIOS) {
+    const raw = await bestOf(2, () =>
+      throughput(s.count, CONCURRENCY, async () => {
+        const key = s.csr ? parseCsr(csrToDer(csrPem)) : await keyPairs.generate(s.type);
+        const profile = buildAccessProfile({ credentialId: 'bench', okmsId: domain.id, identityURNs: URNS, certificateType: s.type, validityDays: 365, now: new Date(), caNotAfter: new Date(domain.caNotAfter) });
+        (await issueAccessCertificate(signer, profile, key.spki, randomSerialHex())).toString('pem');
+      }),
+    );
+    const service = await bestOf(2, () =>
+      throughput(s.count, CONCURRENCY, async (i) => {
+        await okmsd.services.credentials.create(account, domain, {
+          name: `svc-${i}`, identityURNs: URNS, certificateType: s.type, ...(s.csr ? { csr: csrPem } : {}),
+        });
+      }),
+    );
+    const body = (i: number) => JSON.stringify({ name: `http-${i}`, identityURNs: URNS, certificateType: s.type, ...(s.csr ? { csr: csrPem } : {}) });
+    const http = await bestOf(2, () =>
+      throughput(s.count, CONCURRENCY, async (i) => {
+        const response = await fetch(`${server.url}/okms/resource/${httpDomain.id}/credential`, { method: 'POST', headers, body: body(i) });
+        if (response.status !== 201) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+        await response.arrayBuffer();
+      }),
+    );
+    rows.push([s.label, raw, service, http, service / raw, http / raw]);
+  }
+  await server.stop();
+  await okmsd.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(httpDir, { recursive: true, force: true });
+
+  console.log(`\nbench/issuance — credentials/s, concurrency ${CONCURRENCY}, best of 2 rounds, Node ${process.version}`);
+  console.log(table(['scenario', '(a) raw', '(b) service', '(c) HTTP', '(b)/(a)', '(c)/(a)'], rows));
+  console.log('goals (ECDSA): (b)/(a) >= 0.8, (c)/(a) >= 0.5\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,112 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDir, tempDir } from '../helpers/harness';
+import { hasOpenssl } from '../helpers/openssl';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const hasTools = hasOpenssl && spawnSync('curl', ['--version']).status === 0 && spawnSync('jq', ['--version']).status === 0;
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+}
+
+/** Runs the built `okmsd serve` exactly as `npm start` does, on an ephemeral port. */
+async function serve(dataDir: string): Promise<Served> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += String(chunk)));
+  child.stderr!.on('data', (chunk) => (out += String(chunk)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /"controlUrl":"([^"]+)"/.exec(out);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 20);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`okmsd exited with ${code}: ${out}`));
+    });
+  });
+  return { child, url, stdout: () => out };
+}
+
+function stop(served: Served): Promise<number | null> {
+  return new Promise((resolve) => {
+    served.child.once('exit', (code) => resolve(code));
+    served.child.kill('SIGTERM');
+  });
+}
+
+/** The bash block between the walkthrough markers in README.md, run as written. */
+function readmeWalkthrough(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const match = /<!-- walkthrough:start -->\s*```bash\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme);
+  if (!match) throw new Error('README.md has no walkthrough block');
+  return match[1]!;
+}
+
+describe('okmsd serve (the built CLI, as npm start runs it)', () => {
+  const dataDir = tempDir();
+  afterAll(() => removeDir(dataDir));
+
+  it('first start: makes the data dir, prints the root token once and saves it with mode 0600', async () => {
+    const served = await serve(dataDir);
+    const printed = /generated the root admin token[\s\S]*?\n\n\s+(okmsd\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43})\n/.exec(served.stdout())?.[1];
+    expect(printed).toBeDefined();
+    const file = join(dataDir, 'admin-token');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(printed);
+    expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
+    const me = await fetch(`${served.url}/me`, { headers: { authorization: `Bearer ${printed}` } });
+    expect(await me.json()).toEqual({ account: 'root', urn: 'urn:v1:eu:identity:account:root', isRoot: true });
+    // The token appears once: in the banner, not in any JSON log line.
+    const logLines = served.stdout().split('\n').filter((l) => l.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join('\n')).not.toContain(printed!);
+    expect(await stop(served)).toBe(0);
+  });
+
+  it('second start: the same token works and nothing is printed again', async () => {
+    const served = await serve(dataDir);
+    expect(served.stdout()).not.toContain('generated the root admin token');
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    expect((await fetch(`${served.url}/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect(await stop(served)).toBe(0);
+  });
+
+  (hasTools ? it : it.skip)('the README curl walk-through works as written', async () => {
+    const served = await serve(dataDir);
+    try {
+      const work = tempDir('okmsd-walkthrough-');
+      const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn('bash', ['-euo', 'pipefail', '-c', readmeWalkthrough()], {
+          cwd: work,
+          env: { PATH: process.env.PATH, OKMSD_URL: served.url, OKMSD_DATA_DIR: dataDir },
+        });
+        let out = '';
+        child.stdout.on('data', (c) => (out += String(c)));
+        child.stderr.on('data', (c) => (out += String(c)));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+      removeDir(work);
+      expect(result.out).toContain('client.crt: OK');
+      expect(result.out).toContain('my.crt: OK');
+      expect(result.out).toMatch(/"fromCSR": true/);
+      expect(result.out).toMatch(/\n204\n/);
+      expect(result.code).toBe(0);
+    } finally {
+      await stop(served);
+    }
+  });
+});
