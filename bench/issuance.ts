@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       throughput(s.count, CONCURRENCY, async () => {
         const key = s.csr ? parseCsr(csrToDer(csrPem)) : await keyPairs.generate(s.type);
         const profile = buildAccessProfile({ credentialId: 'bench', okmsId: domain.id, identityURNs: URNS, certificateType: s.type, validityDays: 365, now: new Date(), caNotAfter: new Date(domain.caNotAfter) });
-        (await issueAccessCertificate(signer, profile, key.spki, randomSerialHex())).toString('pem');
+        await issueAccessCertificate(signer, profile, key.spki, randomSerialHex());
       }),
     );
     const service = await bestOf(2, () =>

@@ -85,7 +85,7 @@ export class CredentialService {
       certificateType,
       keyAlgorithm: 'keyAlgorithm' in key ? key.keyAlgorithm : key.description,
       serial,
-      certificatePEM: `${certificate.toString('pem')}\n`,
+      certificatePEM: certificate.pem,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       expiredAt: profile.notAfter.toISOString(),

@@ -80,11 +80,11 @@ export class DomainService {
   }
 
   private async loadSigner(domain: DomainRecord): Promise<CaSigner> {
-    const { keys, crypto } = this.deps;
+    const { keys } = this.deps;
     const kek = keys.openDomainKek(domain.id, domain.wrappedKek);
     const pkcs8 = keys.unwrapUnderKek(kek, domain.id, CA_KEY_PURPOSE, domain.wrappedCaKey);
     try {
-      return await loadCaSigner(domain.caCertificatePEM, pkcs8, domain.caKeyAlgorithm, crypto);
+      return loadCaSigner(domain.caCertificatePEM, pkcs8, domain.caKeyAlgorithm);
     } finally {
       pkcs8.fill(0);
       kek.fill(0);

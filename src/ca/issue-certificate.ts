@@ -1,18 +1,19 @@
+import { sign } from 'node:crypto';
+import { derToPem } from './csr-input';
+import { encodeAccessTbs, encodeCertificate } from './access-certificate-der';
 import type { AccessCertificateProfile } from './access-profile';
 import type { CaSigner } from './ca-signer';
 import { keyIdentifierHex } from './key-identifier';
-import { CA_KEY_SPECS } from './key-specs';
-import {
-  AuthorityKeyIdentifierExtension,
-  BasicConstraintsExtension,
-  ExtendedKeyUsageExtension,
-  KeyUsagesExtension,
-  KeyUsageFlags,
-  SubjectAlternativeNameExtension,
-  SubjectKeyIdentifierExtension,
-  X509CertificateGenerator,
-  type X509Certificate,
-} from './x509';
+
+export interface IssuedCertificate {
+  readonly der: Buffer;
+  readonly pem: string;
+}
+
+function signAsync(ca: CaSigner, data: Buffer): Promise<Buffer> {
+  // The callback form signs on the libuv thread pool; ECDSA signatures come out DER-encoded, as X.509 wants.
+  return new Promise((resolve, reject) => sign(ca.hash, data, ca.privateKey, (err, signature) => (err ? reject(err) : resolve(signature))));
+}
 
 /** Signs an access certificate for `spki` exactly as `profile` says. The CSR, if any, contributes only the key. */
 export async function issueAccessCertificate(
@@ -20,30 +21,16 @@ export async function issueAccessCertificate(
   profile: AccessCertificateProfile,
   spki: Uint8Array,
   serialHex: string,
-): Promise<X509Certificate> {
-  const keyUsage = KeyUsageFlags.digitalSignature | (profile.keyUsage.keyEncipherment ? KeyUsageFlags.keyEncipherment : 0);
-  return X509CertificateGenerator.create(
-    {
-      serialNumber: serialHex,
-      subject: [{ CN: [profile.subjectCommonName] }],
-      issuer: ca.certificate.subjectName,
-      notBefore: profile.notBefore,
-      notAfter: profile.notAfter,
-      publicKey: new Uint8Array(spki),
-      signingKey: ca.privateKey,
-      signingAlgorithm: CA_KEY_SPECS[ca.algorithm].sign,
-      extensions: [
-        new BasicConstraintsExtension(false, undefined, true),
-        new KeyUsagesExtension(keyUsage, true),
-        new ExtendedKeyUsageExtension([...profile.extendedKeyUsage], false),
-        new SubjectAlternativeNameExtension(
-          [{ type: 'upn', value: profile.upn }, ...profile.uris.map((uri) => ({ type: 'url' as const, value: uri }))],
-          false,
-        ),
-        new SubjectKeyIdentifierExtension(keyIdentifierHex(spki)),
-        new AuthorityKeyIdentifierExtension(ca.subjectKeyIdHex),
-      ],
-    },
-    ca.crypto,
-  );
+): Promise<IssuedCertificate> {
+  const tbs = encodeAccessTbs({
+    profile,
+    serialHex,
+    signatureAlgorithm: ca.signatureAlgorithmDer,
+    issuer: ca.issuerNameDer,
+    subjectPublicKeyInfo: spki,
+    subjectKeyIdHex: keyIdentifierHex(spki),
+    authorityKeyIdHex: ca.subjectKeyIdHex,
+  });
+  const der = encodeCertificate(tbs, ca.signatureAlgorithmDer, await signAsync(ca, tbs));
+  return { der, pem: derToPem(der, 'CERTIFICATE') };
 }

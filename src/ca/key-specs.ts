@@ -2,9 +2,27 @@
 import type { CaKeyAlgorithm, CertificateType } from '../domain/types';
 
 /** How each CA key algorithm maps to WebCrypto: one table instead of switches across the code. */
-export const CA_KEY_SPECS: Record<CaKeyAlgorithm, { generate: EcKeyImportParams; sign: EcdsaParams & { namedCurve: string } }> = {
-  'P-256': { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } },
-  'P-384': { generate: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' } },
+export interface CaKeySpec {
+  readonly generate: EcKeyImportParams;
+  readonly sign: EcdsaParams & { namedCurve: string };
+  /** Node's digest name and the X.509 signature algorithm OID (ecdsa-with-SHA256/384). */
+  readonly hash: 'sha256' | 'sha384';
+  readonly signatureOid: string;
+}
+
+export const CA_KEY_SPECS: Record<CaKeyAlgorithm, CaKeySpec> = {
+  'P-256': {
+    generate: { name: 'ECDSA', namedCurve: 'P-256' },
+    sign: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+    hash: 'sha256',
+    signatureOid: '1.2.840.10045.4.3.2',
+  },
+  'P-384': {
+    generate: { name: 'ECDSA', namedCurve: 'P-384' },
+    sign: { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' },
+    hash: 'sha384',
+    signatureOid: '1.2.840.10045.4.3.3',
+  },
 };
 
 /** Keys the server generates for access credentials (no CSR). */

