@@ -9,13 +9,14 @@ import type {
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, insertSql, revocationFromRow, tokenFromRow, type Row,
 } from './rows';
+import { GroupCommit } from './group-commit';
 import { migrate } from './schema';
 
 export const EMBEDDED_DB_FILE = 'okmsd.sqlite';
 
-function conflictOnDuplicate<T>(what: string, write: () => T): T {
+async function conflictOnDuplicate<T>(what: string, write: () => Promise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (code.startsWith('SQLITE_CONSTRAINT_PRIMARYKEY') || code.startsWith('SQLITE_CONSTRAINT_UNIQUE')) {
@@ -43,7 +44,8 @@ const KEYSET = `(created_at > @createdAt OR (created_at = @createdAt AND id > @i
 
 /**
  * The zero-setup store: one SQLite file in the data dir, WAL mode, synchronous=FULL so that a
- * write acknowledged to a client survives power loss, not only a process crash.
+ * write acknowledged to a client survives power loss, not only a process crash. Writes go through
+ * group commit (one fsync for all writes of an event-loop turn).
  */
 export function openEmbeddedStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -53,6 +55,8 @@ export function openEmbeddedStore(dataDir: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const commits = new GroupCommit(db);
+  const write = <T>(run: () => T): Promise<T> => commits.write(run);
 
   const q = {
     metaGet: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -86,7 +90,7 @@ export function openEmbeddedStore(dataDir: string): Store {
       return get(q.metaGet, key)?.value as string | undefined;
     },
     async putIfAbsent(key, value) {
-      q.metaInsert.run(key, value);
+      await write(() => q.metaInsert.run(key, value));
       return String(get(q.metaGet, key)!.value);
     },
   };
@@ -97,7 +101,7 @@ export function openEmbeddedStore(dataDir: string): Store {
       return row && accountFromRow(row);
     },
     async create(a: Account) {
-      conflictOnDuplicate(`account ${a.id}`, () => q.accountInsert.run(a.id, a.description, a.isRoot ? 1 : 0, a.createdAt));
+      await conflictOnDuplicate(`account ${a.id}`, () => write(() => q.accountInsert.run(a.id, a.description, a.isRoot ? 1 : 0, a.createdAt)));
     },
   };
 
@@ -108,11 +112,11 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
     async create(t) {
       const row = tokenRow(t);
-      conflictOnDuplicate(`token ${t.id}`, () => tokenStatement(row, 'INSERT').run(row));
+      await conflictOnDuplicate(`token ${t.id}`, () => write(() => tokenStatement(row, 'INSERT').run(row)));
     },
     async upsert(t) {
       const row = tokenRow(t);
-      tokenStatement(row, 'INSERT OR REPLACE').run(row);
+      await write(() => tokenStatement(row, 'INSERT OR REPLACE').run(row));
     },
     async countForAccount(accountId) {
       return Number(get(q.tokenCount, accountId)!.n);
@@ -121,7 +125,7 @@ export function openEmbeddedStore(dataDir: string): Store {
 
   const domains: DomainRepository = {
     async create(d: DomainRecord) {
-      conflictOnDuplicate(`domain ${d.id}`, () => domainInsert.run(domainToRow(d)));
+      await conflictOnDuplicate(`domain ${d.id}`, () => write(() => domainInsert.run(domainToRow(d))));
     },
     async get(id) {
       const row = get(q.domainGet, id);
@@ -132,18 +136,19 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
   };
 
-  const revokeTransaction = db.transaction((domainId: string, id: string, revokedAt: string, reason: string) => {
+  // Runs inside a group-commit savepoint: both statements land together or not at all.
+  const revokeTransaction = (domainId: string, id: string, revokedAt: string, reason: string) => {
     const row = get(q.credentialGet, domainId, id);
     if (!row) return undefined;
     const credential = credentialFromRow(row);
     q.revocationInsert.run(domainId, credential.serial, credential.id, revokedAt, reason);
     q.credentialDelete.run(domainId, id);
     return { domainId, serial: credential.serial, credentialId: credential.id, revokedAt, reason };
-  });
+  };
 
   const credentials: CredentialRepository = {
     async create(c: CredentialRecord) {
-      conflictOnDuplicate(`credential ${c.id}`, () => credentialInsert.run(credentialToRow(c)));
+      await conflictOnDuplicate(`credential ${c.id}`, () => write(() => credentialInsert.run(credentialToRow(c))));
     },
     async get(domainId, id) {
       const row = get(q.credentialGet, domainId, id);
@@ -157,7 +162,7 @@ export function openEmbeddedStore(dataDir: string): Store {
       return keysetPage(q.credentialPage, domainId, page, credentialFromRow);
     },
     async revoke(domainId, id, revokedAt, reason) {
-      return revokeTransaction(domainId, id, revokedAt, reason) as RevocationRecord | undefined;
+      return write(() => revokeTransaction(domainId, id, revokedAt, reason) as RevocationRecord | undefined);
     },
   };
 
@@ -183,7 +188,9 @@ export function openEmbeddedStore(dataDir: string): Store {
       db.prepare('SELECT 1').get();
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      commits.flush();
+      db.close();
     },
   };
 }
