@@ -34,7 +34,7 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { label: 'ECDSA P-256, server key', type: 'ECDSA', csr: false, count: 1500 },
-  { label: 'RSA 2048, server key', type: 'RSA', csr: false, count: 48 },
+  { label: 'RSA 2048, server key', type: 'RSA', csr: false, count: 64 },
   { label: 'CSR (EC P-256)', type: 'ECDSA', csr: true, count: 1500 },
 ];
 

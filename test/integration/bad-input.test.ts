@@ -1,3 +1,4 @@
+import { derToPem } from '../../src/ca/csr-input';
 import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { hasOpenssl, opensslCsr } from '../helpers/openssl';
 
@@ -20,7 +21,13 @@ afterAll(async () => {
 const valid = { name: 'ok', identityURNs: [rootUrn()] };
 const weakCsr = hasOpenssl ? opensslCsr('rsa:1024').csrPEM : '';
 const goodCsr = hasOpenssl ? opensslCsr('P-256').csrPEM : '';
-const tampered = goodCsr.replace(/([A-Za-z0-9+/])(={0,2}\n-----END)/, (_m, c: string, rest: string) => `${c === 'A' ? 'B' : 'A'}${rest}`);
+// Flip one bit inside the signature's DER (the last bytes): base64 edits can land on padding bits and change nothing.
+const tampered = (() => {
+  if (!goodCsr) return '';
+  const der = Buffer.from(goodCsr.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  der[der.length - 3]! ^= 0x01;
+  return derToPem(der, 'CERTIFICATE REQUEST');
+})();
 
 interface Case {
   name: string;

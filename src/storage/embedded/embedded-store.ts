@@ -7,10 +7,10 @@ import type {
   AccountRepository, ApiTokenRepository, CredentialRepository, DomainRepository, MetaRepository, RevocationRepository, Store,
 } from '../ports';
 import {
-  accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, insertSql, revocationFromRow, tokenFromRow, type Row,
+  accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
 } from './rows';
-import { GroupCommit } from './group-commit';
 import { migrate } from './schema';
+import { WriterThread, type WriteStep } from './writer-thread';
 
 export const EMBEDDED_DB_FILE = 'okmsd.sqlite';
 
@@ -44,8 +44,8 @@ const KEYSET = `(created_at > @createdAt OR (created_at = @createdAt AND id > @i
 
 /**
  * The zero-setup store: one SQLite file in the data dir, WAL mode, synchronous=FULL so that a
- * write acknowledged to a client survives power loss, not only a process crash. Writes go through
- * group commit (one fsync for all writes of an event-loop turn).
+ * write acknowledged to a client survives power loss, not only a process crash. Writes go to a writer
+ * thread with group commit (writer-thread.ts); reads run here, on the main thread's connection.
  */
 export function openEmbeddedStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -55,14 +55,12 @@ export function openEmbeddedStore(dataDir: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  const commits = new GroupCommit(db);
-  const write = <T>(run: () => T): Promise<T> => commits.write(run);
+  const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE));
+  const write = (...steps: WriteStep[]): Promise<unknown[]> => writer.write(steps);
 
   const q = {
     metaGet: db.prepare('SELECT value FROM meta WHERE key = ?'),
-    metaInsert: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
     accountGet: db.prepare('SELECT * FROM accounts WHERE id = ?'),
-    accountInsert: db.prepare('INSERT INTO accounts (id, description, is_root, created_at) VALUES (?, ?, ?, ?)'),
     tokenGet: db.prepare('SELECT * FROM api_tokens WHERE id = ?'),
     tokenCount: db.prepare('SELECT COUNT(*) AS n FROM api_tokens WHERE account_id = ?'),
     domainGet: db.prepare('SELECT * FROM domains WHERE id = ?'),
@@ -70,27 +68,20 @@ export function openEmbeddedStore(dataDir: string): Store {
     credentialGet: db.prepare('SELECT * FROM credentials WHERE domain_id = ? AND id = ?'),
     credentialBySerial: db.prepare('SELECT * FROM credentials WHERE domain_id = ? AND serial = ?'),
     credentialPage: db.prepare(`SELECT * FROM credentials WHERE domain_id = @scope AND ${KEYSET}`),
-    credentialDelete: db.prepare('DELETE FROM credentials WHERE domain_id = ? AND id = ?'),
-    revocationInsert: db.prepare(
-      'INSERT INTO revocations (domain_id, serial, credential_id, revoked_at, reason) VALUES (?, ?, ?, ?, ?)',
-    ),
     revocationGet: db.prepare('SELECT * FROM revocations WHERE domain_id = ? AND serial = ?'),
     revocationList: db.prepare('SELECT * FROM revocations WHERE domain_id = ? ORDER BY revoked_at, serial'),
   };
   const get = (statement: Database.Statement, ...args: unknown[]): Row | undefined => statement.get(...args) as Row | undefined;
-  const tokenStatement = (row: Row, verb: string) => db.prepare(insertSql('api_tokens', row, verb));
   const tokenRow = (t: ApiTokenRecord): Row => ({
     id: t.id, account_id: t.accountId, secret_hash: t.secretHash, description: t.description, created_at: t.createdAt,
   });
-  const domainInsert = db.prepare(insertSql('domains', domainToRow(placeholderDomain())));
-  const credentialInsert = db.prepare(insertSql('credentials', credentialToRow(placeholderCredential())));
 
   const meta: MetaRepository = {
     async get(key) {
       return get(q.metaGet, key)?.value as string | undefined;
     },
     async putIfAbsent(key, value) {
-      await write(() => q.metaInsert.run(key, value));
+      await write({ sql: 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', params: [key, value], mode: 'run' });
       return String(get(q.metaGet, key)!.value);
     },
   };
@@ -101,7 +92,8 @@ export function openEmbeddedStore(dataDir: string): Store {
       return row && accountFromRow(row);
     },
     async create(a: Account) {
-      await conflictOnDuplicate(`account ${a.id}`, () => write(() => q.accountInsert.run(a.id, a.description, a.isRoot ? 1 : 0, a.createdAt)));
+      const row = { id: a.id, description: a.description, is_root: a.isRoot ? 1 : 0, created_at: a.createdAt };
+      await conflictOnDuplicate(`account ${a.id}`, () => write(insertStep('accounts', row)));
     },
   };
 
@@ -112,11 +104,11 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
     async create(t) {
       const row = tokenRow(t);
-      await conflictOnDuplicate(`token ${t.id}`, () => write(() => tokenStatement(row, 'INSERT').run(row)));
+      await conflictOnDuplicate(`token ${t.id}`, () => write(insertStep('api_tokens', row)));
     },
     async upsert(t) {
       const row = tokenRow(t);
-      await write(() => tokenStatement(row, 'INSERT OR REPLACE').run(row));
+      await write(insertStep('api_tokens', row, 'INSERT OR REPLACE'));
     },
     async countForAccount(accountId) {
       return Number(get(q.tokenCount, accountId)!.n);
@@ -125,7 +117,7 @@ export function openEmbeddedStore(dataDir: string): Store {
 
   const domains: DomainRepository = {
     async create(d: DomainRecord) {
-      await conflictOnDuplicate(`domain ${d.id}`, () => write(() => domainInsert.run(domainToRow(d))));
+      await conflictOnDuplicate(`domain ${d.id}`, () => write(insertStep('domains', domainToRow(d))));
     },
     async get(id) {
       const row = get(q.domainGet, id);
@@ -136,19 +128,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
   };
 
-  // Runs inside a group-commit savepoint: both statements land together or not at all.
-  const revokeTransaction = (domainId: string, id: string, revokedAt: string, reason: string) => {
-    const row = get(q.credentialGet, domainId, id);
-    if (!row) return undefined;
-    const credential = credentialFromRow(row);
-    q.revocationInsert.run(domainId, credential.serial, credential.id, revokedAt, reason);
-    q.credentialDelete.run(domainId, id);
-    return { domainId, serial: credential.serial, credentialId: credential.id, revokedAt, reason };
-  };
-
   const credentials: CredentialRepository = {
     async create(c: CredentialRecord) {
-      await conflictOnDuplicate(`credential ${c.id}`, () => write(() => credentialInsert.run(credentialToRow(c))));
+      await conflictOnDuplicate(`credential ${c.id}`, () => write(insertStep('credentials', credentialToRow(c))));
     },
     async get(domainId, id) {
       const row = get(q.credentialGet, domainId, id);
@@ -162,7 +144,18 @@ export function openEmbeddedStore(dataDir: string): Store {
       return keysetPage(q.credentialPage, domainId, page, credentialFromRow);
     },
     async revoke(domainId, id, revokedAt, reason) {
-      return write(() => revokeTransaction(domainId, id, revokedAt, reason) as RevocationRecord | undefined);
+      // One write, two statements in one savepoint: the serial joins the list and the record goes, or neither.
+      const [revoked] = await write(
+        {
+          sql: `INSERT INTO revocations (domain_id, serial, credential_id, revoked_at, reason)
+                SELECT domain_id, serial, id, ?, ? FROM credentials WHERE domain_id = ? AND id = ? RETURNING serial`,
+          params: [revokedAt, reason, domainId, id],
+          mode: 'get',
+        },
+        { sql: 'DELETE FROM credentials WHERE domain_id = ? AND id = ?', params: [domainId, id], mode: 'run', onlyIfPrevious: true },
+      );
+      const serial = (revoked as { serial?: string } | undefined)?.serial;
+      return serial === undefined ? undefined : { domainId, serial, credentialId: id, revokedAt, reason };
     },
   };
 
@@ -189,24 +182,8 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
     async close() {
       if (!db.open) return;
-      commits.flush();
+      await writer.close();
       db.close();
     },
-  };
-}
-
-// Prepared INSERTs are built from a record's column list; these give them their shape once.
-function placeholderDomain(): DomainRecord {
-  return {
-    id: '', accountId: '', name: '', region: '', caKeyAlgorithm: 'P-256', caCertificatePEM: '', caNotAfter: '',
-    wrappedKek: '', wrappedCaKey: '', createdAt: '', updatedAt: '', version: 0,
-  };
-}
-
-function placeholderCredential(): CredentialRecord {
-  return {
-    id: '', domainId: '', accountId: '', name: '', description: '', identityURNs: [], status: 'READY', fromCSR: false,
-    certificateType: 'ECDSA', keyAlgorithm: '', serial: '', certificatePEM: '', createdAt: '', updatedAt: '',
-    expiredAt: '', version: 0,
   };
 }

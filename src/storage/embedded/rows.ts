@@ -1,3 +1,4 @@
+import type { WriteStep } from './writer-thread';
 import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */
@@ -50,8 +51,12 @@ export const revocationFromRow = (r: Row): RevocationRecord => ({
   revokedAt: str(r, 'revoked_at'), reason: str(r, 'reason'),
 });
 
-/** `INSERT INTO table (a, b) VALUES (@a, @b)` for a row's columns. */
-export function insertSql(table: string, row: Row, verb = 'INSERT'): string {
+/** `INSERT INTO table (a, b) VALUES (?, ?)` with the row's values, as one write step. */
+export function insertStep(table: string, row: Row, verb: 'INSERT' | 'INSERT OR REPLACE' = 'INSERT'): WriteStep {
   const columns = Object.keys(row);
-  return `${verb} INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`;
+  return {
+    sql: `${verb} INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    params: Object.values(row),
+    mode: 'run',
+  };
 }

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { WriterThread, type WriteStep } from '../../src/storage/embedded/writer-thread';
+
+const insert = (id: string): WriteStep => ({ sql: 'INSERT INTO t (id) VALUES (?)', params: [id], mode: 'run' });
+
+describe('WriterThread (group commit on a worker thread)', () => {
+  let dir: string;
+  let file: string;
+  let reader: Database.Database;
+  let writer: WriterThread;
+  const ids = () => (reader.prepare('SELECT id FROM t ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'okmsd-writer-'));
+    file = join(dir, 'db.sqlite');
+    const setup = new Database(file);
+    setup.pragma('journal_mode = WAL');
+    setup.exec('CREATE TABLE t (id TEXT PRIMARY KEY); CREATE TABLE log (n INTEGER)');
+    setup.close();
+    reader = new Database(file, { readonly: true });
+    writer = new WriterThread(file);
+  });
+  afterEach(async () => {
+    await writer.close();
+    reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('settles each write after its commit, visible to another connection, failing only the bad one', async () => {
+    const results = await Promise.allSettled([writer.write([insert('a')]), writer.write([insert('b')]), writer.write([insert('a')]), writer.write([insert('c')])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect((results[0] as PromiseFulfilledResult<unknown[]>).value).toEqual([1]);
+    expect(ids()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('commits the writes of one turn together: none is visible before all are committed', async () => {
+    // The second write fails on purpose after the first one's insert; the first still commits, in the same batch.
+    const first = writer.write([insert('x')]);
+    const second = writer.write([insert('y'), insert('x')]); // its own savepoint rolls back 'y'
+    expect(ids()).toEqual([]); // nothing committed yet: the batch has not even left this thread
+    await expect(first).resolves.toEqual([1]);
+    await expect(second).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect(ids()).toEqual(['x']);
+  });
+
+  it('runs a conditional step only when the previous one returned a row', async () => {
+    await writer.write([insert('k')]);
+    const hit = await writer.write([
+      { sql: 'DELETE FROM t WHERE id = ? RETURNING id', params: ['k'], mode: 'get' },
+      { sql: 'INSERT INTO log (n) VALUES (1)', params: [], mode: 'run', onlyIfPrevious: true },
+    ]);
+    const miss = await writer.write([
+      { sql: 'DELETE FROM t WHERE id = ? RETURNING id', params: ['nothing'], mode: 'get' },
+      { sql: 'INSERT INTO log (n) VALUES (1)', params: [], mode: 'run', onlyIfPrevious: true },
+    ]);
+    expect(hit).toEqual([{ id: 'k' }, 1]);
+    expect(miss).toEqual([undefined, undefined]);
+    expect(reader.prepare('SELECT COUNT(*) AS n FROM log').get()).toEqual({ n: 1 });
+  });
+
+  it('close waits for queued writes, then refuses new ones', async () => {
+    const queued = writer.write([insert('last')]);
+    await writer.close();
+    await expect(queued).resolves.toEqual([1]);
+    expect(ids()).toEqual(['last']);
+    await expect(writer.write([insert('late')])).rejects.toThrow('closed');
+  });
+});
