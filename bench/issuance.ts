@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   for (const s of SCENARIOS) {
     const raw = await bestOf(2, () =>
       throughput(s.count, CONCURRENCY, async () => {
-        const key = s.csr ? parseCsr(csrToDer(csrPem)) : await keyPairs.generate(s.type);
+        const key = s.csr ? await parseCsr(csrToDer(csrPem)) : await keyPairs.generate(s.type);
         const profile = buildAccessProfile({ credentialId: 'bench', okmsId: domain.id, identityURNs: URNS, certificateType: s.type, validityDays: 365, now: new Date(), caNotAfter: new Date(domain.caNotAfter) });
         await issueAccessCertificate(signer, profile, key.spki, randomSerialHex());
       }),

@@ -54,7 +54,7 @@ export class CredentialService {
   async create(account: Account, domain: DomainRecord, input: CreateCredentialInput): Promise<CreatedCredential> {
     const { store, domains, keyPairs, clock, urnRegion } = this.deps;
     checkIdentityUrns(input.identityURNs, account, urnRegion);
-    const csr = input.csr === undefined ? undefined : parseCsr(csrToDer(input.csr));
+    const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr));
     const certificateType = resolveCertificateType(input.certificateType, csr);
     const id = randomUUID();
     const now = clock();

@@ -79,3 +79,26 @@ export function time(date: Date): Buffer {
   const year = date.getUTCFullYear();
   return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
 }
+
+/** Reads one TLV at `offset`: its tag, where its content starts and ends. Definite lengths only (DER). */
+export function readTlv(der: Uint8Array, offset: number): { tag: number; start: number; end: number } {
+  const tag = der[offset];
+  let lengthByte = der[offset + 1];
+  if (tag === undefined || lengthByte === undefined) throw new Error('truncated DER');
+  let start = offset + 2;
+  let length = lengthByte;
+  if (lengthByte & 0x80) {
+    const count = lengthByte & 0x7f;
+    if (count === 0 || count > 4) throw new Error('unsupported DER length');
+    length = 0;
+    for (let i = 0; i < count; i += 1) {
+      lengthByte = der[start + i];
+      if (lengthByte === undefined) throw new Error('truncated DER');
+      length = length * 256 + lengthByte;
+    }
+    start += count;
+  }
+  const end = start + length;
+  if (end > der.length) throw new Error('truncated DER');
+  return { tag, start, end };
+}

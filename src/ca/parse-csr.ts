@@ -38,6 +38,17 @@ function decodeRequest(der: Buffer): CertificationRequest {
   }
 }
 
+/** crypto.verify with a callback runs on the libuv thread pool; any failure to verify is a plain "no". */
+function verifyOnThreadPool(hash: string, data: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      nodeVerify(hash, data, key, signature, (error, valid) => resolve(!error && valid));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 function describeKey(key: KeyObject): { certificateType: CertificateType; keyAlgorithm: string } {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
@@ -61,7 +72,7 @@ function describeKey(key: KeyObject): { certificateType: CertificateType; keyAlg
  * Decodes a CSR, checks its key against the accepted types and verifies its signature
  * (proof that the requester holds the private key). Subject and extensions are ignored: the CA sets them.
  */
-export function parseCsr(der: Buffer): ParsedCsr {
+export async function parseCsr(der: Buffer): Promise<ParsedCsr> {
   const request = decodeRequest(der);
   const spki = Buffer.from(request.subjectPublicKeyInfo.toSchema().toBER(false));
   let key: KeyObject;
@@ -79,12 +90,7 @@ export function parseCsr(der: Buffer): ParsedCsr {
   if (keyIsRsa !== signature.name.includes('RSA')) {
     throw csrError('ERR_CSR_SIGNATURE', `signature algorithm ${signature.name} does not fit the ${described.keyAlgorithm} key`);
   }
-  let valid = false;
-  try {
-    valid = nodeVerify(signature.hash, Buffer.from(request.tbsView), key, Buffer.from(request.signatureValue.valueBlock.valueHexView));
-  } catch {
-    valid = false;
-  }
+  const valid = await verifyOnThreadPool(signature.hash, Buffer.from(request.tbsView), key, Buffer.from(request.signatureValue.valueBlock.valueHexView));
   if (!valid) throw csrError('ERR_CSR_SIGNATURE', 'signature does not verify with the key it carries (no proof of possession)');
   return { spki, ...described };
 }

@@ -71,10 +71,18 @@ export function mountRoutes(app: Express, routes: readonly RouteSpec[], authenti
         account,
         params: req.params as Record<string, string>,
       });
-      res.status(reply.status).set('Cache-Control', 'no-store');
-      if (reply.headers) res.set(reply.headers);
-      if (reply.body === undefined) res.end();
-      else res.json(reply.body);
+      res.statusCode = reply.status;
+      res.setHeader('Cache-Control', 'no-store');
+      if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+      if (reply.body === undefined) {
+        res.end();
+        return;
+      }
+      // Written directly: Express's res.json/res.send re-inspect the body and headers on every call.
+      const json = JSON.stringify(reply.body);
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Content-Length', Buffer.byteLength(json));
+      res.end(json);
     };
     app[route.method](toExpressPath(route.path), handler);
   }

@@ -1,0 +1,59 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { integerFromHex, namedBits, oid, readTlv, time } from '../../src/ca/der';
+import { keyIdentifierHex } from '../../src/ca/key-identifier';
+import { SubjectKeyIdentifierExtension } from '../../src/ca/x509';
+
+describe('DER encoder', () => {
+  it.each([
+    ['00', '020100'],
+    ['7f', '02017f'],
+    ['80', '02020080'],
+    ['0000ff', '020200ff'],
+    ['0102', '02020102'],
+  ])('INTEGER %s', (hex, der) => expect(integerFromHex(hex).toString('hex')).toBe(der));
+
+  it('encodes OIDs as asn1js does', () => {
+    for (const dotted of ['2.5.29.17', '1.3.6.1.4.1.311.20.2.3', '1.2.840.10045.4.3.2', '1.3.6.1.5.5.7.3.2']) {
+      const decoded = asn1js.fromBER(oid(dotted));
+      expect((decoded.result as asn1js.ObjectIdentifier).valueBlock.toString()).toBe(dotted);
+    }
+  });
+
+  it('encodes keyUsage named bits minimally', () => {
+    expect(namedBits([0]).toString('hex')).toBe('03020780'); // digitalSignature
+    expect(namedBits([0, 2]).toString('hex')).toBe('030205a0'); // + keyEncipherment
+    expect(namedBits([5, 6]).toString('hex')).toBe('03020106'); // keyCertSign + cRLSign
+  });
+
+  it('uses UTCTime until 2049 and GeneralizedTime from 2050', () => {
+    expect(time(new Date('2049-12-31T23:59:59Z')).toString('latin1').slice(2)).toBe('491231235959Z');
+    expect(time(new Date('2049-12-31T23:59:59Z'))[0]).toBe(0x17);
+    expect(time(new Date('2050-01-01T00:00:00Z')).toString('latin1').slice(2)).toBe('20500101000000Z');
+    expect(time(new Date('2050-01-01T00:00:00Z'))[0]).toBe(0x18);
+  });
+
+  it('reads long-form lengths and refuses truncation', () => {
+    const long = Buffer.concat([Buffer.from([0x04, 0x82, 0x01, 0x00]), Buffer.alloc(256)]);
+    expect(readTlv(long, 0)).toEqual({ tag: 0x04, start: 4, end: 260 });
+    expect(() => readTlv(long.subarray(0, 100), 0)).toThrow('truncated');
+  });
+});
+
+describe('keyIdentifierHex', () => {
+  it.each([
+    ['ec', { namedCurve: 'P-256' }],
+    ['ec', { namedCurve: 'P-521' }],
+    ['rsa', { modulusLength: 2048 }],
+  ] as const)('matches @peculiar/x509 for %s %j', async (type, options) => {
+    const { publicKey } = generateKeyPairSync(type as 'ec', options as { namedCurve: string });
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    const reference = await SubjectKeyIdentifierExtension.create(new Uint8Array(spki));
+    expect(keyIdentifierHex(spki)).toBe(reference.keyId);
+    expect(createPublicKey({ key: spki, format: 'der', type: 'spki' }).type).toBe('public');
+  });
+
+  it('refuses something that is not an SPKI', () => {
+    expect(() => keyIdentifierHex(Buffer.from('300302010a', 'hex'))).toThrow('not a SubjectPublicKeyInfo');
+  });
+});
