@@ -10,6 +10,7 @@ import { buildControlPlaneApp } from './http/control/app';
 import type { PublicEndpoints } from './http/control/presenters';
 import type { ControlPlaneServices } from './http/control/services';
 import { bootstrapRootAccount } from './iam/bootstrap';
+import { IamService } from './iam/iam-service';
 import { KeyHierarchy } from './kms/key-hierarchy';
 import { loadMasterKey } from './kms/master-key';
 import { createLogger } from './logger';
@@ -97,6 +98,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       clock,
       urnRegion: config.urnRegion,
     }),
+    iam: new IamService({ store, clock, urnRegion: config.urnRegion }),
     urnRegion: config.urnRegion,
     clock,
     endpoints: () => publicEndpoints(config, port),

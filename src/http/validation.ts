@@ -6,10 +6,21 @@ import credentialCreate from '../../schemas/credential-create.json';
 import domainCreate from '../../schemas/domain-create.json';
 import listQuery from '../../schemas/list-query.json';
 import uuidParam from '../../schemas/uuid-param.json';
+import iamExplain from '../../schemas/iam-explain.json';
+import iamGroupCreate from '../../schemas/iam-group-create.json';
+import iamGroupUpdate from '../../schemas/iam-group-update.json';
+import iamPolicy from '../../schemas/iam-policy.json';
+import iamServiceAccountCreate from '../../schemas/iam-service-account-create.json';
+import iamServiceAccountUpdate from '../../schemas/iam-service-account-update.json';
+import iamUserCreate from '../../schemas/iam-user-create.json';
+import iamUserUpdate from '../../schemas/iam-user-update.json';
 import { OkmsError } from '../domain/errors';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
-export const SCHEMAS = [domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam] as const;
+export const SCHEMAS = [
+  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam,
+  iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
+] as const;
 export type SchemaId = (typeof SCHEMAS)[number]['$id'];
 
 function makeAjv(coerce: boolean): Ajv {
@@ -46,6 +57,7 @@ function reasonOf(error: ErrorObject): string {
     case 'maxItems': return `must hold at most ${String(p.limit)} items`;
     case 'uniqueItems': return `must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`;
     case 'pattern': return `has an invalid format (expected ${String(p.pattern)})`;
+    case 'format': return `must be a valid ${String(p.format)}`;
     default: return error.message ?? 'is invalid';
   }
 }

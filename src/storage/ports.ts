@@ -21,6 +21,7 @@ export interface Store {
   readonly domains: DomainRepository;
   readonly credentials: CredentialRepository;
   readonly revocations: RevocationRepository;
+  readonly iam: IamRepository;
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -67,4 +68,27 @@ export interface CredentialRepository {
 export interface RevocationRepository {
   get(domainId: string, serial: string): Promise<RevocationRecord | undefined>;
   listForDomain(domainId: string): Promise<RevocationRecord[]>;
+}
+
+export type IamKind = 'user' | 'group' | 'serviceAccount' | 'policy';
+
+/** An IAM entity of one account; `doc` is the entity's own fields (validated by src/iam before storage). */
+export interface IamRecord {
+  readonly accountId: string;
+  readonly kind: IamKind;
+  readonly id: string;
+  readonly doc: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface IamRepository {
+  get(accountId: string, kind: IamKind, id: string): Promise<IamRecord | undefined>;
+  list(accountId: string, kind: IamKind, page: PageRequest): Promise<Page<IamRecord>>;
+  listAll(accountId: string, kind: IamKind): Promise<IamRecord[]>;
+  create(record: IamRecord): Promise<void>;
+  /** Compare-and-set on `version`: false when the record changed meanwhile or is gone. */
+  replace(record: IamRecord, expectedVersion: number): Promise<boolean>;
+  delete(accountId: string, kind: IamKind, id: string): Promise<boolean>;
 }

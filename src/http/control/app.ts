@@ -7,6 +7,7 @@ import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
 import { credentialRoutes, RAW_CSR_TYPES } from './credential-routes';
 import { domainRoutes } from './domain-routes';
+import { iamRoutes } from './iam-routes';
 import type { ControlPlaneServices } from './services';
 
 export const MAX_BODY = '64kb';
@@ -35,6 +36,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
     ...accountRoutes(s),
     ...domainRoutes(s),
     ...credentialRoutes(s),
+    ...iamRoutes(s),
   ];
 }
 

@@ -1,5 +1,6 @@
 import type { CredentialService } from '../../ca/credential-service';
 import type { DomainService } from '../../ca/domain-service';
+import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
 
@@ -8,6 +9,7 @@ export interface ControlPlaneServices {
   readonly store: Store;
   readonly domains: DomainService;
   readonly credentials: CredentialService;
+  readonly iam: IamService;
   readonly urnRegion: string;
   readonly clock: () => Date;
   readonly endpoints: () => PublicEndpoints;

@@ -4,10 +4,10 @@ import Database from 'better-sqlite3';
 import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
 import type {
-  AccountRepository, ApiTokenRepository, CredentialRepository, DomainRepository, MetaRepository, RevocationRepository, Store,
+  AccountRepository, ApiTokenRepository, CredentialRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
 } from '../ports';
 import {
-  accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
+  accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
 } from './rows';
 import { migrate } from './schema';
 import { WriterThread, type WriteStep } from './writer-thread';
@@ -29,12 +29,12 @@ async function conflictOnDuplicate<T>(what: string, write: () => Promise<T>): Pr
 /** Keyset page over rows ordered by (created_at, id): fetch one more than asked to know whether more follow. */
 function keysetPage<T extends { createdAt: string; id: string }>(
   statement: Database.Statement,
-  scope: string,
+  scope: Record<string, string>,
   page: PageRequest,
   map: (row: Row) => T,
 ): Page<T> {
   const after = page.after ?? { createdAt: '', id: '' };
-  const rows = statement.all({ scope, createdAt: after.createdAt, id: after.id, limit: page.limit + 1 }) as Row[];
+  const rows = statement.all({ ...scope, createdAt: after.createdAt, id: after.id, limit: page.limit + 1 }) as Row[];
   const items = rows.slice(0, page.limit).map(map);
   const last = items[items.length - 1];
   return rows.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
@@ -70,6 +70,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     credentialPage: db.prepare(`SELECT * FROM credentials WHERE domain_id = @scope AND ${KEYSET}`),
     revocationGet: db.prepare('SELECT * FROM revocations WHERE domain_id = ? AND serial = ?'),
     revocationList: db.prepare('SELECT * FROM revocations WHERE domain_id = ? ORDER BY revoked_at, serial'),
+    iamGet: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? AND id = ?'),
+    iamPage: db.prepare(`SELECT * FROM iam_entities WHERE account_id = @scope AND kind = @kind AND ${KEYSET}`),
+    iamAll: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? ORDER BY created_at, id'),
   };
   const get = (statement: Database.Statement, ...args: unknown[]): Row | undefined => statement.get(...args) as Row | undefined;
   const tokenRow = (t: ApiTokenRecord): Row => ({
@@ -124,7 +127,7 @@ export function openEmbeddedStore(dataDir: string): Store {
       return row && domainFromRow(row);
     },
     async listForAccount(accountId, page) {
-      return keysetPage(q.domainPage, accountId, page, domainFromRow);
+      return keysetPage(q.domainPage, { scope: accountId }, page, domainFromRow);
     },
   };
 
@@ -141,7 +144,7 @@ export function openEmbeddedStore(dataDir: string): Store {
       return row && credentialFromRow(row);
     },
     async list(domainId, page) {
-      return keysetPage(q.credentialPage, domainId, page, credentialFromRow);
+      return keysetPage(q.credentialPage, { scope: domainId }, page, credentialFromRow);
     },
     async revoke(domainId, id, revokedAt, reason) {
       // One write, two statements in one savepoint: the serial joins the list and the record goes, or neither.
@@ -169,8 +172,37 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
   };
 
+  const iam: IamRepository = {
+    async get(accountId, kind, id) {
+      const row = get(q.iamGet, accountId, kind, id);
+      return row && iamFromRow(row);
+    },
+    async list(accountId, kind, page) {
+      return keysetPage(q.iamPage, { scope: accountId, kind }, page, iamFromRow);
+    },
+    async listAll(accountId, kind) {
+      return (q.iamAll.all(accountId, kind) as Row[]).map(iamFromRow);
+    },
+    async create(record) {
+      await conflictOnDuplicate(`${record.kind} ${record.id}`, () => write(insertStep('iam_entities', iamToRow(record))));
+    },
+    async replace(record, expectedVersion) {
+      const [changed] = await write({
+        sql: 'UPDATE iam_entities SET doc = ?, updated_at = ?, version = ? WHERE account_id = ? AND kind = ? AND id = ? AND version = ?',
+        params: [JSON.stringify(record.doc), record.updatedAt, record.version, record.accountId, record.kind, record.id, expectedVersion],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
+    async delete(accountId, kind, id) {
+      const [changed] = await write({ sql: 'DELETE FROM iam_entities WHERE account_id = ? AND kind = ? AND id = ?', params: [accountId, kind, id], mode: 'run' });
+      return changed === 1;
+    },
+  };
+
   return {
     kind: 'embedded',
+    iam,
     meta,
     accounts,
     apiTokens,

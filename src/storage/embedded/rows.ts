@@ -1,4 +1,5 @@
 import type { WriteStep } from './writer-thread';
+import type { IamKind, IamRecord } from '../ports';
 import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */
@@ -60,3 +61,14 @@ export function insertStep(table: string, row: Row, verb: 'INSERT' | 'INSERT OR 
     mode: 'run',
   };
 }
+
+export const iamFromRow = (r: Row): IamRecord => ({
+  accountId: str(r, 'account_id'), kind: str(r, 'kind') as IamKind, id: str(r, 'id'),
+  doc: JSON.parse(str(r, 'doc')) as Record<string, unknown>, createdAt: str(r, 'created_at'), updatedAt: str(r, 'updated_at'),
+  version: num(r, 'version'),
+});
+
+export const iamToRow = (e: IamRecord): Row => ({
+  account_id: e.accountId, kind: e.kind, id: e.id, doc: JSON.stringify(e.doc), created_at: e.createdAt, updated_at: e.updatedAt,
+  version: e.version,
+});

@@ -26,6 +26,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE revocations (
      domain_id TEXT NOT NULL, serial TEXT NOT NULL, credential_id TEXT NOT NULL, revoked_at TEXT NOT NULL,
      reason TEXT NOT NULL, PRIMARY KEY (domain_id, serial));`,
+  `CREATE TABLE iam_entities (
+     account_id TEXT NOT NULL REFERENCES accounts(id), kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (account_id, kind, id));
+   CREATE INDEX iam_entities_page ON iam_entities(account_id, kind, created_at, id);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,135 @@
+import { OkmsError } from '../domain/errors';
+import type { Account, Page, PageRequest } from '../domain/types';
+import { identityUrn, parseIdentityUrn } from '../domain/urn';
+import type { IamRecord, Store } from '../storage/ports';
+import { PolicyIndex, type Decision } from './decide';
+import { policyFromRecord, type IamKindSpec } from './iam-entities';
+
+/** An account's IAM state as the decision needs it, read once and reused for at most SNAPSHOT_MAX_AGE_MS. */
+interface IamSnapshot {
+  readonly readAt: number;
+  readonly users: ReadonlyMap<string, IamRecord>;
+  readonly serviceAccounts: ReadonlySet<string>;
+  readonly groups: ReadonlyMap<string, readonly string[]>;
+  readonly index: PolicyIndex;
+}
+
+export interface ResolvedIdentities {
+  /** The identities that count: those of the certificate that still exist, plus the groups they belong to. */
+  readonly effective: readonly string[];
+  readonly ignored: ReadonlyArray<{ urn: string; reason: string }>;
+}
+
+/** Several okmsd nodes share one store: a node sees another node's IAM change within this bound. */
+export const SNAPSHOT_MAX_AGE_MS = 1000;
+
+export class IamService {
+  private readonly snapshots = new Map<string, IamSnapshot>();
+
+  constructor(private readonly deps: { store: Store; clock: () => Date; urnRegion: string }) {}
+
+  async create(account: Account, spec: IamKindSpec, input: Record<string, unknown>): Promise<IamRecord> {
+    const now = this.deps.clock().toISOString();
+    const id = spec.idOf(input);
+    const doc = await spec.toDoc(input, account, this.deps.urnRegion);
+    const record: IamRecord = { accountId: account.id, kind: spec.kind, id, doc, createdAt: now, updatedAt: now, version: 1 };
+    await this.deps.store.iam.create(record);
+    this.invalidate(account);
+    return record;
+  }
+
+  async get(account: Account, spec: IamKindSpec, id: string): Promise<IamRecord> {
+    const record = await this.deps.store.iam.get(account.id, spec.kind, id);
+    if (!record) throw new OkmsError('ERR_NOT_FOUND', `${spec.idField}: ${spec.kind} "${id}" not found`, { field: spec.idField });
+    return record;
+  }
+
+  list(account: Account, spec: IamKindSpec, page: PageRequest): Promise<Page<IamRecord>> {
+    return this.deps.store.iam.list(account.id, spec.kind, page);
+  }
+
+  async update(account: Account, spec: IamKindSpec, id: string, input: Record<string, unknown>): Promise<IamRecord> {
+    const existing = await this.get(account, spec, id);
+    const doc = await spec.toDoc(input, account, this.deps.urnRegion, existing.doc);
+    const record: IamRecord = { ...existing, doc, updatedAt: this.deps.clock().toISOString(), version: existing.version + 1 };
+    if (!(await this.deps.store.iam.replace(record, existing.version))) {
+      throw new OkmsError('ERR_CONFLICT', `${spec.idField}: ${spec.kind} "${id}" changed meanwhile; read it again and retry`, { field: spec.idField });
+    }
+    this.invalidate(account);
+    return record;
+  }
+
+  async delete(account: Account, spec: IamKindSpec, id: string): Promise<void> {
+    if (!(await this.deps.store.iam.delete(account.id, spec.kind, id))) {
+      throw new OkmsError('ERR_NOT_FOUND', `${spec.idField}: ${spec.kind} "${id}" not found`, { field: spec.idField });
+    }
+    this.invalidate(account);
+  }
+
+  /**
+   * The identities a certificate speaks for now: the account's root; users, service accounts and groups that
+   * still exist (a deleted user stops counting on the next call); plus every group that lists one of them.
+   */
+  async resolveIdentities(accountId: string, certificateUrns: readonly string[]): Promise<ResolvedIdentities> {
+    const snapshot = await this.snapshot(accountId);
+    const { urnRegion } = this.deps;
+    const effective = new Set<string>();
+    const ignored: Array<{ urn: string; reason: string }> = [];
+    for (const urn of certificateUrns) {
+      let parsed;
+      try {
+        parsed = parseIdentityUrn(urn);
+      } catch {
+        ignored.push({ urn, reason: 'not an identity URN' });
+        continue;
+      }
+      if (parsed.account !== accountId || parsed.region !== urnRegion) ignored.push({ urn, reason: 'another account or region' });
+      else if (parsed.kind === 'account') effective.add(urn);
+      else if (parsed.kind === 'user' && snapshot.users.has(parsed.name!)) effective.add(urn);
+      else if (parsed.kind === 'credential' && snapshot.serviceAccounts.has(parsed.name!)) effective.add(urn);
+      else if (parsed.kind === 'group' && snapshot.groups.has(parsed.name!)) effective.add(urn);
+      else ignored.push({ urn, reason: `no such ${parsed.kind}` });
+    }
+    for (const [name, members] of snapshot.groups) {
+      if (members.some((member) => effective.has(member))) effective.add(identityUrn(urnRegion, 'group', accountId, name));
+    }
+    for (const [login, user] of snapshot.users) {
+      const group = typeof user.doc.group === 'string' ? user.doc.group : '';
+      if (group && snapshot.groups.has(group) && effective.has(identityUrn(urnRegion, 'user', accountId, login))) {
+        effective.add(identityUrn(urnRegion, 'group', accountId, group));
+      }
+    }
+    return { effective: [...effective], ignored };
+  }
+
+  async decide(input: { accountId: string; identities: readonly string[]; action: string; resource: string; sourceIp?: string }): Promise<Decision> {
+    const snapshot = await this.snapshot(input.accountId);
+    return snapshot.index.decide({ account: input.accountId, identities: input.identities, action: input.action, resource: input.resource, now: this.deps.clock(), ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}) });
+  }
+
+  private invalidate(account: Account): void {
+    this.snapshots.delete(account.id);
+  }
+
+  private async snapshot(accountId: string): Promise<IamSnapshot> {
+    const cached = this.snapshots.get(accountId);
+    const now = Date.now();
+    if (cached && now - cached.readAt < SNAPSHOT_MAX_AGE_MS) return cached;
+    const { iam } = this.deps.store;
+    const [users, serviceAccounts, groups, policies] = await Promise.all([
+      iam.listAll(accountId, 'user'),
+      iam.listAll(accountId, 'serviceAccount'),
+      iam.listAll(accountId, 'group'),
+      iam.listAll(accountId, 'policy'),
+    ]);
+    const snapshot: IamSnapshot = {
+      readAt: now,
+      users: new Map(users.map((u) => [u.id, u])),
+      serviceAccounts: new Set(serviceAccounts.map((s) => s.id)),
+      groups: new Map(groups.map((g) => [g.id, Array.isArray(g.doc.members) ? g.doc.members.map(String) : []])),
+      index: new PolicyIndex(policies.map(policyFromRecord), this.deps.urnRegion),
+    };
+    this.snapshots.set(accountId, snapshot);
+    return snapshot;
+  }
+}
