@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { buildAccessProfile } from '../src/ca/access-profile';
 import { csrToDer } from '../src/ca/csr-input';
 import { KeyPairGenerator } from '../src/ca/generate-key-pair';
-import { issueAccessCertificate } from '../src/ca/issue-certificate';
+import { issueLeafCertificate } from '../src/ca/issue-certificate';
 import { parseCsr } from '../src/ca/parse-csr';
 import { randomSerialHex } from '../src/ca/serial';
 import { loadConfig } from '../src/config';
@@ -51,7 +51,7 @@ function opensslCsrPem(): string {
 async function startServerProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], {
     // Info level, as in production: the per-request log line is part of the cost being measured.
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const csrPem = opensslCsrPem();
   const dataDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-'));
   const httpDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-http-'));
-  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }), {
+  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }), {
     announceToken: () => undefined,
   });
   const account = (await okmsd.store.accounts.get('root'))!;
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       throughput(s.count, CONCURRENCY, async () => {
         const key = s.csr ? await parseCsr(csrToDer(csrPem)) : await keyPairs.generate(s.type);
         const profile = buildAccessProfile({ credentialId: 'bench', okmsId: domain.id, identityURNs: URNS, certificateType: s.type, validityDays: 365, now: new Date(), caNotAfter: new Date(domain.caNotAfter) });
-        await issueAccessCertificate(signer, profile, key.spki, randomSerialHex());
+        await issueLeafCertificate(signer, profile, key.spki, randomSerialHex());
       }),
     );
     const service = await bestOf(2, () =>

@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream, Logger } from 'pino';
 import { CredentialService } from './ca/credential-service';
 import { DomainService } from './ca/domain-service';
 import { KeyPairGenerator } from './ca/generate-key-pair';
+import { gatewayTlsMaterial } from './ca/gateway-tls';
+import { RevocationSet } from './ca/revocation-set';
+import { AuditLog } from './audit/audit-log';
+import { ClientAuthenticator } from './http/gateway/authenticate-client';
+import { buildGatewayApp } from './http/gateway/gateway-app';
+import { DATA_PLANE_ROUTES } from './kms/data-plane-routes';
 import type { OkmsdConfig } from './config';
 import { buildControlPlaneApp } from './http/control/app';
 import type { PublicEndpoints } from './http/control/presenters';
@@ -28,6 +35,12 @@ export interface StartOptions {
 export interface RunningOkmsd {
   readonly controlUrl: string;
   readonly port: number;
+  /** https origin of the mTLS data plane (a domain's restEndpoint). */
+  readonly gatewayUrl: string;
+  readonly gatewayPort: number;
+  /** The CA that signs the gateway's server certificate (a domain's restEndpointCA). */
+  readonly gatewayCaPEM: string;
+  readonly audit: AuditLog;
   readonly store: Store;
   readonly logger: Logger;
   readonly services: ControlPlaneServices;
@@ -47,12 +60,13 @@ function printTokenOnce(token: string, file: string): void {
   );
 }
 
-function publicEndpoints(config: OkmsdConfig, controlPort: number): PublicEndpoints {
+function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewayPort: number, gatewayCaPEM: string): PublicEndpoints {
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const host = config.gatewayHostnames[0] ?? (wildcard ? 'localhost' : config.host);
   const controlHost = wildcard ? 'localhost' : config.host;
   return {
-    restEndpoint: `https://${host}:${config.gatewayPort}`,
+    restEndpoint: `https://${host.includes(':') ? `[${host}]` : host}:${gatewayPort}`,
+    restEndpointCA: gatewayCaPEM,
     kmipEndpoint: `${host}:5696`,
     swaggerEndpoint: `http://${controlHost}:${controlPort}/openapi.json`,
   };
@@ -87,6 +101,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   }
 
   let port = config.port;
+  let gatewayPort = config.gatewayPort;
+  const tls = await gatewayTlsMaterial(store, keys, config.gatewayHostnames, clock());
+  const revocations = new RevocationSet(store);
+  await revocations.start();
+  const audit = new AuditLog(store);
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const services: ControlPlaneServices = {
     store,
@@ -97,39 +116,67 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       keyPairs: new KeyPairGenerator({ maxConcurrentRsa: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen }),
       clock,
       urnRegion: config.urnRegion,
+      onRevoked: (domainId, serial) => revocations.add(domainId, serial),
     }),
     iam: new IamService({ store, clock, urnRegion: config.urnRegion }),
     urnRegion: config.urnRegion,
     clock,
-    endpoints: () => publicEndpoints(config, port),
+    endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
+    audit,
   };
 
   const server: Server = createServer(buildControlPlaneApp(services, logger));
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  }).catch(async (error: unknown) => {
+  const gatewayApp = buildGatewayApp(
+    { authenticator: new ClientAuthenticator(store, revocations, clock), iam: services.iam, audit, urnRegion: config.urnRegion, clock, logger },
+    DATA_PLANE_ROUTES,
+  );
+  // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the
+  // chain is judged per request against the CA of the domain in the path (unknown during the handshake).
+  const gateway = createHttpsServer(
+    { key: tls.privateKeyPEM, cert: tls.certificatePEM, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    gatewayApp,
+  );
+  gateway.keepAliveTimeout = 30_000;
+  const listen = (target: Server, listenPort: number) =>
+    new Promise<number>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen(listenPort, config.host, () => resolve((target.address() as AddressInfo).port));
+    });
+  try {
+    port = await listen(server, config.port);
+    gatewayPort = await listen(gateway, config.gatewayPort);
+  } catch (error) {
+    server.close();
+    revocations.stop();
     await store.close();
     throw error;
-  });
-  port = (server.address() as AddressInfo).port;
-  const controlUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ controlUrl, port, store: store.kind, dataDir: config.dataDir }, 'okmsd control plane listening');
+  }
+  const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const controlUrl = `http://${hostPart}:${port}`;
+  const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
+  logger.info({ controlUrl, port, gatewayUrl, gatewayPort, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
 
   let closing: Promise<void> | undefined;
   return {
     controlUrl,
     port,
+    gatewayUrl,
+    gatewayPort,
+    gatewayCaPEM: tls.caCertificatePEM,
+    audit,
     store,
     logger,
     services,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        });
+        const stop = (target: Server) =>
+          new Promise<void>((resolve) => {
+            target.close(() => resolve());
+            target.closeIdleConnections();
+          });
+        await Promise.all([stop(server), stop(gateway)]);
+        revocations.stop();
         await store.close();
         logger.info('okmsd stopped');
         logger.flush();

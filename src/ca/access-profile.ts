@@ -17,16 +17,23 @@ export interface AccessCertificateInput {
   readonly caNotAfter: Date;
 }
 
-/** Everything the CA puts into an access certificate, decided here and nowhere else. */
-export interface AccessCertificateProfile {
+export type GeneralNameSpec =
+  | { readonly type: 'upn'; readonly value: string }
+  | { readonly type: 'uri'; readonly value: string }
+  | { readonly type: 'dns'; readonly value: string }
+  | { readonly type: 'ip'; readonly value: string };
+
+/** Everything the CA puts into an end-entity certificate, decided by a profile builder and nowhere else. */
+export interface LeafProfile {
   readonly subjectCommonName: string;
-  readonly upn: string;
-  readonly uris: readonly string[];
+  readonly subjectAltNames: readonly GeneralNameSpec[];
   readonly keyUsage: { readonly digitalSignature: true; readonly keyEncipherment: boolean };
   readonly extendedKeyUsage: readonly string[];
   readonly notBefore: Date;
   readonly notAfter: Date;
 }
+
+export type AccessCertificateProfile = LeafProfile;
 
 export function buildAccessProfile(input: AccessCertificateInput): AccessCertificateProfile {
   // X.509 times carry whole seconds; truncating here keeps expiredAt equal to the certificate's notAfter.
@@ -42,8 +49,10 @@ export function buildAccessProfile(input: AccessCertificateInput): AccessCertifi
   }
   return {
     subjectCommonName: input.credentialId,
-    upn: `okms.domain:${input.okmsId}`,
-    uris: [...input.identityURNs],
+    subjectAltNames: [
+      { type: 'upn', value: `okms.domain:${input.okmsId}` },
+      ...input.identityURNs.map((urn) => ({ type: 'uri' as const, value: urn })),
+    ],
     keyUsage: { digitalSignature: true, keyEncipherment: input.certificateType === 'RSA' },
     extendedKeyUsage: [CLIENT_AUTH_EKU],
     notBefore: new Date(start - CLOCK_SKEW_BACKDATE_MS),

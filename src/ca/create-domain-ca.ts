@@ -22,18 +22,17 @@ export interface CreatedDomainCa {
 }
 
 /** Makes a domain's self-signed issuing CA (pathLen 0: it signs end-entity certificates only). */
-export async function createDomainCa(
-  okmsId: string,
-  algorithm: CaKeyAlgorithm,
-  now: Date,
-  crypto: Crypto,
-): Promise<CreatedDomainCa> {
+export function createDomainCa(okmsId: string, algorithm: CaKeyAlgorithm, now: Date, crypto: Crypto): Promise<CreatedDomainCa> {
+  return createIssuingCa(`CN=okmsd domain CA ${okmsId}, O=okmsd`, algorithm, now, crypto);
+}
+
+/** A self-signed issuing CA named `name` (an RFC 4514 string without user input in it). */
+export async function createIssuingCa(name: string, algorithm: CaKeyAlgorithm, now: Date, crypto: Crypto): Promise<CreatedDomainCa> {
   const spec = CA_KEY_SPECS[algorithm];
   const keys = (await crypto.subtle.generateKey(spec.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
   const keyId = keyIdentifierHex(spki);
   const notAfter = new Date(now.getTime() + DOMAIN_CA_VALIDITY_DAYS * 86_400_000);
-  const name = `CN=okmsd domain CA ${okmsId}, O=okmsd`;
   const certificate = await X509CertificateGenerator.create(
     {
       serialNumber: randomSerialHex(),

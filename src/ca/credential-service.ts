@@ -7,7 +7,7 @@ import { csrToDer } from './csr-input';
 import type { DomainService } from './domain-service';
 import type { KeyPairGenerator } from './generate-key-pair';
 import { checkIdentityUrns } from './identity-check';
-import { issueAccessCertificate } from './issue-certificate';
+import { issueLeafCertificate } from './issue-certificate';
 import { parseCsr, type ParsedCsr } from './parse-csr';
 import { randomSerialHex } from './serial';
 
@@ -48,6 +48,8 @@ export class CredentialService {
       keyPairs: KeyPairGenerator;
       clock: () => Date;
       urnRegion: string;
+      /** Told of each revocation at once (the gateway's in-memory revocation set). */
+      onRevoked?: (domainId: string, serial: string) => void;
     },
   ) {}
 
@@ -71,7 +73,7 @@ export class CredentialService {
     const key = csr ?? (await keyPairs.generate(certificateType));
     const signer = await domains.signer(domain);
     const serial = randomSerialHex();
-    const certificate = await issueAccessCertificate(signer, profile, key.spki, serial);
+    const certificate = await issueLeafCertificate(signer, profile, key.spki, serial);
     const credential: CredentialRecord = {
       id,
       domainId: domain.id,
@@ -109,5 +111,6 @@ export class CredentialService {
   async revoke(domain: DomainRecord, id: string, reason = 'cessationOfOperation'): Promise<void> {
     const revoked = await this.deps.store.credentials.revoke(domain.id, id, this.deps.clock().toISOString(), reason);
     if (!revoked) throw new OkmsError('ERR_NOT_FOUND', `credentialId: credential ${id} not found`, { field: 'credentialId' });
+    this.deps.onRevoked?.(domain.id, revoked.serial);
   }
 }

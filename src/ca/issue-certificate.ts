@@ -1,7 +1,7 @@
 import { sign } from 'node:crypto';
 import { derToPem } from './csr-input';
-import { encodeAccessTbs, encodeCertificate } from './access-certificate-der';
-import type { AccessCertificateProfile } from './access-profile';
+import type { LeafProfile } from './access-profile';
+import { encodeCertificate, encodeLeafTbs } from './leaf-certificate-der';
 import type { CaSigner } from './ca-signer';
 import { keyIdentifierHex } from './key-identifier';
 
@@ -15,14 +15,14 @@ function signAsync(ca: CaSigner, data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => sign(ca.hash, data, ca.privateKey, (err, signature) => (err ? reject(err) : resolve(signature))));
 }
 
-/** Signs an access certificate for `spki` exactly as `profile` says. The CSR, if any, contributes only the key. */
-export async function issueAccessCertificate(
+/** Signs an end-entity certificate for `spki` exactly as `profile` says. A CSR, if any, contributes only the key. */
+export async function issueLeafCertificate(
   ca: CaSigner,
-  profile: AccessCertificateProfile,
+  profile: LeafProfile,
   spki: Uint8Array,
   serialHex: string,
 ): Promise<IssuedCertificate> {
-  const tbs = encodeAccessTbs({
+  const tbs = encodeLeafTbs({
     profile,
     serialHex,
     signatureAlgorithm: ca.signatureAlgorithmDer,

@@ -12,10 +12,10 @@ export interface AccessCertificateClaims {
   readonly issuedBy: boolean | undefined;
 }
 
-export function readAccessCertificate(certificatePEM: string, caCertificatePEM?: string): AccessCertificateClaims {
+export function readAccessCertificate(certificatePEM: string | Uint8Array, caCertificatePEM?: string): AccessCertificateClaims {
   let certificate: X509Certificate;
   try {
-    certificate = new X509Certificate(certificatePEM);
+    certificate = new X509Certificate(typeof certificatePEM === 'string' ? certificatePEM : new Uint8Array(certificatePEM));
   } catch {
     throw new OkmsError('ERR_VALIDATION', 'certificatePEM: is not a PEM X.509 certificate', { field: 'certificatePEM' });
   }
@@ -23,7 +23,7 @@ export function readAccessCertificate(certificatePEM: string, caCertificatePEM?:
   const upn = names.find((n) => n.type === 'upn' && n.value.startsWith('okms.domain:'))?.value;
   let issuedBy: boolean | undefined;
   if (caCertificatePEM !== undefined) {
-    const leaf = new NodeX509Certificate(certificatePEM);
+    const leaf = new NodeX509Certificate(typeof certificatePEM === 'string' ? certificatePEM : Buffer.from(certificatePEM));
     const ca = new NodeX509Certificate(caCertificatePEM);
     issuedBy = leaf.checkIssued(ca) && leaf.verify(ca.publicKey);
   }

@@ -32,6 +32,15 @@ export class KeyHierarchy {
     return unwrap(kek, parseWrappedBlob(wrapped), `okmsd/${purpose}/${domainId}`);
   }
 
+  /** Service-wide secrets (the gateway's server CA key) are wrapped by the master key directly. */
+  wrapUnderMaster(purpose: string, plaintext: Uint8Array): string {
+    return JSON.stringify(wrap(this.masterKey, this.masterKid, plaintext, `okmsd/${purpose}`));
+  }
+
+  unwrapUnderMaster(purpose: string, wrapped: string): Buffer {
+    return unwrap(this.masterKey, parseWrappedBlob(wrapped), `okmsd/${purpose}`);
+  }
+
   /** A value stored once per data dir so that a start with a different master key fails loudly, not later. */
   makeCanary(): string {
     return JSON.stringify(wrap(this.masterKey, this.masterKid, Buffer.from('okmsd master key canary'), 'okmsd/canary'));

@@ -22,6 +22,7 @@ export interface Store {
   readonly credentials: CredentialRepository;
   readonly revocations: RevocationRepository;
   readonly iam: IamRepository;
+  readonly audit: AuditRepository;
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +69,24 @@ export interface CredentialRepository {
 export interface RevocationRepository {
   get(domainId: string, serial: string): Promise<RevocationRecord | undefined>;
   listForDomain(domainId: string): Promise<RevocationRecord[]>;
+  /** Every revocation at or after `revokedAt` (all domains), for the gateways' in-memory revocation sets. */
+  listSince(revokedAt: string): Promise<RevocationRecord[]>;
+}
+
+/** One link of the hash-chained audit log. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** The canonical JSON of the record that `hash` covers. */
+  readonly record: string;
+}
+
+export interface AuditRepository {
+  append(entry: AuditEntry): Promise<void>;
+  last(): Promise<AuditEntry | undefined>;
+  /** Entries with seq > afterSeq, in order. */
+  list(afterSeq: number, limit: number): Promise<AuditEntry[]>;
 }
 
 export type IamKind = 'user' | 'group' | 'serviceAccount' | 'policy';

@@ -18,7 +18,7 @@ interface Served {
 async function serve(dataDir: string): Promise<Served> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0' },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -36,7 +36,7 @@ export async function startTestOkmsd(options: { dataDir?: string; env?: Record<s
       callback();
     },
   });
-  const config = loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_ADMIN_TOKEN: ADMIN_TOKEN, OKMSD_LOG_LEVEL: 'debug', ...options.env });
+  const config = loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: ADMIN_TOKEN, OKMSD_LOG_LEVEL: 'debug', ...options.env });
   const okmsd = await startOkmsd(config, { logStream, clock: options.clock, announceToken: () => undefined });
   const api: TestOkmsd['api'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

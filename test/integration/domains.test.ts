@@ -21,7 +21,8 @@ describe('domains (OKMS resources)', () => {
       region: 'eu-west-rbx',
       iam: { id: domain.id, urn: `urn:v1:eu:resource:okms:${domain.id}`, displayName: 'payments' },
       caKeyAlgorithm: 'P-256',
-      restEndpoint: 'https://127.0.0.1:8443',
+      restEndpoint: `https://127.0.0.1:${t.okmsd.gatewayPort}`,
+      restEndpointCA: t.okmsd.gatewayCaPEM,
       kmipEndpoint: '127.0.0.1:5696',
     });
     expect(domain.publicCA).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);

@@ -16,8 +16,10 @@ describe('buildAccessProfile', () => {
   it('sets CN, UPN, one URI per identity, client auth and the asked validity with backdating', () => {
     const profile = buildAccessProfile(base);
     expect(profile.subjectCommonName).toBe(base.credentialId);
-    expect(profile.upn).toBe(`okms.domain:${base.okmsId}`);
-    expect(profile.uris).toEqual(base.identityURNs);
+    expect(profile.subjectAltNames).toEqual([
+      { type: 'upn', value: `okms.domain:${base.okmsId}` },
+      ...base.identityURNs.map((value) => ({ type: 'uri', value })),
+    ]);
     expect(profile.extendedKeyUsage).toEqual([CLIENT_AUTH_EKU]);
     expect(profile.keyUsage).toEqual({ digitalSignature: true, keyEncipherment: false });
     expect(profile.notBefore.getTime()).toBe(now.getTime() - CLOCK_SKEW_BACKDATE_MS);

@@ -3,6 +3,8 @@ import { okmsResourceUrn } from '../../domain/urn';
 
 export interface PublicEndpoints {
   readonly restEndpoint: string;
+  /** The CA of the gateway's server certificate, for clients' `ca` setting (no insecure flags needed). */
+  readonly restEndpointCA: string;
   readonly kmipEndpoint: string;
   readonly swaggerEndpoint: string;
 }
@@ -14,6 +16,7 @@ export function domainView(domain: DomainRecord, endpoints: PublicEndpoints, urn
     name: domain.name,
     region: domain.region,
     restEndpoint: endpoints.restEndpoint,
+    restEndpointCA: endpoints.restEndpointCA,
     kmipEndpoint: endpoints.kmipEndpoint,
     swaggerEndpoint: endpoints.swaggerEndpoint,
     iam: { id: domain.id, urn: okmsResourceUrn(urnRegion, domain.id), displayName: domain.name },

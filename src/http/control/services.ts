@@ -1,5 +1,6 @@
 import type { CredentialService } from '../../ca/credential-service';
 import type { DomainService } from '../../ca/domain-service';
+import type { AuditLog } from '../../audit/audit-log';
 import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
@@ -13,4 +14,5 @@ export interface ControlPlaneServices {
   readonly urnRegion: string;
   readonly clock: () => Date;
   readonly endpoints: () => PublicEndpoints;
+  readonly audit: AuditLog;
 }

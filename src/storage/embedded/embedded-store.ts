@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
 import type {
-  AccountRepository, ApiTokenRepository, CredentialRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
+  AccountRepository, ApiTokenRepository, AuditEntry, AuditRepository, CredentialRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
 } from '../ports';
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
@@ -70,6 +70,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     credentialPage: db.prepare(`SELECT * FROM credentials WHERE domain_id = @scope AND ${KEYSET}`),
     revocationGet: db.prepare('SELECT * FROM revocations WHERE domain_id = ? AND serial = ?'),
     revocationList: db.prepare('SELECT * FROM revocations WHERE domain_id = ? ORDER BY revoked_at, serial'),
+    revocationSince: db.prepare('SELECT * FROM revocations WHERE revoked_at >= ? ORDER BY revoked_at'),
+    auditLast: db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT 1'),
+    auditList: db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?'),
     iamGet: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? AND id = ?'),
     iamPage: db.prepare(`SELECT * FROM iam_entities WHERE account_id = @scope AND kind = @kind AND ${KEYSET}`),
     iamAll: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? ORDER BY created_at, id'),
@@ -170,6 +173,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     async listForDomain(domainId) {
       return (q.revocationList.all(domainId) as Row[]).map(revocationFromRow);
     },
+    async listSince(revokedAt) {
+      return (q.revocationSince.all(revokedAt) as Row[]).map(revocationFromRow);
+    },
   };
 
   const iam: IamRepository = {
@@ -200,9 +206,26 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
   };
 
+  const auditFromRow = (r: Row): AuditEntry => ({ seq: Number(r.seq), prevHash: String(r.prev_hash), hash: String(r.hash), record: String(r.record) });
+  const audit: AuditRepository = {
+    async append(entry) {
+      await conflictOnDuplicate(`audit entry ${entry.seq}`, () =>
+        write(insertStep('audit', { seq: entry.seq, prev_hash: entry.prevHash, hash: entry.hash, record: entry.record })),
+      );
+    },
+    async last() {
+      const row = get(q.auditLast);
+      return row && auditFromRow(row);
+    },
+    async list(afterSeq, limit) {
+      return (q.auditList.all(afterSeq, limit) as Row[]).map(auditFromRow);
+    },
+  };
+
   return {
     kind: 'embedded',
     iam,
+    audit,
     meta,
     accounts,
     apiTokens,

@@ -30,6 +30,8 @@ const MIGRATIONS: readonly string[] = [
      account_id TEXT NOT NULL REFERENCES accounts(id), kind TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
      created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (account_id, kind, id));
    CREATE INDEX iam_entities_page ON iam_entities(account_id, kind, created_at, id);`,
+  `CREATE INDEX revocations_time ON revocations(revoked_at);
+   CREATE TABLE audit (seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, record TEXT NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,5 +1,5 @@
-import type { AccessCertificateProfile } from './access-profile';
-import { UPN_OID } from './access-profile';
+import { isIP } from 'node:net';
+import { UPN_OID, type GeneralNameSpec, type LeafProfile } from './access-profile';
 import { ascii, bitString, explicit, implicitPrimitive, integer, integerFromHex, namedBits, octetString, oid, sequence, set, time, TRUE, utf8String } from './der';
 
 const OID = {
@@ -19,7 +19,7 @@ function extension(extnId: string, critical: boolean, value: Uint8Array): Buffer
 }
 
 export interface TbsInput {
-  readonly profile: AccessCertificateProfile;
+  readonly profile: LeafProfile;
   readonly serialHex: string;
   /** DER AlgorithmIdentifier of the CA's signature, also repeated outside the TBS. */
   readonly signatureAlgorithm: Uint8Array;
@@ -30,16 +30,36 @@ export interface TbsInput {
   readonly authorityKeyIdHex: string;
 }
 
-/** The TBSCertificate of an access certificate: exactly what `profile` says, nothing from the CSR but the key. */
-export function encodeAccessTbs(input: TbsInput): Buffer {
+/** IPv4 or IPv6 text to its 4 or 16 network-order bytes. */
+export function ipBytes(address: string): Buffer {
+  if (isIP(address) === 4) return Buffer.from(address.split('.').map(Number));
+  if (isIP(address) !== 6) throw new Error(`not an IP address: ${address}`);
+  const [head = '', tail] = address.split('::') as [string, string | undefined];
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const middle = Array(8 - left.length - right.length).fill('0');
+  return Buffer.from([...left, ...middle, ...right].flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
+}
+
+function generalName(name: GeneralNameSpec): Buffer {
+  switch (name.type) {
+    case 'upn': // otherName [0] { type-id, [0] EXPLICIT UTF8String }
+      return explicit(0, Buffer.concat([oid(UPN_OID), explicit(0, utf8String(name.value))]));
+    case 'dns': // dNSName [2] IMPLICIT IA5String
+      return implicitPrimitive(2, ascii(name.value));
+    case 'uri': // uniformResourceIdentifier [6] IMPLICIT IA5String
+      return implicitPrimitive(6, ascii(name.value));
+    case 'ip': // iPAddress [7] IMPLICIT OCTET STRING
+      return implicitPrimitive(7, ipBytes(name.value));
+  }
+}
+
+/** The TBSCertificate of an end-entity certificate: exactly what `profile` says, nothing from a CSR but the key. */
+export function encodeLeafTbs(input: TbsInput): Buffer {
   const { profile } = input;
   const keyUsageBits = [KEY_USAGE_BITS.digitalSignature, ...(profile.keyUsage.keyEncipherment ? [KEY_USAGE_BITS.keyEncipherment] : [])];
-  const subjectAltNames = sequence(
-    // otherName [0] { type-id, [0] EXPLICIT UTF8String }
-    explicit(0, Buffer.concat([oid(UPN_OID), explicit(0, utf8String(profile.upn))])),
-    // uniformResourceIdentifier [6] IMPLICIT IA5String
-    ...profile.uris.map((uri) => implicitPrimitive(6, ascii(uri))),
-  );
+  const subjectAltNames = sequence(...profile.subjectAltNames.map(generalName));
   const extensions = sequence(
     extension(OID.basicConstraints, true, sequence()),
     extension(OID.keyUsage, true, namedBits(keyUsageBits)),

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { AuditEntry, Store } from '../storage/ports';
+
+/** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
+export interface AuditRecord {
+  readonly time: string;
+  readonly requestId: string;
+  readonly plane: 'gateway' | 'control';
+  readonly domainId?: string;
+  readonly credentialId?: string;
+  readonly identities?: readonly string[];
+  readonly action: string;
+  readonly resource?: string;
+  readonly decision: 'allow' | 'deny';
+  /** Machine-readable: allowed_by_policy, root_identity, cert_revoked, identity_not_authorized, … */
+  readonly reason: string;
+  readonly policies?: readonly string[];
+  readonly status: number;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function chainHash(prevHash: string, record: string): string {
+  return createHash('sha256').update(prevHash).update('\n').update(record).digest('hex');
+}
+
+export interface ChainVerification {
+  readonly intact: boolean;
+  readonly entries: number;
+  /** The first entry whose hash or link does not hold. */
+  readonly firstBroken?: { readonly seq: number; readonly problem: string };
+}
+
+/**
+ * The hash-chained audit log: each entry carries the hash of the previous one, so editing, removing or
+ * reordering any entry breaks every link after it. Appends are ordered in this process (one chain per store;
+ * the MongoDB adapter will need a per-node chain or a server-side sequence).
+ */
+export class AuditLog {
+  private tail: Promise<{ seq: number; hash: string }>;
+
+  constructor(private readonly store: Store) {
+    this.tail = this.readTail();
+  }
+
+  private readTail(): Promise<{ seq: number; hash: string }> {
+    return this.store.audit.last().then((last) => (last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH }));
+  }
+
+  append(record: AuditRecord): Promise<void> {
+    const written = this.tail.then(async (previous) => {
+      const json = JSON.stringify(record);
+      const entry: AuditEntry = { seq: previous.seq + 1, prevHash: previous.hash, hash: chainHash(previous.hash, json), record: json };
+      await this.store.audit.append(entry);
+      return { seq: entry.seq, hash: entry.hash };
+    });
+    // A failed append leaves the chain where the store has it; the next append starts from there.
+    this.tail = written.catch(() => this.readTail());
+    return written.then(() => undefined);
+  }
+
+  async verify(pageSize = 1000): Promise<ChainVerification> {
+    let expectedPrev = GENESIS_HASH;
+    let expectedSeq = 1;
+    let count = 0;
+    for (let after = 0; ; ) {
+      const page = await this.store.audit.list(after, pageSize);
+      for (const entry of page) {
+        const problem =
+          entry.seq !== expectedSeq ? `sequence gap: expected ${expectedSeq}, found ${entry.seq}`
+          : entry.prevHash !== expectedPrev ? 'prevHash does not match the previous entry'
+          : entry.hash !== chainHash(entry.prevHash, entry.record) ? 'hash does not match the record'
+          : undefined;
+        if (problem) return { intact: false, entries: count, firstBroken: { seq: entry.seq, problem } };
+        expectedPrev = entry.hash;
+        expectedSeq += 1;
+        count += 1;
+      }
+      if (page.length < pageSize) return { intact: true, entries: count };
+      after = page[page.length - 1]!.seq;
+    }
+  }
+}

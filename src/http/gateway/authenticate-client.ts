@@ -1,0 +1,97 @@
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import { readAccessCertificate } from '../../ca/read-access-certificate';
+import type { RevocationSet } from '../../ca/revocation-set';
+import type { CredentialRecord, DomainRecord } from '../../domain/types';
+import type { Store } from '../../storage/ports';
+import { GatewayError } from './okms-error';
+
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+export interface Caller {
+  readonly domain: DomainRecord;
+  readonly credential: CredentialRecord;
+}
+
+interface VerifiedPeer {
+  readonly domainId: string;
+  readonly serial: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly uris: readonly string[];
+}
+
+/**
+ * Who is calling, from the TLS session (TLS itself proved possession of the key): the certificate must chain
+ * to the CA of the domain in the path, carry clientAuth, be within its validity, not be revoked, and match the
+ * store's credential record, which is the authority for its identities. The chain is checked once per
+ * connection; validity, revocation and the record on every request.
+ */
+export class ClientAuthenticator {
+  private readonly domains = new Map<string, { domain: DomainRecord; ca: X509Certificate }>();
+  private readonly verified = new WeakMap<TLSSocket, VerifiedPeer>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly revocations: RevocationSet,
+    private readonly clock: () => Date,
+  ) {}
+
+  async authenticate(socket: TLSSocket, okmsId: string): Promise<Caller> {
+    const peer = this.verified.get(socket) ?? (await this.verifyPeer(socket, okmsId));
+    const entry = await this.domain(okmsId);
+    if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
+    const { domain } = entry;
+    if (peer.domainId !== domain.id) throw new GatewayError('wrong_domain', `this certificate belongs to domain ${peer.domainId}, not ${okmsId}`);
+    const now = this.clock().getTime();
+    if (now < peer.notBefore || now > peer.notAfter) throw new GatewayError('cert_expired', 'the client certificate is not within its validity period');
+    if (this.revocations.isRevoked(domain.id, peer.serial)) throw new GatewayError('cert_revoked', 'the client certificate has been revoked');
+    const credential = await this.store.credentials.getBySerial(domain.id, peer.serial);
+    if (!credential) throw new GatewayError('cert_unknown', 'no credential matches this certificate');
+    if (!sameSet(credential.identityURNs, peer.uris)) {
+      throw new GatewayError('cert_identity_mismatch', "the certificate's identities differ from its credential record");
+    }
+    return { domain, credential };
+  }
+
+  private async domain(okmsId: string): Promise<{ domain: DomainRecord; ca: X509Certificate } | undefined> {
+    let entry = this.domains.get(okmsId);
+    if (!entry) {
+      const domain = await this.store.domains.get(okmsId);
+      if (!domain) return undefined;
+      entry = { domain, ca: new X509Certificate(domain.caCertificatePEM) };
+      this.domains.set(okmsId, entry);
+    }
+    return entry;
+  }
+
+  private async verifyPeer(socket: TLSSocket, okmsId: string): Promise<VerifiedPeer> {
+    const peer = socket.getPeerX509Certificate();
+    if (!peer) throw new GatewayError('cert_missing', 'a client certificate is required (mutual TLS)');
+    const entry = await this.domain(okmsId);
+    if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
+    const claims = readAccessCertificate(peer.raw);
+    if (!(peer.checkIssued(entry.ca) && peer.verify(entry.ca.publicKey))) {
+      if (claims.okmsId && claims.okmsId !== okmsId && (await this.store.domains.get(claims.okmsId))) {
+        throw new GatewayError('wrong_domain', `this certificate belongs to another domain, not ${okmsId}`);
+      }
+      throw new GatewayError('cert_untrusted', `the client certificate is not issued by the CA of domain ${okmsId}`);
+    }
+    if (!(peer.keyUsage ?? []).includes(CLIENT_AUTH)) throw new GatewayError('cert_untrusted', 'the client certificate is not for client authentication');
+    const verified: VerifiedPeer = {
+      domainId: entry.domain.id,
+      serial: claims.serial,
+      notBefore: Date.parse(peer.validFrom),
+      notAfter: Date.parse(peer.validTo),
+      uris: claims.identityURNs,
+    };
+    this.verified.set(socket, verified);
+    return verified;
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((x) => set.has(x));
+}

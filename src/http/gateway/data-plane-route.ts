@@ -1,0 +1,24 @@
+import type { Request } from 'express';
+import type { Caller } from './authenticate-client';
+
+export interface DataPlaneContext {
+  readonly req: Request;
+  readonly caller: Caller;
+  readonly requestId: string;
+}
+
+export interface DataPlaneReply {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** One data-plane endpoint: its IAM action (from src/iam/actions.ts), the resource it acts on, the operation. */
+export interface DataPlaneRoute {
+  readonly method: 'get' | 'post' | 'patch' | 'delete';
+  /** Under /api/{okmsId}, OpenAPI style. */
+  readonly path: string;
+  readonly action: string;
+  /** The resource URN the decision is about (the domain, or one key inside it). */
+  resource(ctx: { req: Request; domainUrn: string }): string;
+  run(ctx: DataPlaneContext): Promise<DataPlaneReply>;
+}

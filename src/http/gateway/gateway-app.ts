@@ -1,0 +1,88 @@
+import express, { type Express, type Request, type Response } from 'express';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../../audit/audit-log';
+import { okmsResourceUrn } from '../../domain/urn';
+import type { IamService } from '../../iam/iam-service';
+import { toOkmsError } from '../error-mapper';
+import { requestLog } from '../request-log';
+import type { ClientAuthenticator } from './authenticate-client';
+import type { DataPlaneRoute } from './data-plane-route';
+import { GatewayError, okmsErrorBody, type RefusalReason } from './okms-error';
+
+export interface GatewayDeps {
+  readonly authenticator: ClientAuthenticator;
+  readonly iam: IamService;
+  readonly audit: AuditLog;
+  readonly urnRegion: string;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}
+
+const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const okms = toOkmsError(error);
+  const reason: RefusalReason =
+    okms.status === 404 ? 'not_found' : okms.status === 409 ? 'conflict' : okms.status === 429 ? 'busy' : okms.status < 500 ? 'bad_request' : 'internal';
+  return new GatewayError(reason, okms.expose ? okms.message : 'internal error');
+}
+
+/**
+ * The data plane. Every call runs the same hot path, top to bottom in `handle`: mTLS certificate → credential
+ * and identities → IAM decision → the operation → audit (allowed and refused calls alike) → reply.
+ */
+export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRoute[]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestLog(deps.logger));
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'text/json', 'application/*+json'] }));
+
+  const handle = (route: DataPlaneRoute) => async (req: Request, res: Response) => {
+    const requestId = String(res.locals.requestId);
+    const okmsId = String(req.params.okmsId);
+    const domainUrn = okmsResourceUrn(deps.urnRegion, okmsId);
+    let resource: string | undefined;
+    let credentialId: string | undefined;
+    let identities: readonly string[] | undefined;
+    let policies: readonly string[] | undefined;
+    let allowed = false;
+    try {
+      const caller = await deps.authenticator.authenticate(req.socket as TLSSocket, okmsId);
+      credentialId = caller.credential.id;
+      const resolved = await deps.iam.resolveIdentities(caller.domain.accountId, caller.credential.identityURNs);
+      identities = resolved.effective;
+      resource = route.resource({ req, domainUrn });
+      const decision = await deps.iam.decide({ accountId: caller.domain.accountId, identities, action: route.action, resource, sourceIp: req.socket.remoteAddress ?? '' });
+      policies = decision.policies.filter((p) => p.outcome === 'allow' || p.outcome === 'deny').map((p) => p.policyId);
+      if (!decision.allowed) throw new GatewayError('identity_not_authorized', `${route.action} on ${resource} is not allowed for this certificate (${decision.reason})`);
+      allowed = true;
+      const reply = await route.run({ req, caller, requestId });
+      await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: route.action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
+      res.status(reply.status);
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    } catch (raw) {
+      const error = asGatewayError(raw);
+      if (error.reason === 'internal') deps.logger.error({ requestId, err: raw instanceof Error ? raw.message : String(raw) }, 'data-plane call failed');
+      res.locals.errorCode = error.reason;
+      await deps.audit
+        .append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action: route.action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status })
+        .catch((auditError: unknown) => deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'));
+      res.status(error.status).json(okmsErrorBody(error, requestId));
+    }
+  };
+
+  for (const route of routes) app[route.method](`/api/:okmsId${toExpressPath(route.path)}`, handle(route));
+  app.use((req: Request, res: Response) => {
+    res.status(404).json(okmsErrorBody(new GatewayError('not_found', `no data-plane route for ${req.method} ${req.path}`), String(res.locals.requestId)));
+  });
+  app.use((raw: unknown, _req: Request, res: Response, _next: () => void) => {
+    const error = asGatewayError(raw);
+    res.status(error.status).json(okmsErrorBody(error, String(res.locals.requestId)));
+  });
+  return app;
+}

@@ -1,0 +1,153 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { hasOpenssl } from '../helpers/openssl';
+import { mtlsCall } from '../helpers/mtls-client';
+
+const execFileAsync = promisify(execFile);
+let now = new Date();
+let t: TestOkmsd;
+let d1: { id: string };
+let d2: { id: string };
+const user = (login: string) => `urn:v1:eu:identity:user:root/${login}`;
+const random = (domain = d1) => `/api/${domain.id}/v1/random?length=16`;
+
+async function credential(name: string, identityURNs: string[], domain = d1, validity?: number) {
+  const response = await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name, identityURNs, ...(validity ? { validity } : {}) } });
+  expect(response.status).toBe(201);
+  return { id: response.json.id as string, cert: response.json.certificatePEM as string, key: response.json.privateKeyPEM as string, serial: response.json.serialNumber as string };
+}
+
+beforeAll(async () => {
+  t = await startTestOkmsd({ clock: () => now });
+  d1 = await createDomain(t, 'gw-1');
+  d2 = await createDomain(t, 'gw-2');
+  for (const login of ['bob', 'carol', 'erin']) await t.api('POST', '/iam/user', { body: { login } });
+  const domainUrn = `urn:v1:eu:resource:okms:${d1.id}`;
+  await t.api('POST', '/iam/policy', { body: { name: 'bob-random', identities: [user('bob')], resources: [{ urn: domainUrn }], permissions: { allow: [{ action: 'okms:apikms:random/get' }] } } });
+  await t.api('POST', '/iam/policy', { body: { name: 'erin-all', identities: [user('erin')], resources: [{ urn: domainUrn }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
+  await t.api('POST', '/iam/policy', { body: { name: 'erin-no-random', identities: [user('erin')], resources: [{ urn: domainUrn }], permissions: { deny: [{ action: 'okms:apikms:random/get' }] } } });
+});
+afterAll(async () => {
+  await t.stop();
+  removeDir(t.dataDir);
+});
+
+describe('mTLS gateway: who may call', () => {
+  it('a certificate with the root identity is served, over TLS verified with restEndpointCA', async () => {
+    const root = await credential('root', [rootUrn()]);
+    const response = await mtlsCall(t, random(), root);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(response.json.bytes, 'base64')).toHaveLength(16);
+    const domain = (await t.api('GET', `/okms/resource/${d1.id}`)).json;
+    expect(domain.restEndpoint).toBe(t.okmsd.gatewayUrl);
+    expect(domain.restEndpointCA).toBe(t.okmsd.gatewayCaPEM);
+  });
+
+  it('an identity allowed by a policy is served; one without a policy, or with an explicit deny, is refused', async () => {
+    const bob = await credential('bob', [user('bob')]);
+    expect((await mtlsCall(t, random(), bob)).status).toBe(200);
+    const carol = await credential('carol', [user('carol')]);
+    const refused = await mtlsCall(t, random(), carol);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ reason: 'identity_not_authorized', error_code: expect.any(Number), request_id: expect.any(String) });
+    expect((refused.json.error_code >>> 24) & 0xff).toBe(3); // REST major
+    const erin = await credential('erin', [user('erin')]);
+    expect((await mtlsCall(t, random(), erin)).json).toMatchObject({ reason: 'identity_not_authorized' });
+  });
+
+  it.each([
+    ['no certificate', async () => ({}), 401, 'cert_missing'],
+    ['a self-signed certificate', async () => selfSigned(), 401, 'cert_untrusted'],
+    ["another domain's certificate", async () => credential('other', [rootUrn()], d2), 403, 'wrong_domain'],
+  ])('%s is refused with a reason', async (_name, make, status, reason) => {
+    const response = await mtlsCall(t, random(), (await make()) as { cert?: string; key?: string });
+    expect(response.status).toBe(status);
+    expect(response.json.reason).toBe(reason);
+  });
+
+  it('an expired certificate is refused', async () => {
+    const short = await credential('short', [rootUrn()], d1, 1);
+    expect((await mtlsCall(t, random(), short)).status).toBe(200);
+    now = new Date(Date.now() + 2 * 86_400_000);
+    try {
+      expect((await mtlsCall(t, random(), short)).json).toMatchObject({ reason: 'cert_expired' });
+    } finally {
+      now = new Date();
+    }
+  });
+
+  it('a revocation takes effect at once, on an already-open keep-alive connection too', async () => {
+    const victim = await credential('victim', [rootUrn()]);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: t.okmsd.gatewayCaPEM, cert: victim.cert, key: victim.key });
+    try {
+      const first = await mtlsCall(t, random(), { ...victim, agent });
+      expect(first.status).toBe(200);
+      expect((await t.api('DELETE', `/okms/resource/${d1.id}/credential/${victim.id}`)).status).toBe(204);
+      const second = await mtlsCall(t, random(), { ...victim, agent });
+      expect(second.localPort).toBe(first.localPort); // the same TLS connection
+      expect(second.status).toBe(401);
+      expect(second.json.reason).toBe('cert_revoked');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("a certificate whose credential record is gone is refused", async () => {
+    const ghost = await credential('ghost', [rootUrn()]);
+    const db = new Database(join(t.dataDir, 'okmsd.sqlite'));
+    db.prepare('DELETE FROM credentials WHERE id = ?').run(ghost.id);
+    db.close();
+    expect((await mtlsCall(t, random(), ghost)).json).toMatchObject({ reason: 'cert_unknown' });
+  });
+
+  (hasOpenssl && spawnSync('curl', ['--version']).status === 0 ? it : it.skip)('curl --cert --key --cacert gets random bytes', async () => {
+    const root = await credential('curl', [rootUrn()]);
+    const dir = mkdtempSync(join(tmpdir(), 'okmsd-curl-'));
+    writeFileSync(join(dir, 'c.pem'), root.cert);
+    writeFileSync(join(dir, 'k.pem'), root.key, { mode: 0o600 });
+    writeFileSync(join(dir, 'ca.pem'), t.okmsd.gatewayCaPEM);
+    // Asynchronous: the gateway runs in this process, so a blocking child would starve it.
+    const { stdout: out } = await execFileAsync('curl', ['-sS', '--fail-with-body', '--cert', join(dir, 'c.pem'), '--key', join(dir, 'k.pem'), '--cacert', join(dir, 'ca.pem'), `${t.okmsd.gatewayUrl}${random()}`]);
+    expect(Buffer.from(JSON.parse(out).bytes, 'base64')).toHaveLength(16);
+    const { stdout: refused } = await execFileAsync('curl', ['-sS', '--cacert', join(dir, 'ca.pem'), `${t.okmsd.gatewayUrl}${random()}`]);
+    expect(JSON.parse(refused).reason).toBe('cert_missing');
+    removeDir(dir);
+  });
+});
+
+describe('audit log', () => {
+  it('records allowed and refused calls, chained; an edited record breaks the chain at that link', async () => {
+    const records = (await t.okmsd.store.audit.list(0, 10_000)).map((e) => JSON.parse(e.record));
+    expect(records.some((r) => r.decision === 'allow' && r.action === 'okms:apikms:random/get')).toBe(true);
+    expect(records.some((r) => r.decision === 'deny' && r.reason === 'cert_revoked')).toBe(true);
+    expect(records.some((r) => r.decision === 'deny' && r.reason === 'identity_not_authorized')).toBe(true);
+    const text = JSON.stringify(records);
+    expect(text).not.toMatch(/PRIVATE KEY|"bytes"/);
+    expect(await t.okmsd.audit.verify()).toMatchObject({ intact: true, entries: records.length });
+
+    const db = new Database(join(t.dataDir, 'okmsd.sqlite'));
+    const target = db.prepare('SELECT seq, record FROM audit ORDER BY seq LIMIT 1 OFFSET 2').get() as { seq: number; record: string };
+    db.prepare('UPDATE audit SET record = ? WHERE seq = ?').run(target.record.replace('"allow"', '"deny"').replace('"deny"', '"allow"'), target.seq);
+    db.close();
+    const verdict = await t.okmsd.audit.verify();
+    expect(verdict.intact).toBe(false);
+    expect(verdict.firstBroken).toEqual({ seq: target.seq, problem: 'hash does not match the record' });
+  });
+});
+
+function selfSigned(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'okmsd-self-'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(join(dir, 'k.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  execFileSync('openssl', ['req', '-new', '-x509', '-key', join(dir, 'k.pem'), '-subj', '/CN=self', '-days', '1', '-addext', 'extendedKeyUsage=clientAuth', '-out', join(dir, 'c.pem')], { stdio: 'pipe' });
+  const result = { cert: execFileSync('cat', [join(dir, 'c.pem')]).toString(), key: execFileSync('cat', [join(dir, 'k.pem')]).toString() };
+  removeDir(dir);
+  return result;
+}
