@@ -11,7 +11,8 @@ import { RevocationSet } from './ca/revocation-set';
 import { AuditLog } from './audit/audit-log';
 import { ClientAuthenticator } from './http/gateway/authenticate-client';
 import { buildGatewayApp } from './http/gateway/gateway-app';
-import { DATA_PLANE_ROUTES } from './kms/data-plane-routes';
+import { dataPlaneRoutes } from './kms/data-plane-routes';
+import { ServiceKeyService } from './kms/service-key-service';
 import type { OkmsdConfig } from './config';
 import { buildControlPlaneApp } from './http/control/app';
 import type { PublicEndpoints } from './http/control/presenters';
@@ -129,7 +130,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   server.keepAliveTimeout = 5_000;
   const gatewayApp = buildGatewayApp(
     { authenticator: new ClientAuthenticator(store, revocations, clock), iam: services.iam, audit, urnRegion: config.urnRegion, clock, logger },
-    DATA_PLANE_ROUTES,
+    dataPlaneRoutes(new ServiceKeyService({ store, keys, clock })),
   );
   // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the
   // chain is judged per request against the CA of the domain in the path (unknown during the handshake).

@@ -14,12 +14,22 @@ import iamServiceAccountCreate from '../../schemas/iam-service-account-create.js
 import iamServiceAccountUpdate from '../../schemas/iam-service-account-update.json';
 import iamUserCreate from '../../schemas/iam-user-create.json';
 import iamUserUpdate from '../../schemas/iam-user-update.json';
+import datakeyDecrypt from '../../schemas/datakey-decrypt.json';
+import datakey from '../../schemas/datakey.json';
+import decrypt from '../../schemas/decrypt.json';
+import encrypt from '../../schemas/encrypt.json';
+import servicekeyCreate from '../../schemas/servicekey-create.json';
+import servicekeyDeactivate from '../../schemas/servicekey-deactivate.json';
+import servicekeyPatch from '../../schemas/servicekey-patch.json';
+import sign from '../../schemas/sign.json';
+import verify from '../../schemas/verify.json';
 import { OkmsError } from '../domain/errors';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
 export const SCHEMAS = [
   domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
+  servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
 ] as const;
 export type SchemaId = (typeof SCHEMAS)[number]['$id'];
 
@@ -58,6 +68,7 @@ function reasonOf(error: ErrorObject): string {
     case 'uniqueItems': return `must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`;
     case 'pattern': return `has an invalid format (expected ${String(p.pattern)})`;
     case 'format': return `must be a valid ${String(p.format)}`;
+    case 'multipleOf': return `must be a multiple of ${String(p.multipleOf)}`;
     default: return error.message ?? 'is invalid';
   }
 }

@@ -23,6 +23,7 @@ export interface Store {
   readonly revocations: RevocationRepository;
   readonly iam: IamRepository;
   readonly audit: AuditRepository;
+  readonly serviceKeys: ServiceKeyRepository;
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -110,4 +111,36 @@ export interface IamRepository {
   /** Compare-and-set on `version`: false when the record changed meanwhile or is gone. */
   replace(record: IamRecord, expectedVersion: number): Promise<boolean>;
   delete(accountId: string, kind: IamKind, id: string): Promise<boolean>;
+}
+
+/** A KMS service key. `wrappedMaterial` is the key (raw AES bytes or PKCS#8) wrapped under the domain KEK. */
+export interface ServiceKeyRecord {
+  readonly domainId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly type: 'oct' | 'RSA' | 'EC';
+  readonly size: number | null;
+  readonly curve: string | null;
+  readonly operations: readonly string[];
+  readonly context: string;
+  readonly state: 'active' | 'deactivated';
+  readonly deactivationReason: string | null;
+  readonly wrappedMaterial: string;
+  /** SPKI DER (base64) of RSA/EC keys; null for oct. */
+  readonly publicKey: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly activatedAt: string | null;
+  readonly deactivatedAt: string | null;
+  readonly version: number;
+}
+
+export interface ServiceKeyRepository {
+  create(key: ServiceKeyRecord): Promise<void>;
+  get(domainId: string, id: string): Promise<ServiceKeyRecord | undefined>;
+  /** Keyset pagination by (createdAt, id); `state` filters unless undefined. */
+  list(domainId: string, page: PageRequest, state?: ServiceKeyRecord['state']): Promise<Page<ServiceKeyRecord>>;
+  /** Compare-and-set on `version`. */
+  replace(key: ServiceKeyRecord, expectedVersion: number): Promise<boolean>;
+  delete(domainId: string, id: string): Promise<boolean>;
 }

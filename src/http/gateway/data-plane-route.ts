@@ -17,7 +17,8 @@ export interface DataPlaneRoute {
   readonly method: 'get' | 'post' | 'patch' | 'delete';
   /** Under /api/{okmsId}, OpenAPI style. */
   readonly path: string;
-  readonly action: string;
+  /** The IAM action; a function where the body decides (create vs import). */
+  readonly action: string | ((req: Request) => string);
   /** The resource URN the decision is about (the domain, or one key inside it). */
   resource(ctx: { req: Request; domainUrn: string }): string;
   run(ctx: DataPlaneContext): Promise<DataPlaneReply>;

@@ -45,6 +45,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
     const requestId = String(res.locals.requestId);
     const okmsId = String(req.params.okmsId);
     const domainUrn = okmsResourceUrn(deps.urnRegion, okmsId);
+    const action = typeof route.action === 'string' ? route.action : route.action(req);
     let resource: string | undefined;
     let credentialId: string | undefined;
     let identities: readonly string[] | undefined;
@@ -56,12 +57,12 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       const resolved = await deps.iam.resolveIdentities(caller.domain.accountId, caller.credential.identityURNs);
       identities = resolved.effective;
       resource = route.resource({ req, domainUrn });
-      const decision = await deps.iam.decide({ accountId: caller.domain.accountId, identities, action: route.action, resource, sourceIp: req.socket.remoteAddress ?? '' });
+      const decision = await deps.iam.decide({ accountId: caller.domain.accountId, identities, action: action, resource, sourceIp: req.socket.remoteAddress ?? '' });
       policies = decision.policies.filter((p) => p.outcome === 'allow' || p.outcome === 'deny').map((p) => p.policyId);
-      if (!decision.allowed) throw new GatewayError('identity_not_authorized', `${route.action} on ${resource} is not allowed for this certificate (${decision.reason})`);
+      if (!decision.allowed) throw new GatewayError('identity_not_authorized', `${action} on ${resource} is not allowed for this certificate (${decision.reason})`);
       allowed = true;
       const reply = await route.run({ req, caller, requestId });
-      await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: route.action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
+      await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
       res.status(reply.status);
       if (reply.body === undefined) res.end();
       else res.json(reply.body);
@@ -70,7 +71,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       if (error.reason === 'internal') deps.logger.error({ requestId, err: raw instanceof Error ? raw.message : String(raw) }, 'data-plane call failed');
       res.locals.errorCode = error.reason;
       await deps.audit
-        .append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action: route.action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status })
+        .append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action: action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status })
         .catch((auditError: unknown) => deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'));
       res.status(error.status).json(okmsErrorBody(error, requestId));
     }

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
 import type {
-  AccountRepository, ApiTokenRepository, AuditEntry, AuditRepository, CredentialRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
+  AccountRepository, ApiTokenRepository, AuditEntry, AuditRepository, CredentialRepository, ServiceKeyRecord, ServiceKeyRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
 } from '../ports';
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
@@ -73,6 +73,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     revocationSince: db.prepare('SELECT * FROM revocations WHERE revoked_at >= ? ORDER BY revoked_at'),
     auditLast: db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT 1'),
     auditList: db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?'),
+    keyGet: db.prepare('SELECT * FROM service_keys WHERE domain_id = ? AND id = ?'),
+    keyPage: db.prepare(`SELECT * FROM service_keys WHERE domain_id = @scope AND ${KEYSET}`),
+    keyPageByState: db.prepare(`SELECT * FROM service_keys WHERE domain_id = @scope AND state = @state AND ${KEYSET}`),
     iamGet: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? AND id = ?'),
     iamPage: db.prepare(`SELECT * FROM iam_entities WHERE account_id = @scope AND kind = @kind AND ${KEYSET}`),
     iamAll: db.prepare('SELECT * FROM iam_entities WHERE account_id = ? AND kind = ? ORDER BY created_at, id'),
@@ -222,9 +225,40 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
   };
 
+  // Service keys are stored as one JSON document (the record) beside the columns that queries need.
+  const keyFromRow = (r: Row): ServiceKeyRecord => JSON.parse(String(r.doc)) as ServiceKeyRecord;
+  const serviceKeys: ServiceKeyRepository = {
+    async create(k) {
+      const row = { domain_id: k.domainId, id: k.id, doc: JSON.stringify(k), state: k.state, created_at: k.createdAt, version: k.version };
+      await conflictOnDuplicate(`service key ${k.id}`, () => write(insertStep('service_keys', row)));
+    },
+    async get(domainId, id) {
+      const row = get(q.keyGet, domainId, id);
+      return row && keyFromRow(row);
+    },
+    async list(domainId, page, state) {
+      return state === undefined
+        ? keysetPage(q.keyPage, { scope: domainId }, page, keyFromRow)
+        : keysetPage(q.keyPageByState, { scope: domainId, state }, page, keyFromRow);
+    },
+    async replace(k, expectedVersion) {
+      const [changed] = await write({
+        sql: 'UPDATE service_keys SET doc = ?, state = ?, version = ? WHERE domain_id = ? AND id = ? AND version = ?',
+        params: [JSON.stringify(k), k.state, k.version, k.domainId, k.id, expectedVersion],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
+    async delete(domainId, id) {
+      const [changed] = await write({ sql: 'DELETE FROM service_keys WHERE domain_id = ? AND id = ?', params: [domainId, id], mode: 'run' });
+      return changed === 1;
+    },
+  };
+
   return {
     kind: 'embedded',
     iam,
+    serviceKeys,
     audit,
     meta,
     accounts,

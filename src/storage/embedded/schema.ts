@@ -32,6 +32,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX iam_entities_page ON iam_entities(account_id, kind, created_at, id);`,
   `CREATE INDEX revocations_time ON revocations(revoked_at);
    CREATE TABLE audit (seq INTEGER PRIMARY KEY, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, record TEXT NOT NULL);`,
+  `CREATE TABLE service_keys (
+     domain_id TEXT NOT NULL REFERENCES domains(id), id TEXT NOT NULL, doc TEXT NOT NULL, state TEXT NOT NULL,
+     created_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (domain_id, id));
+   CREATE INDEX service_keys_page ON service_keys(domain_id, created_at, id);`,
 ];
 
 export function migrate(db: Database.Database): void {

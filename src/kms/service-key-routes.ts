@@ -1,0 +1,176 @@
+import { createPublicKey } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import type { Request } from 'express';
+import type { DataPlaneContext, DataPlaneRoute } from '../http/gateway/data-plane-route';
+import { GatewayError } from '../http/gateway/okms-error';
+import { decodeCursor, encodeCursor } from '../http/pagination';
+import { bodyValidator } from '../http/validation';
+import type { ServiceKeyRecord } from '../storage/ports';
+import type { CreateServiceKeyInput, ServiceKeyService } from './service-key-service';
+import type { SignatureAlgorithm } from './signatures';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const A = (action: string) => `okms:apikms:${action}`;
+
+function keyId(req: Request): string {
+  const id = String(req.params.keyId ?? '');
+  if (!UUID.test(id)) throw new GatewayError('bad_request', `keyId: "${id.slice(0, 64)}" is not a UUID`);
+  return id.toLowerCase();
+}
+
+const keyResource = ({ req, domainUrn }: { req: Request; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
+const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
+
+/** GetServiceKeyResponse; `keys` (public JWK only) when `?format=jwk`. */
+export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
+  const jwk = () => {
+    const base = { kid: key.id, key_ops: key.operations };
+    if (!key.publicKey) return { kty: 'oct', ...base };
+    return { ...createPublicKey({ key: Buffer.from(key.publicKey, 'base64'), format: 'der', type: 'spki' }).export({ format: 'jwk' }), ...base, use: 'sig' };
+  };
+  return {
+    id: key.id,
+    name: key.name,
+    type: key.type,
+    ...(key.size === null ? {} : { size: key.size }),
+    ...(key.curve === null ? {} : { curve: key.curve }),
+    operations: key.operations,
+    protectionLevel: 'SOFTWARE',
+    context: key.context,
+    attributes: {
+      state: key.state,
+      original_creation_date: key.createdAt,
+      ...(key.activatedAt ? { activation_date: key.activatedAt } : {}),
+      ...(key.deactivatedAt && key.state === 'deactivated' ? { deactivation_date: key.deactivatedAt, deactivation_reason: key.deactivationReason } : {}),
+    },
+    ...(withJwk ? { keys: [jwk()] } : {}),
+  };
+}
+
+const b64 = (value: string) => Buffer.from(value, 'base64');
+const validate = {
+  create: bodyValidator<CreateServiceKeyInput & { extractable?: boolean | null; protectionLevel?: string | null }>('servicekey-create'),
+  patch: bodyValidator<{ name: string }>('servicekey-patch'),
+  deactivate: bodyValidator<{ reason: string }>('servicekey-deactivate'),
+  encrypt: bodyValidator<{ plaintext: string; context?: string | null }>('encrypt'),
+  decrypt: bodyValidator<{ ciphertext: string; context?: string | null }>('decrypt'),
+  datakey: bodyValidator<{ size: number; name?: string | null }>('datakey'),
+  datakeyDecrypt: bodyValidator<{ key: string }>('datakey-decrypt'),
+  sign: bodyValidator<{ message: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('sign'),
+  verify: bodyValidator<{ message: string; signature: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('verify'),
+};
+
+/** The OKMS service-key endpoints (paths, bodies and status codes as okms-sdk-go expects them). */
+export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
+  const domainOf = (ctx: DataPlaneContext) => ctx.caller.domain;
+  return [
+    {
+      method: 'post', path: '/v1/servicekey', resource: domainResource,
+      action: (req) => (Array.isArray((req.body as { keys?: unknown } | undefined)?.keys) ? A('serviceKey/import') : A('serviceKey/create')),
+      async run(ctx) {
+        const input = validate.create(ctx.req.body);
+        if (input.protectionLevel && input.protectionLevel !== 'SOFTWARE') throw new GatewayError('bad_request', `protectionLevel: ${input.protectionLevel} is not available; SOFTWARE is`);
+        const key = await keys.create(domainOf(ctx), input);
+        return { status: 201, body: serviceKeyView(key, ctx.req.query.format === 'jwk') };
+      },
+    },
+    {
+      method: 'get', path: '/v1/servicekey', resource: domainResource, action: A('serviceKey/get'),
+      async run(ctx) {
+        const { state = 'active', max } = ctx.req.query as Record<string, string | undefined>;
+        const token = ctx.req.query['continuation-token'] as string | undefined;
+        if (!['active', 'deactivated', 'all'].includes(state)) throw new GatewayError('bad_request', 'state: must be active, deactivated or all');
+        const limit = max === undefined ? 100 : /^\d{1,4}$/.test(max) && Number(max) >= 1 && Number(max) <= 1000 ? Number(max) : NaN;
+        if (Number.isNaN(limit)) throw new GatewayError('bad_request', 'max: must be an integer from 1 to 1000');
+        const page = await keys.list(domainOf(ctx), token ? { after: decodeCursor(token), limit } : { limit }, state === 'all' ? undefined : (state as 'active' | 'deactivated'));
+        return {
+          status: 200,
+          body: { objects_list: page.items.map((k) => serviceKeyView(k, false)), continuation_token: page.next ? encodeCursor(page.next) : '', is_truncated: page.next !== undefined },
+        };
+      },
+    },
+    {
+      method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/get'),
+      async run(ctx) {
+        return { status: 200, body: serviceKeyView(await keys.get(domainOf(ctx), keyId(ctx.req)), ctx.req.query.format === 'jwk') };
+      },
+    },
+    {
+      method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/update'),
+      async run(ctx) {
+        return { status: 200, body: serviceKeyView(await keys.rename(domainOf(ctx), keyId(ctx.req), validate.patch(ctx.req.body).name), false) };
+      },
+    },
+    {
+      method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/delete'),
+      async run(ctx) {
+        await keys.delete(domainOf(ctx), keyId(ctx.req));
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, action: A('serviceKey/activate'),
+      async run(ctx) {
+        await keys.setState(domainOf(ctx), keyId(ctx.req), 'active');
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, action: A('serviceKey/deactivate'),
+      async run(ctx) {
+        await keys.setState(domainOf(ctx), keyId(ctx.req), 'deactivated', validate.deactivate(ctx.req.body).reason);
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/encrypt', resource: keyResource, action: A('serviceKey/encrypt'),
+      async run(ctx) {
+        const body = validate.encrypt(ctx.req.body);
+        const plaintext = b64(body.plaintext);
+        if (plaintext.length > 4096) throw new GatewayError('bad_request', 'plaintext: at most 4096 bytes');
+        return { status: 200, body: { ciphertext: await keys.encrypt(domainOf(ctx), keyId(ctx.req), plaintext, body.context) } };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/decrypt', resource: keyResource, action: A('serviceKey/decrypt'),
+      async run(ctx) {
+        const body = validate.decrypt(ctx.req.body);
+        const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), body.ciphertext, body.context);
+        return { status: 200, body: { plaintext: plaintext.toString('base64') } };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/datakey', resource: keyResource, action: A('serviceKey/dataKey/create'),
+      async run(ctx) {
+        const body = validate.datakey(ctx.req.body);
+        const plaintext = randomBytes(body.size / 8);
+        const key = await keys.encrypt(domainOf(ctx), keyId(ctx.req), plaintext, undefined, 'datakey');
+        return { status: 201, body: { key, plaintext: plaintext.toString('base64') } };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/datakey/decrypt', resource: keyResource, action: A('serviceKey/dataKey/decrypt'),
+      async run(ctx) {
+        const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), validate.datakeyDecrypt(ctx.req.body).key, undefined, 'datakey');
+        return { status: 200, body: { plaintext: plaintext.toString('base64') } };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/sign', resource: keyResource, action: A('serviceKey/sign'),
+      async run(ctx) {
+        const body = validate.sign(ctx.req.body);
+        if (ctx.req.query.format !== undefined && ctx.req.query.format !== 'raw') throw new GatewayError('bad_request', 'format: only raw signatures are available');
+        const signature = await keys.sign(domainOf(ctx), keyId(ctx.req), body.alg, b64(body.message), body.isdigest === true);
+        return { status: 200, body: { signature: signature.toString('base64') } };
+      },
+    },
+    {
+      method: 'post', path: '/v1/servicekey/{keyId}/verify', resource: keyResource, action: A('serviceKey/verify'),
+      async run(ctx) {
+        const body = validate.verify(ctx.req.body);
+        const result = await keys.verify(domainOf(ctx), keyId(ctx.req), body.alg, b64(body.message), b64(body.signature), body.isdigest === true);
+        return { status: 200, body: { result } };
+      },
+    },
+  ];
+}

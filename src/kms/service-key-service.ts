@@ -1,0 +1,191 @@
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
+import { promisify } from 'node:util';
+import { OkmsError } from '../domain/errors';
+import type { DomainRecord, Page, PageRequest } from '../domain/types';
+import type { ServiceKeyRecord, Store } from '../storage/ports';
+import { DecryptionFailed, jweDecrypt, jweEncrypt, type JweKind } from './jwe';
+import type { KeyHierarchy } from './key-hierarchy';
+import { resolveKeySpec, type ServiceKeyType } from './service-key-specs';
+import { checkAlgorithmFits, signMessage, verifySignature, type SignatureAlgorithm } from './signatures';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export interface CreateServiceKeyInput {
+  readonly id?: string | null;
+  readonly name: string;
+  readonly context?: string | null;
+  readonly type?: ServiceKeyType;
+  readonly size?: number | null;
+  readonly curve?: string | null;
+  readonly operations?: readonly string[] | null;
+  readonly keys?: ReadonlyArray<Record<string, unknown>> | null;
+}
+
+const notFound = (id: string) => new OkmsError('ERR_NOT_FOUND', `keyId: service key ${id} not found`, { field: 'keyId' });
+const purpose = (keyId: string) => `service-key/${keyId}`;
+
+/** Key material and what describes it, from generation or from an imported JWK. */
+interface Material {
+  readonly type: ServiceKeyType;
+  readonly size: number | null;
+  readonly curve: string | null;
+  /** Raw AES key, or PKCS#8 DER. */
+  readonly secret: Buffer;
+  readonly spki: Buffer | null;
+}
+
+async function generateMaterial(type: ServiceKeyType, size: number | null, curve: string | null): Promise<Material> {
+  if (type === 'oct') return { type, size, curve, secret: randomBytes(size! / 8), spki: null };
+  const { publicKey, privateKey } =
+    type === 'RSA'
+      ? await generateKeyPairAsync('rsa', { modulusLength: size! })
+      : await generateKeyPairAsync('ec', { namedCurve: curve! });
+  return { type, size, curve, secret: privateKey.export({ type: 'pkcs8', format: 'der' }), spki: publicKey.export({ type: 'spki', format: 'der' }) };
+}
+
+function importMaterial(jwk: Record<string, unknown>): Material {
+  const invalid = (message: string) => new OkmsError('ERR_VALIDATION', `keys[0]: ${message}`, { field: 'keys[0]' });
+  if (jwk.kty === 'oct') {
+    if (typeof jwk.k !== 'string') throw invalid('an oct JWK needs "k"');
+    let k = Buffer.from(jwk.k, 'base64url');
+    // okms-sdk-go encodes k through big.Int, which drops leading zero bytes: pad back to the nearest AES size.
+    const size = [16, 24, 32].find((n) => k.length <= n && k.length > n - 8);
+    if (!size) throw invalid(`an oct key of ${k.length} bytes is not AES-128/192/256`);
+    k = Buffer.concat([Buffer.alloc(size - k.length), k]);
+    return { type: 'oct', size: size * 8, curve: null, secret: k, spki: null };
+  }
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') throw invalid(`kty ${String(jwk.kty)} is not oct, RSA or EC`);
+  let privateKey;
+  try {
+    privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+  } catch {
+    throw invalid('is not a valid private JWK');
+  }
+  const details = privateKey.asymmetricKeyDetails ?? {};
+  const curve = jwk.kty === 'EC' ? ({ prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' } as Record<string, string>)[details.namedCurve ?? ''] : null;
+  if (jwk.kty === 'EC' && !curve) throw invalid(`curve ${String(jwk.crv)} is not accepted`);
+  if (jwk.kty === 'RSA' && ![2048, 3072, 4096].includes(details.modulusLength ?? 0)) throw invalid('RSA keys of 2048, 3072 or 4096 bits only');
+  return {
+    type: jwk.kty,
+    size: jwk.kty === 'RSA' ? details.modulusLength! : null,
+    curve: curve ?? null,
+    secret: privateKey.export({ type: 'pkcs8', format: 'der' }),
+    spki: createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
+  };
+}
+
+/** OKMS service keys: material generated or imported here, stored only wrapped under the domain KEK. */
+export class ServiceKeyService {
+  constructor(private readonly deps: { store: Store; keys: KeyHierarchy; clock: () => Date }) {}
+
+  async create(domain: DomainRecord, input: CreateServiceKeyInput): Promise<ServiceKeyRecord> {
+    const material = input.keys?.length
+      ? importMaterial(input.keys[0]!)
+      : await (async () => {
+          const spec = resolveKeySpec({ type: input.type, size: input.size, curve: input.curve, operations: input.operations });
+          return generateMaterial(spec.type, spec.size, spec.curve);
+        })();
+    const spec = resolveKeySpec({ type: material.type, size: material.size, curve: material.curve, operations: input.operations });
+    const id = input.id ?? randomUUID();
+    const now = this.deps.clock().toISOString();
+    const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
+    const record: ServiceKeyRecord = {
+      domainId: domain.id, id, name: input.name, type: spec.type, size: spec.size, curve: spec.curve, operations: [...spec.operations],
+      context: input.context ?? '', state: 'active', deactivationReason: null,
+      wrappedMaterial: this.deps.keys.wrapUnderKek(kek, domain.id, purpose(id), material.secret),
+      publicKey: material.spki ? material.spki.toString('base64') : null,
+      createdAt: now, updatedAt: now, activatedAt: now, deactivatedAt: null, version: 1,
+    };
+    kek.fill(0);
+    material.secret.fill(0);
+    await this.deps.store.serviceKeys.create(record);
+    return record;
+  }
+
+  async get(domain: DomainRecord, id: string): Promise<ServiceKeyRecord> {
+    const key = await this.deps.store.serviceKeys.get(domain.id, id);
+    if (!key) throw notFound(id);
+    return key;
+  }
+
+  list(domain: DomainRecord, page: PageRequest, state?: ServiceKeyRecord['state']): Promise<Page<ServiceKeyRecord>> {
+    return this.deps.store.serviceKeys.list(domain.id, page, state);
+  }
+
+  async rename(domain: DomainRecord, id: string, name: string): Promise<ServiceKeyRecord> {
+    return this.change(domain, id, (key) => ({ ...key, name }));
+  }
+
+  async setState(domain: DomainRecord, id: string, state: 'active' | 'deactivated', reason?: string): Promise<void> {
+    const now = this.deps.clock().toISOString();
+    await this.change(domain, id, (key) =>
+      state === 'active'
+        ? { ...key, state, activatedAt: now, deactivationReason: null }
+        : { ...key, state, deactivatedAt: now, deactivationReason: reason ?? 'unspecified' },
+    );
+  }
+
+  /** Only a deactivated key may be deleted (as OKMS: okms-cli --force deactivates first). */
+  async delete(domain: DomainRecord, id: string): Promise<void> {
+    const key = await this.get(domain, id);
+    if (key.state === 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} is active; deactivate it first`, { field: 'keyId' });
+    if (!(await this.deps.store.serviceKeys.delete(domain.id, id))) throw notFound(id);
+  }
+
+  async encrypt(domain: DomainRecord, id: string, plaintext: Buffer, context?: string | null, kind: JweKind = 'ciphertext'): Promise<string> {
+    const { key, secret } = await this.usable(domain, id, kind === 'datakey' ? 'wrapKey' : 'encrypt');
+    return jweEncrypt(secret, key.id, kind, plaintext, context ?? undefined);
+  }
+
+  async decrypt(domain: DomainRecord, id: string, token: string, context?: string | null, kind: JweKind = 'ciphertext'): Promise<Buffer> {
+    const { key, secret } = await this.usable(domain, id, kind === 'datakey' ? 'unwrapKey' : 'decrypt');
+    try {
+      return jweDecrypt(secret, key.id, kind, token, context ?? undefined);
+    } catch (error) {
+      if (error instanceof DecryptionFailed) {
+        throw new OkmsError('ERR_VALIDATION', 'ciphertext: decryption failed (wrong key, wrong context or tampered data)', { field: kind === 'datakey' ? 'key' : 'ciphertext' });
+      }
+      throw error;
+    }
+  }
+
+  async sign(domain: DomainRecord, id: string, alg: SignatureAlgorithm, message: Buffer, isDigest: boolean): Promise<Buffer> {
+    const { key, secret } = await this.usable(domain, id, 'sign');
+    checkAlgorithmFits(alg, key.type as 'RSA' | 'EC', key.curve);
+    return signMessage(alg, secret, message, isDigest);
+  }
+
+  async verify(domain: DomainRecord, id: string, alg: SignatureAlgorithm, message: Buffer, signature: Buffer, isDigest: boolean): Promise<boolean> {
+    const key = await this.checkUsable(domain, id, 'verify');
+    checkAlgorithmFits(alg, key.type as 'RSA' | 'EC', key.curve);
+    return verifySignature(alg, Buffer.from(key.publicKey!, 'base64'), message, signature, isDigest);
+  }
+
+  private async checkUsable(domain: DomainRecord, id: string, operation: string): Promise<ServiceKeyRecord> {
+    const key = await this.get(domain, id);
+    if (key.state !== 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} is ${key.state}`, { field: 'keyId' });
+    // wrapKey/unwrapKey (data keys) are also allowed to keys that may encrypt/decrypt.
+    const allowed = key.operations.includes(operation) || (operation === 'wrapKey' && key.operations.includes('encrypt')) || (operation === 'unwrapKey' && key.operations.includes('decrypt'));
+    if (!allowed) throw new OkmsError('ERR_VALIDATION', `keyId: service key ${id} does not allow ${operation} (it allows ${key.operations.join(', ')})`, { field: 'keyId' });
+    return key;
+  }
+
+  private async usable(domain: DomainRecord, id: string, operation: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
+    const key = await this.checkUsable(domain, id, operation);
+    const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
+    try {
+      return { key, secret: this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(key.id), key.wrappedMaterial) };
+    } finally {
+      kek.fill(0);
+    }
+  }
+
+  private async change(domain: DomainRecord, id: string, apply: (key: ServiceKeyRecord) => ServiceKeyRecord): Promise<ServiceKeyRecord> {
+    const key = await this.get(domain, id);
+    const next = { ...apply(key), updatedAt: this.deps.clock().toISOString(), version: key.version + 1 };
+    if (!(await this.deps.store.serviceKeys.replace(next, key.version))) {
+      throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} changed meanwhile; retry`, { field: 'keyId' });
+    }
+    return next;
+  }
+}
