@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isOkmsError } from '../domain/errors';
 import type { AuditEntry, Store } from '../storage/ports';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
@@ -33,8 +34,8 @@ export interface ChainVerification {
 
 /**
  * The hash-chained audit log: each entry carries the hash of the previous one, so editing, removing or
- * reordering any entry breaks every link after it. Appends are ordered in this process (one chain per store;
- * the MongoDB adapter will need a per-node chain or a server-side sequence).
+ * reordering any entry breaks every link after it. Appends are ordered in this process; across processes the
+ * store's unique sequence number orders them (a loser re-links after the winner).
  */
 export class AuditLog {
   private tail: Promise<{ seq: number; hash: string }>;
@@ -48,11 +49,20 @@ export class AuditLog {
   }
 
   append(record: AuditRecord): Promise<void> {
+    const json = JSON.stringify(record);
     const written = this.tail.then(async (previous) => {
-      const json = JSON.stringify(record);
-      const entry: AuditEntry = { seq: previous.seq + 1, prevHash: previous.hash, hash: chainHash(previous.hash, json), record: json };
-      await this.store.audit.append(entry);
-      return { seq: entry.seq, hash: entry.hash };
+      // Several nodes may share the store: the sequence number is unique there, so a node that lost the race
+      // for a number reads the new tail and links after it. The chain stays one chain.
+      for (let attempt = 0; ; attempt += 1) {
+        const entry: AuditEntry = { seq: previous.seq + 1, prevHash: previous.hash, hash: chainHash(previous.hash, json), record: json };
+        try {
+          await this.store.audit.append(entry);
+          return { seq: entry.seq, hash: entry.hash };
+        } catch (error) {
+          if (!isOkmsError(error) || error.code !== 'ERR_CONFLICT' || attempt >= 20) throw error;
+          previous = await this.readTail();
+        }
+      }
     });
     // A failed append leaves the chain where the store has it; the next append starts from there.
     this.tail = written.catch(() => this.readTail());

@@ -134,7 +134,9 @@ describe('audit log', () => {
 
     const db = new Database(join(t.dataDir, 'okmsd.sqlite'));
     const target = db.prepare('SELECT seq, record FROM audit ORDER BY seq LIMIT 1 OFFSET 2').get() as { seq: number; record: string };
-    db.prepare('UPDATE audit SET record = ? WHERE seq = ?').run(target.record.replace('"allow"', '"deny"').replace('"deny"', '"allow"'), target.seq);
+    const edited = target.record.includes('"decision":"allow"') ? target.record.replace('"decision":"allow"', '"decision":"deny"') : target.record.replace('"decision":"deny"', '"decision":"allow"');
+    expect(edited).not.toBe(target.record);
+    db.prepare('UPDATE audit SET record = ? WHERE seq = ?').run(edited, target.seq);
     db.close();
     const verdict = await t.okmsd.audit.verify();
     expect(verdict.intact).toBe(false);
@@ -151,3 +153,56 @@ function selfSigned(): { cert: string; key: string } {
   removeDir(dir);
   return result;
 }
+
+describe('audit over the control plane', () => {
+  it('records control-plane changes too, and serves the log and its verification to the root account', async () => {
+    const fresh = await startTestOkmsd();
+    try {
+      const d = await createDomain(fresh, 'audited');
+      await fresh.api('POST', `/okms/resource/${d.id}/credential`, { body: { name: 'x', identityURNs: ['urn:v1:eu:identity:user:other/x'] } }); // refused: 403
+      const page = await fresh.api('GET', '/audit?limit=1000');
+      expect(page.status).toBe(200);
+      const records = page.json.map((e: { record: { action: string; decision: string; status: number } }) => e.record);
+      expect(records).toEqual(expect.arrayContaining([
+        expect.objectContaining({ plane: 'control', action: 'POST /okms/resource', decision: 'allow', status: 201 }),
+        expect.objectContaining({ plane: 'control', action: 'POST /okms/resource/:okmsId/credential', decision: 'deny', status: 403, reason: 'ERR_IDENTITY_NOT_OWNED' }),
+      ]));
+      expect((await fresh.api('POST', '/audit/verify')).json).toMatchObject({ intact: true });
+      const tenant = (await fresh.api('POST', '/account', { body: { id: 'tenant' } })).json.token as string;
+      expect((await fresh.api('GET', '/audit', { token: tenant })).status).toBe(403);
+    } finally {
+      await fresh.stop();
+      removeDir(fresh.dataDir);
+    }
+  });
+});
+
+describe('several okmsd nodes on one store', () => {
+  it('a credential revoked through node A is refused by node B within a second', async () => {
+    const nodeB = await startTestOkmsd({ dataDir: t.dataDir });
+    try {
+      const shared = await credential('shared', [rootUrn()]);
+      const viaB = (path: string) => mtlsCall({ ...t, okmsd: nodeB.okmsd } as TestOkmsd, path, shared);
+      expect((await viaB(random())).status).toBe(200);
+      expect((await t.api('DELETE', `/okms/resource/${d1.id}/credential/${shared.id}`)).status).toBe(204); // through node A
+      const started = Date.now();
+      let reason = '';
+      while (Date.now() - started < 1000) {
+        reason = (await viaB(random())).json.reason ?? '';
+        if (reason === 'cert_revoked') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(reason).toBe('cert_revoked');
+    } finally {
+      await nodeB.stop();
+    }
+  });
+
+  it("a certificate whose identities differ from its credential record is refused", async () => {
+    const changed = await credential('changed', [rootUrn()]);
+    const db = new Database(join(t.dataDir, 'okmsd.sqlite'));
+    db.prepare('UPDATE credentials SET identity_urns = ? WHERE id = ?').run(JSON.stringify([user('bob')]), changed.id);
+    db.close();
+    expect((await mtlsCall(t, random(), changed)).json).toMatchObject({ reason: 'cert_identity_mismatch' });
+  });
+});

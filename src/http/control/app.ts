@@ -5,6 +5,8 @@ import { errorHandler } from '../error-mapper';
 import { requestLog } from '../request-log';
 import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
+import { auditRoutes } from './audit-routes';
+import { identityUrn } from '../../domain/urn';
 import { credentialRoutes, RAW_CSR_TYPES } from './credential-routes';
 import { domainRoutes } from './domain-routes';
 import { iamRoutes } from './iam-routes';
@@ -37,7 +39,34 @@ export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
     ...domainRoutes(s),
     ...credentialRoutes(s),
     ...iamRoutes(s),
+    ...auditRoutes(s),
   ];
+}
+
+/** Every control-plane change (any method but GET/HEAD), allowed or refused, gets one audit record. */
+function auditChanges(s: ControlPlaneServices, logger: Logger) {
+  return (req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.on('finish', () => {
+        const account = res.locals.accountId as string | undefined;
+        const pattern = (req.route as { path?: string } | undefined)?.path ?? req.path;
+        s.audit
+          .append({
+            time: s.clock().toISOString(),
+            requestId: String(res.locals.requestId),
+            plane: 'control',
+            ...(account ? { identities: [identityUrn(s.urnRegion, 'account', account)] } : {}),
+            action: `${req.method} ${pattern}`,
+            resource: req.path,
+            decision: res.statusCode < 400 ? 'allow' : 'deny',
+            reason: String(res.locals.errorCode ?? 'ok'),
+            status: res.statusCode,
+          })
+          .catch((error: unknown) => logger.error({ err: String(error) }, 'audit append failed'));
+      });
+    }
+    next();
+  };
 }
 
 export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): Express {
@@ -50,6 +79,7 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(auditChanges(s, logger));
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES] }));
   mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization));
