@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isOkmsError } from '../domain/errors';
-import type { AuditEntry, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
 export interface AuditRecord {
@@ -34,39 +33,14 @@ export interface ChainVerification {
 
 /**
  * The hash-chained audit log: each entry carries the hash of the previous one, so editing, removing or
- * reordering any entry breaks every link after it. Appends are ordered in this process; across processes the
- * store's unique sequence number orders them (a loser re-links after the winner).
+ * reordering any entry breaks every link after it. The store links each append to the current tail inside its
+ * own transaction (see AuditRepository.append), so nodes sharing a store write one chain without coordinating.
  */
 export class AuditLog {
-  private tail: Promise<{ seq: number; hash: string }>;
+  constructor(private readonly store: Store) {}
 
-  constructor(private readonly store: Store) {
-    this.tail = this.readTail();
-  }
-
-  private readTail(): Promise<{ seq: number; hash: string }> {
-    return this.store.audit.last().then((last) => (last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH }));
-  }
-
-  append(record: AuditRecord): Promise<void> {
-    const json = JSON.stringify(record);
-    const written = this.tail.then(async (previous) => {
-      // Several nodes may share the store: the sequence number is unique there, so a node that lost the race
-      // for a number reads the new tail and links after it. The chain stays one chain.
-      for (let attempt = 0; ; attempt += 1) {
-        const entry: AuditEntry = { seq: previous.seq + 1, prevHash: previous.hash, hash: chainHash(previous.hash, json), record: json };
-        try {
-          await this.store.audit.append(entry);
-          return { seq: entry.seq, hash: entry.hash };
-        } catch (error) {
-          if (!isOkmsError(error) || error.code !== 'ERR_CONFLICT' || attempt >= 20) throw error;
-          previous = await this.readTail();
-        }
-      }
-    });
-    // A failed append leaves the chain where the store has it; the next append starts from there.
-    this.tail = written.catch(() => this.readTail());
-    return written.then(() => undefined);
+  async append(record: AuditRecord): Promise<void> {
+    await this.store.audit.append(JSON.stringify(record));
   }
 
   async verify(pageSize = 1000): Promise<ChainVerification> {

@@ -84,7 +84,12 @@ export interface AuditEntry {
 }
 
 export interface AuditRepository {
-  append(entry: AuditEntry): Promise<void>;
+  /**
+   * Appends `record` (canonical JSON) at the end of the one chain, atomically: the store assigns the next
+   * sequence number and links it to the entry before (hash = chainHash(prevHash, record)), so appends from
+   * several processes never fork the chain and never wait for each other in the application.
+   */
+  append(record: string): Promise<AuditEntry>;
   last(): Promise<AuditEntry | undefined>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditEntry[]>;

@@ -160,9 +160,13 @@ describe('audit over the control plane', () => {
     try {
       const d = await createDomain(fresh, 'audited');
       await fresh.api('POST', `/okms/resource/${d.id}/credential`, { body: { name: 'x', identityURNs: ['urn:v1:eu:identity:user:other/x'] } }); // refused: 403
-      const page = await fresh.api('GET', '/audit?limit=1000');
-      expect(page.status).toBe(200);
-      const records = page.json.map((e: { record: { action: string; decision: string; status: number } }) => e.record);
+      // Control-plane records are appended once each response has gone out: wait (bounded) for them to land.
+      let records: Array<{ action: string; decision: string; status: number }> = [];
+      for (const started = Date.now(); Date.now() - started < 2000 && records.length < 2; await new Promise((r) => setTimeout(r, 20))) {
+        const page = await fresh.api('GET', '/audit?limit=1000');
+        expect(page.status).toBe(200);
+        records = page.json.map((e: { record: { action: string; decision: string; status: number } }) => e.record);
+      }
       expect(records).toEqual(expect.arrayContaining([
         expect.objectContaining({ plane: 'control', action: 'POST /okms/resource', decision: 'allow', status: 201 }),
         expect.objectContaining({ plane: 'control', action: 'POST /okms/resource/:okmsId/credential', decision: 'deny', status: 403, reason: 'ERR_IDENTITY_NOT_OWNED' }),

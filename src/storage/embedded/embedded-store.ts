@@ -211,10 +211,9 @@ export function openEmbeddedStore(dataDir: string): Store {
 
   const auditFromRow = (r: Row): AuditEntry => ({ seq: Number(r.seq), prevHash: String(r.prev_hash), hash: String(r.hash), record: String(r.record) });
   const audit: AuditRepository = {
-    async append(entry) {
-      await conflictOnDuplicate(`audit entry ${entry.seq}`, () =>
-        write(insertStep('audit', { seq: entry.seq, prev_hash: entry.prevHash, hash: entry.hash, record: entry.record })),
-      );
+    async append(record) {
+      const [entry] = await write({ sql: '', params: [record], mode: 'chain' });
+      return { ...(entry as { seq: number; prevHash: string; hash: string }), record };
     },
     async last() {
       const row = get(q.auditLast);

@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 export interface WriteStep {
   readonly sql: string;
   readonly params: readonly unknown[];
-  readonly mode: 'run' | 'get';
+  /** `chain`: append params[0] (a record) to the hash-chained audit table; returns { seq, prevHash, hash }. */
+  readonly mode: 'run' | 'get' | 'chain';
   /** Skip this step (result undefined) unless the previous step returned a row / changed a row. */
   readonly onlyIfPrevious?: boolean;
 }
@@ -26,7 +27,17 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
+const { createHash } = require('node:crypto');
 const statements = new Map();
+// Same formula as chainHash in src/audit/audit-log.ts (the verifier there proves they agree).
+const chainHash = (prevHash, record) => createHash('sha256').update(prevHash).update('\\n').update(record).digest('hex');
+const appendToChain = (record) => {
+  const last = prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+  const entry = { seq: last ? last.seq + 1 : 1, prevHash: last ? last.hash : '0'.repeat(64) };
+  entry.hash = chainHash(entry.prevHash, record);
+  prepare('INSERT INTO audit (seq, prev_hash, hash, record) VALUES (?, ?, ?, ?)').run(entry.seq, entry.prevHash, entry.hash, record);
+  return entry;
+};
 const prepare = (sql) => {
   let statement = statements.get(sql);
   if (!statement) { statement = db.prepare(sql); statements.set(sql, statement); }
@@ -36,6 +47,7 @@ const runSteps = db.transaction((steps) => {
   const results = [];
   for (const step of steps) {
     if (step.onlyIfPrevious && !results[results.length - 1]) { results.push(undefined); continue; }
+    if (step.mode === 'chain') { results.push(appendToChain(step.params[0])); continue; }
     const statement = prepare(step.sql);
     results.push(step.mode === 'get' ? statement.get(step.params) : statement.run(step.params).changes);
   }
@@ -55,7 +67,8 @@ const flush = () => {
   queue = [];
   const writes = batches.flatMap((b) => b.writes);
   const outcomes = [];
-  try { commitBatch(writes, outcomes); }
+  // IMMEDIATE: take the write lock at BEGIN, so reads inside (the audit tail) cannot go stale under another process.
+  try { commitBatch.immediate(writes, outcomes); }
   catch (error) { writes.forEach(() => outcomes.push({ ok: false, code: error.code, message: error.message })); }
   let at = 0;
   for (const batch of batches) {

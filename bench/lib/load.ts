@@ -1,0 +1,59 @@
+import { Agent, request, type AgentOptions } from 'node:https';
+
+export interface LoadResult {
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * A closed-loop HTTPS load: `concurrency` workers, each sending its next request when the previous answer
+ * is complete, for `durationMs`. keepAlive false opens a new TLS connection (full handshake) per request.
+ */
+export async function load(
+  url: string,
+  options: { concurrency: number; durationMs: number; keepAlive: boolean; tls: AgentOptions; method?: string; body?: string; expect?: number },
+): Promise<LoadResult> {
+  const agent = new Agent({ ...options.tls, keepAlive: options.keepAlive, maxSockets: options.concurrency, maxCachedSessions: 0 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + options.durationMs;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const started = performance.now();
+      const req = request(
+        url,
+        { method: options.method ?? 'GET', agent, headers: options.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) } : {} },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            if (res.statusCode !== (options.expect ?? 200)) errors += 1;
+            else latencies.push(performance.now() - started);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(options.body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
