@@ -1,3 +1,4 @@
+import { parseCidr } from './domain/cidr';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { isValidAccountId } from './domain/urn';
@@ -24,6 +25,9 @@ export interface OkmsdConfig {
   readonly logLevel: string;
   readonly maxConcurrentRsaKeygen: number;
   readonly maxQueuedRsaKeygen: number;
+  /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
+  readonly trustedProxies: readonly string[];
+  readonly clientCertHeader: string;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +69,12 @@ function region(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+function cidrs(env: Env, name: string): string[] {
+  const list = (env[name] ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  for (const cidr of list) if (!parseCidr(cidr)) throw new ConfigError(name, `"${cidr}" is not an IP address or CIDR`);
+  return list;
+}
+
 /** Reads okmsd's configuration from environment variables (names are a stable interface). */
 export function loadConfig(env: Env = process.env): OkmsdConfig {
   const store = (env.OKMSD_STORE || 'embedded') as StoreKind;
@@ -92,5 +102,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     // One core stays free for the event loop and certificate signing.
     maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', Math.max(1, availableParallelism() - 1)),
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
+    trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
+    clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),
   };
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { blockListOf } from './domain/cidr';
 import type { DestinationStream, Logger } from 'pino';
 import { CredentialService } from './ca/credential-service';
 import { DomainService } from './ca/domain-service';
@@ -129,7 +130,15 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const server: Server = createServer(buildControlPlaneApp(services, logger));
   server.keepAliveTimeout = 5_000;
   const gatewayApp = buildGatewayApp(
-    { authenticator: new ClientAuthenticator(store, revocations, clock), iam: services.iam, audit, urnRegion: config.urnRegion, clock, logger },
+    {
+      authenticator: new ClientAuthenticator(store, revocations, clock),
+      ...(config.trustedProxies.length ? { proxy: { trusted: blockListOf(config.trustedProxies), header: config.clientCertHeader } } : {}),
+      iam: services.iam,
+      audit,
+      urnRegion: config.urnRegion,
+      clock,
+      logger,
+    },
     dataPlaneRoutes(new ServiceKeyService({ store, keys, clock })),
   );
   // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the

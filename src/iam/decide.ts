@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import type { BlockList } from 'node:net';
+import { addressInList, blockListOf } from '../domain/cidr';
 import { identityUrn } from '../domain/urn';
 import { matchesAny } from './pattern';
 
@@ -46,16 +47,6 @@ interface IndexedPolicy {
   readonly sourceIps?: BlockList;
 }
 
-function sourceBlockList(cidrs: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address, prefix] = cidr.split('/') as [string, string | undefined];
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    list.addSubnet(address, prefix === undefined ? (family === 'ipv6' ? 128 : 32) : Number(prefix), family);
-  }
-  return list;
-}
-
 /**
  * Policies indexed by identity URN, so a decision only looks at the policies that name one of the caller's
  * identities: its cost does not grow with unrelated policies. Immutable; rebuild it when policies change.
@@ -69,7 +60,7 @@ export class PolicyIndex {
   ) {
     for (const policy of policies) {
       const indexed: IndexedPolicy = policy.conditions?.sourceIps?.length
-        ? { policy, sourceIps: sourceBlockList(policy.conditions.sourceIps) }
+        ? { policy, sourceIps: blockListOf(policy.conditions.sourceIps) }
         : { policy };
       for (const identity of new Set(policy.identities)) {
         const list = this.byIdentity.get(identity) ?? [];
@@ -120,8 +111,7 @@ function evaluate({ policy, sourceIps }: IndexedPolicy, input: DecisionInput): P
   if (notAfter !== undefined && input.now.getTime() >= Date.parse(notAfter)) return trace('condition_failed', `not after ${notAfter}`);
   if (sourceIps) {
     const ip = input.sourceIp ?? '';
-    const family = isIP(ip);
-    if (family === 0 || !sourceIps.check(ip, family === 6 ? 'ipv6' : 'ipv4')) {
+    if (!addressInList(sourceIps, ip)) {
       return trace('condition_failed', `source address ${ip || 'unknown'} is outside ${policy.conditions!.sourceIps!.join(', ')}`);
     }
   }

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { parseCidr } from '../domain/cidr';
 import { OkmsError } from '../domain/errors';
 import type { Account } from '../domain/types';
 import { parseIdentityUrn } from '../domain/urn';
@@ -44,11 +44,7 @@ export function checkActionPatterns(actions: readonly string[], field: string): 
 
 export function checkSourceIps(cidrs: readonly string[]): void {
   cidrs.forEach((cidr, index) => {
-    const [address = '', prefix, extra] = cidr.split('/');
-    const family = isIP(address);
-    const max = family === 6 ? 128 : 32;
-    const bits = prefix === undefined ? max : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
-    if (family === 0 || extra !== undefined || !(bits >= 0 && bits <= max)) {
+    if (!parseCidr(cidr)) {
       throw new OkmsError('ERR_VALIDATION', `conditions.sourceIps[${index}]: "${cidr.slice(0, 64)}" is not an IP address or CIDR`, { field: `conditions.sourceIps[${index}]` });
     }
   });

@@ -11,7 +11,7 @@ export interface MtlsResponse {
 export function mtlsCall(
   t: TestOkmsd,
   path: string,
-  options: { cert?: string; key?: string; method?: string; body?: unknown; agent?: Agent } = {},
+  options: { cert?: string; key?: string; method?: string; body?: unknown; agent?: Agent; headers?: Record<string, string> } = {},
 ): Promise<MtlsResponse> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -22,7 +22,7 @@ export function mtlsCall(
         ca: t.okmsd.gatewayCaPEM,
         ...(options.cert ? { cert: options.cert, key: options.key } : {}),
         ...(options.agent ? { agent: options.agent } : { agent: false }),
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) },
       },
       (res) => {
         const chunks: Buffer[] = [];

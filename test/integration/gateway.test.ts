@@ -210,3 +210,29 @@ describe('several okmsd nodes on one store', () => {
     expect((await mtlsCall(t, random(), changed)).json).toMatchObject({ reason: 'cert_identity_mismatch' });
   });
 });
+
+describe('behind a TLS-terminating proxy (off by default)', () => {
+  it('takes the forwarded certificate only from a trusted proxy address', async () => {
+    const root = await credential('proxied', [rootUrn()]);
+    const header = { 'x-client-cert': encodeURIComponent(root.cert) };
+    // Default: no trusted proxy, so the header is refused, not silently ignored.
+    expect((await mtlsCall(t, random(), { headers: header })).json).toMatchObject({ reason: 'untrusted_proxy' });
+    for (const [trusted, expected] of [['127.0.0.0/8', 200], ['10.0.0.0/8', 401]] as const) {
+      const node = await startTestOkmsd({ dataDir: t.dataDir, env: { OKMSD_TRUSTED_PROXIES: trusted } });
+      try {
+        const via = (options: Parameters<typeof mtlsCall>[2]) => mtlsCall({ ...t, okmsd: node.okmsd } as TestOkmsd, random(), options);
+        const response = await via({ headers: header });
+        expect(response.status).toBe(expected);
+        if (expected === 401) expect(response.json.reason).toBe('untrusted_proxy');
+        if (expected === 200) {
+          // The forwarded certificate is checked like a TLS one: a revoked or foreign one is refused.
+          const foreign = await credential('proxied-foreign', [rootUrn()], d2);
+          expect((await via({ headers: { 'x-client-cert': encodeURIComponent(foreign.cert) } })).json.reason).toBe('wrong_domain');
+          expect((await via({ headers: { 'x-client-cert': 'garbage' } })).json.reason).toBe('cert_untrusted');
+        }
+      } finally {
+        await node.stop();
+      }
+    }
+  });
+});

@@ -37,8 +37,23 @@ export class ClientAuthenticator {
     private readonly clock: () => Date,
   ) {}
 
-  async authenticate(socket: TLSSocket, okmsId: string): Promise<Caller> {
-    const peer = this.verified.get(socket) ?? (await this.verifyPeer(socket, okmsId));
+  /**
+   * `forwardedPEM` is the client certificate a trusted TLS-terminating proxy passed on (proxy mode); it is
+   * verified on every request, since one proxy connection carries many clients.
+   */
+  async authenticate(socket: TLSSocket, okmsId: string, forwardedPEM?: string): Promise<Caller> {
+    let peer: VerifiedPeer;
+    if (forwardedPEM !== undefined) {
+      let certificate: X509Certificate;
+      try {
+        certificate = new X509Certificate(forwardedPEM);
+      } catch {
+        throw new GatewayError('cert_untrusted', 'the forwarded client certificate is not a PEM certificate');
+      }
+      peer = await this.verifyPeer(certificate, okmsId);
+    } else {
+      peer = this.verified.get(socket) ?? (await this.verifySocket(socket, okmsId));
+    }
     const entry = await this.domain(okmsId);
     if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
     const { domain } = entry;
@@ -65,9 +80,15 @@ export class ClientAuthenticator {
     return entry;
   }
 
-  private async verifyPeer(socket: TLSSocket, okmsId: string): Promise<VerifiedPeer> {
+  private async verifySocket(socket: TLSSocket, okmsId: string): Promise<VerifiedPeer> {
     const peer = socket.getPeerX509Certificate();
     if (!peer) throw new GatewayError('cert_missing', 'a client certificate is required (mutual TLS)');
+    const verified = await this.verifyPeer(peer, okmsId);
+    this.verified.set(socket, verified);
+    return verified;
+  }
+
+  private async verifyPeer(peer: X509Certificate, okmsId: string): Promise<VerifiedPeer> {
     const entry = await this.domain(okmsId);
     if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
     const claims = readAccessCertificate(peer.raw);
@@ -78,15 +99,13 @@ export class ClientAuthenticator {
       throw new GatewayError('cert_untrusted', `the client certificate is not issued by the CA of domain ${okmsId}`);
     }
     if (!(peer.keyUsage ?? []).includes(CLIENT_AUTH)) throw new GatewayError('cert_untrusted', 'the client certificate is not for client authentication');
-    const verified: VerifiedPeer = {
+    return {
       domainId: entry.domain.id,
       serial: claims.serial,
       notBefore: Date.parse(peer.validFrom),
       notAfter: Date.parse(peer.validTo),
       uris: claims.identityURNs,
     };
-    this.verified.set(socket, verified);
-    return verified;
   }
 }
 

@@ -1,4 +1,6 @@
 import express, { type Express, type Request, type Response } from 'express';
+import type { BlockList } from 'node:net';
+import { addressInList } from '../../domain/cidr';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log';
@@ -10,8 +12,16 @@ import type { ClientAuthenticator } from './authenticate-client';
 import type { DataPlaneRoute } from './data-plane-route';
 import { GatewayError, okmsErrorBody, type RefusalReason } from './okms-error';
 
+/** Off unless configured: a TLS-terminating proxy at a trusted address forwards the client certificate in a header. */
+export interface ProxyMode {
+  readonly trusted: BlockList;
+  /** Lower-case header name; its value is a URL-encoded PEM (nginx $ssl_client_escaped_cert) or plain PEM. */
+  readonly header: string;
+}
+
 export interface GatewayDeps {
   readonly authenticator: ClientAuthenticator;
+  readonly proxy?: ProxyMode;
   readonly iam: IamService;
   readonly audit: AuditLog;
   readonly urnRegion: string;
@@ -20,6 +30,22 @@ export interface GatewayDeps {
 }
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** The forwarded certificate of a trusted proxy; the header from anyone else is refused, never ignored. */
+function forwardedCertificate(req: Request, proxy: ProxyMode | undefined): string | undefined {
+  const value = req.headers[proxy?.header ?? 'x-client-cert'];
+  if (value === undefined) return undefined;
+  const source = req.socket.remoteAddress ?? '';
+  if (!proxy || !addressInList(proxy.trusted, source)) {
+    throw new GatewayError('untrusted_proxy', `a forwarded client certificate is accepted only from a trusted proxy, not from ${source}`);
+  }
+  const raw = Array.isArray(value) ? value[0] ?? '' : value;
+  try {
+    return raw.includes('%') ? decodeURIComponent(raw) : raw;
+  } catch {
+    throw new GatewayError('cert_untrusted', 'the forwarded client certificate header is not URL-encoded PEM');
+  }
+}
 
 function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
@@ -52,7 +78,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
     let policies: readonly string[] | undefined;
     let allowed = false;
     try {
-      const caller = await deps.authenticator.authenticate(req.socket as TLSSocket, okmsId);
+      const caller = await deps.authenticator.authenticate(req.socket as TLSSocket, okmsId, forwardedCertificate(req, deps.proxy));
       credentialId = caller.credential.id;
       const resolved = await deps.iam.resolveIdentities(caller.domain.accountId, caller.credential.identityURNs);
       identities = resolved.effective;

@@ -8,7 +8,7 @@ const CATEGORY = { internal: 1, argument: 2, authentication: 3, authorization: 4
 
 export type RefusalReason =
   | 'cert_missing' | 'cert_untrusted' | 'cert_expired' | 'cert_revoked' | 'cert_unknown' | 'cert_identity_mismatch'
-  | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'not_found' | 'conflict' | 'busy' | 'internal';
+  | 'untrusted_proxy' | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'not_found' | 'conflict' | 'busy' | 'internal';
 
 const REASONS: Record<RefusalReason, { status: number; minor: number; category: number; code: number }> = {
   cert_missing: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 1 },
@@ -17,6 +17,7 @@ const REASONS: Record<RefusalReason, { status: number; minor: number; category: 
   cert_revoked: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 4 },
   cert_unknown: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 5 },
   cert_identity_mismatch: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 6 },
+  untrusted_proxy: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 7 },
   wrong_domain: { status: 403, minor: MINOR.authProvider, category: CATEGORY.authorization, code: 1 },
   identity_not_authorized: { status: 403, minor: MINOR.authProvider, category: CATEGORY.authorization, code: 2 },
   domain_not_found: { status: 404, minor: MINOR.general, category: CATEGORY.notFound, code: 1 },
