@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../http/pagination';
 import { bodyValidator } from '../http/validation';
 import type { ServiceKeyRecord } from '../storage/ports';
 import type { CreateServiceKeyInput, ServiceKeyService } from './service-key-service';
+import { jwsSigningInput, parseCompactJws } from './jws';
 import type { SignatureAlgorithm } from './signatures';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,7 +58,7 @@ const validate = {
   datakey: bodyValidator<{ size: number; name?: string | null }>('datakey'),
   datakeyDecrypt: bodyValidator<{ key: string }>('datakey-decrypt'),
   sign: bodyValidator<{ message: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('sign'),
-  verify: bodyValidator<{ message: string; signature: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('verify'),
+  verify: bodyValidator<{ message?: string | null; signature: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('verify'),
 };
 
 /** The OKMS service-key endpoints (paths, bodies and status codes as okms-sdk-go expects them). */
@@ -75,7 +76,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'get', path: '/v1/servicekey', resource: domainResource, action: A('serviceKey/get'),
+      method: 'get', path: '/v1/servicekey', resource: domainResource, action: A('serviceKey/get'), perItem: true,
       async run(ctx) {
         const { state = 'active', max } = ctx.req.query as Record<string, string | undefined>;
         const token = ctx.req.query['continuation-token'] as string | undefined;
@@ -83,9 +84,12 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
         const limit = max === undefined ? 100 : /^\d{1,4}$/.test(max) && Number(max) >= 1 && Number(max) <= 1000 ? Number(max) : NaN;
         if (Number.isNaN(limit)) throw new GatewayError('bad_request', 'max: must be an integer from 1 to 1000');
         const page = await keys.list(domainOf(ctx), token ? { after: decodeCursor(token), limit } : { limit }, state === 'all' ? undefined : (state as 'active' | 'deactivated'));
+        const visible = [];
+        for (const key of page.items) if (await ctx.authorize(`${ctx.domainUrn}/serviceKey/${key.id}`)) visible.push(key);
         return {
           status: 200,
-          body: { objects_list: page.items.map((k) => serviceKeyView(k, false)), continuation_token: page.next ? encodeCursor(page.next) : '', is_truncated: page.next !== undefined },
+          // A page may come back shorter than `max` when keys are filtered out; the token still moves on.
+          body: { objects_list: visible.map((k) => serviceKeyView(k, false)), continuation_token: page.next ? encodeCursor(page.next) : '', is_truncated: page.next !== undefined },
         };
       },
     },
@@ -159,15 +163,31 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       method: 'post', path: '/v1/servicekey/{keyId}/sign', resource: keyResource, action: A('serviceKey/sign'),
       async run(ctx) {
         const body = validate.sign(ctx.req.body);
-        if (ctx.req.query.format !== undefined && ctx.req.query.format !== 'raw') throw new GatewayError('bad_request', 'format: only raw signatures are available');
-        const signature = await keys.sign(domainOf(ctx), keyId(ctx.req), body.alg, b64(body.message), body.isdigest === true);
-        return { status: 200, body: { signature: signature.toString('base64') } };
+        const format = ctx.req.query.format ?? 'raw';
+        if (format !== 'raw' && format !== 'jws' && format !== 'jwt') throw new GatewayError('bad_request', 'format: must be raw, jws or jwt');
+        const id = keyId(ctx.req);
+        if (format === 'raw') {
+          const signature = await keys.sign(domainOf(ctx), id, body.alg, b64(body.message), body.isdigest === true);
+          return { status: 200, body: { signature: signature.toString('base64') } };
+        }
+        if (body.isdigest) throw new GatewayError('bad_request', `isdigest: a ${format.toUpperCase()} signs its payload, not a digest`);
+        const input = jwsSigningInput(body.alg, id, b64(body.message), format);
+        const signature = await keys.sign(domainOf(ctx), id, body.alg, Buffer.from(input, 'ascii'), false);
+        return { status: 200, body: { signature: `${input}.${signature.toString('base64url')}` } };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/verify', resource: keyResource, action: A('serviceKey/verify'),
       async run(ctx) {
         const body = validate.verify(ctx.req.body);
+        const jws = parseCompactJws(body.signature);
+        if (jws) {
+          if (jws.alg !== body.alg) return { status: 200, body: { result: false } };
+          if (body.message != null && !b64(body.message).equals(jws.payload)) return { status: 200, body: { result: false } };
+          const result = await keys.verify(domainOf(ctx), keyId(ctx.req), body.alg, Buffer.from(jws.signingInput, 'ascii'), jws.signature, false);
+          return { status: 200, body: { result } };
+        }
+        if (body.message == null) throw new GatewayError('bad_request', 'message: required unless the signature is a JWS or JWT');
         const result = await keys.verify(domainOf(ctx), keyId(ctx.req), body.alg, b64(body.message), b64(body.signature), body.isdigest === true);
         return { status: 200, body: { result } };
       },

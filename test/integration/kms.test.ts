@@ -177,3 +177,39 @@ describe('import and validation', () => {
     expect(all.length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('JWS and JWT signatures', () => {
+  it('signs a compact JWS / JWT that an independent verifier accepts, and verifies it without the message', async () => {
+    const key = (await api('POST', '/servicekey?format=jwk', { name: 'jws', type: 'EC', curve: 'P-256' })).json;
+    const publicKey = createPublicKey({ key: key.keys[0], format: 'jwk' });
+    const claims = Buffer.from(JSON.stringify({ sub: 'alice', iat: 1 }));
+    for (const format of ['jws', 'jwt']) {
+      const token = (await api('POST', `/servicekey/${key.id}/sign?format=${format}`, { message: b64(claims), alg: 'ES256' })).json.signature as string;
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'ES256', kid: key.id, ...(format === 'jwt' ? { typ: 'JWT' } : {}) });
+      expect(Buffer.from(payload, 'base64url').equals(claims)).toBe(true);
+      expect(verify('sha256', Buffer.from(`${header}.${payload}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+      expect((await api('POST', `/servicekey/${key.id}/verify`, { signature: token, alg: 'ES256' })).json).toEqual({ result: true });
+      const forged = `${header}.${Buffer.from('{"sub":"mallory"}').toString('base64url')}.${signature}`;
+      expect((await api('POST', `/servicekey/${key.id}/verify`, { signature: forged, alg: 'ES256' })).json).toEqual({ result: false });
+    }
+    expect((await api('POST', `/servicekey/${key.id}/sign?format=jwt`, { message: b64('not json'), alg: 'ES256' })).status).toBe(400);
+  });
+});
+
+describe('listing is authorized key by key', () => {
+  it('a caller allowed serviceKey/get on one key sees only that key', async () => {
+    const k1 = (await api('POST', '/servicekey', { name: 'visible', type: 'oct' })).json.id as string;
+    await api('POST', '/servicekey', { name: 'hidden', type: 'oct' });
+    await t.api('POST', '/iam/user', { body: { login: 'lister' } });
+    await t.api('POST', '/iam/policy', {
+      body: { name: 'one-key', identities: ['urn:v1:eu:identity:user:root/lister'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}/serviceKey/${k1}` }], permissions: { allow: [{ action: 'okms:apikms:serviceKey/get' }] } },
+    });
+    const lister = (await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name: 'lister', identityURNs: ['urn:v1:eu:identity:user:root/lister'] } })).json;
+    const listed = await mtlsCall(t, `/api/${domain.id}/v1/servicekey?state=all&max=1000`, { cert: lister.certificatePEM, key: lister.privateKeyPEM });
+    expect(listed.status).toBe(200);
+    expect(listed.json.objects_list.map((k: { id: string }) => k.id)).toEqual([k1]);
+    const other = await mtlsCall(t, `/api/${domain.id}/v1/random`, { cert: lister.certificatePEM, key: lister.privateKeyPEM });
+    expect(other.json.reason).toBe('identity_not_authorized');
+  });
+});

@@ -5,6 +5,10 @@ export interface DataPlaneContext {
   readonly req: Request;
   readonly caller: Caller;
   readonly requestId: string;
+  /** urn:v1:{region}:resource:okms:{okmsId} */
+  readonly domainUrn: string;
+  /** Whether the caller may do this route's action on `resource` (for routes that authorize per item). */
+  authorize(resource: string): Promise<boolean>;
 }
 
 export interface DataPlaneReply {
@@ -19,6 +23,11 @@ export interface DataPlaneRoute {
   readonly path: string;
   /** The IAM action; a function where the body decides (create vs import). */
   readonly action: string | ((req: Request) => string);
+  /**
+   * A listing is authorized item by item (OKMS checks serviceKey/get on each key listed): the gateway then
+   * skips its own decision and the route filters with ctx.authorize.
+   */
+  readonly perItem?: boolean;
   /** The resource URN the decision is about (the domain, or one key inside it). */
   resource(ctx: { req: Request; domainUrn: string }): string;
   run(ctx: DataPlaneContext): Promise<DataPlaneReply>;

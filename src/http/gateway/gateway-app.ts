@@ -83,11 +83,13 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       const resolved = await deps.iam.resolveIdentities(caller.domain.accountId, caller.credential.identityURNs);
       identities = resolved.effective;
       resource = route.resource({ req, domainUrn });
-      const decision = await deps.iam.decide({ accountId: caller.domain.accountId, identities, action: action, resource, sourceIp: req.socket.remoteAddress ?? '' });
+      const decide = (on: string) =>
+        deps.iam.decide({ accountId: caller.domain.accountId, identities: identities!, action, resource: on, sourceIp: req.socket.remoteAddress ?? '' });
+      const decision = route.perItem ? { allowed: true, reason: 'authorized_per_item', policies: [] } : await decide(resource);
       policies = decision.policies.filter((p) => p.outcome === 'allow' || p.outcome === 'deny').map((p) => p.policyId);
       if (!decision.allowed) throw new GatewayError('identity_not_authorized', `${action} on ${resource} is not allowed for this certificate (${decision.reason})`);
       allowed = true;
-      const reply = await route.run({ req, caller, requestId });
+      const reply = await route.run({ req, caller, requestId, domainUrn, authorize: async (on) => (await decide(on)).allowed });
       await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
       res.status(reply.status);
       if (reply.body === undefined) res.end();
