@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, random
 import { promisify } from 'node:util';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord, Page, PageRequest } from '../domain/types';
+import { TtlCache } from '../domain/ttl-cache';
 import type { ServiceKeyRecord, Store } from '../storage/ports';
 import { DecryptionFailed, jweDecrypt, jweEncrypt, type JweKind } from './jwe';
 import type { KeyHierarchy } from './key-hierarchy';
@@ -76,6 +77,12 @@ function importMaterial(jwk: Record<string, unknown>): Material {
 
 /** OKMS service keys: material generated or imported here, stored only wrapped under the domain KEK. */
 export class ServiceKeyService {
+  /**
+   * Unwrapped keys, kept for at most a second: a change made on this node (rename, state, delete) drops the
+   * entry at once; one made on another node sharing the store is seen within the second.
+   */
+  private readonly unwrapped = new TtlCache<{ key: ServiceKeyRecord; secret: Buffer }>(1000);
+
   constructor(private readonly deps: { store: Store; keys: KeyHierarchy; clock: () => Date }) {}
 
   async create(domain: DomainRecord, input: CreateServiceKeyInput): Promise<ServiceKeyRecord> {
@@ -129,6 +136,7 @@ export class ServiceKeyService {
   async delete(domain: DomainRecord, id: string): Promise<void> {
     const key = await this.get(domain, id);
     if (key.state === 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} is active; deactivate it first`, { field: 'keyId' });
+    this.unwrapped.delete(`${domain.id}/${id}`);
     if (!(await this.deps.store.serviceKeys.delete(domain.id, id))) throw notFound(id);
   }
 
@@ -161,20 +169,34 @@ export class ServiceKeyService {
     return verifySignature(alg, Buffer.from(key.publicKey!, 'base64'), message, signature, isDigest);
   }
 
-  private async checkUsable(domain: DomainRecord, id: string, operation: string): Promise<ServiceKeyRecord> {
-    const key = await this.get(domain, id);
-    if (key.state !== 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} is ${key.state}`, { field: 'keyId' });
+  private checkAllowed(key: ServiceKeyRecord, operation: string): ServiceKeyRecord {
+    if (key.state !== 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${key.id} is ${key.state}`, { field: 'keyId' });
     // wrapKey/unwrapKey (data keys) are also allowed to keys that may encrypt/decrypt.
     const allowed = key.operations.includes(operation) || (operation === 'wrapKey' && key.operations.includes('encrypt')) || (operation === 'unwrapKey' && key.operations.includes('decrypt'));
-    if (!allowed) throw new OkmsError('ERR_VALIDATION', `keyId: service key ${id} does not allow ${operation} (it allows ${key.operations.join(', ')})`, { field: 'keyId' });
+    if (!allowed) throw new OkmsError('ERR_VALIDATION', `keyId: service key ${key.id} does not allow ${operation} (it allows ${key.operations.join(', ')})`, { field: 'keyId' });
     return key;
   }
 
+  private async checkUsable(domain: DomainRecord, id: string, operation: string): Promise<ServiceKeyRecord> {
+    return this.checkAllowed((await this.loaded(domain, id)).key, operation);
+  }
+
   private async usable(domain: DomainRecord, id: string, operation: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
-    const key = await this.checkUsable(domain, id, operation);
+    const loaded = await this.loaded(domain, id);
+    this.checkAllowed(loaded.key, operation);
+    return loaded;
+  }
+
+  private async loaded(domain: DomainRecord, id: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
+    const cacheKey = `${domain.id}/${id}`;
+    const cached = this.unwrapped.get(cacheKey);
+    if (cached) return cached;
+    const key = await this.get(domain, id);
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
-      return { key, secret: this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(key.id), key.wrappedMaterial) };
+      const loaded = { key, secret: this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(key.id), key.wrappedMaterial) };
+      this.unwrapped.set(cacheKey, loaded);
+      return loaded;
     } finally {
       kek.fill(0);
     }
@@ -183,9 +205,10 @@ export class ServiceKeyService {
   private async change(domain: DomainRecord, id: string, apply: (key: ServiceKeyRecord) => ServiceKeyRecord): Promise<ServiceKeyRecord> {
     const key = await this.get(domain, id);
     const next = { ...apply(key), updatedAt: this.deps.clock().toISOString(), version: key.version + 1 };
-    if (!(await this.deps.store.serviceKeys.replace(next, key.version))) {
-      throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} changed meanwhile; retry`, { field: 'keyId' });
-    }
+    this.unwrapped.delete(`${domain.id}/${id}`);
+    const replaced = await this.deps.store.serviceKeys.replace(next, key.version);
+    this.unwrapped.delete(`${domain.id}/${id}`); // again: a read during the write may have cached the old record
+    if (!replaced) throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} changed meanwhile; retry`, { field: 'keyId' });
     return next;
   }
 }

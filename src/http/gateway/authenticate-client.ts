@@ -4,9 +4,12 @@ import { readAccessCertificate } from '../../ca/read-access-certificate';
 import type { RevocationSet } from '../../ca/revocation-set';
 import type { CredentialRecord, DomainRecord } from '../../domain/types';
 import type { Store } from '../../storage/ports';
+import { TtlCache } from '../../domain/ttl-cache';
 import { GatewayError } from './okms-error';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+/** How long a credential record read from the store is trusted: the same bound as IAM state (iam-service.ts). */
+const RECORD_TTL_MS = 1000;
 
 export interface Caller {
   readonly domain: DomainRecord;
@@ -30,6 +33,7 @@ interface VerifiedPeer {
 export class ClientAuthenticator {
   private readonly domains = new Map<string, { domain: DomainRecord; ca: X509Certificate }>();
   private readonly verified = new WeakMap<TLSSocket, VerifiedPeer>();
+  private readonly credentials = new TtlCache<CredentialRecord>(RECORD_TTL_MS);
 
   constructor(
     private readonly store: Store,
@@ -61,12 +65,22 @@ export class ClientAuthenticator {
     const now = this.clock().getTime();
     if (now < peer.notBefore || now > peer.notAfter) throw new GatewayError('cert_expired', 'the client certificate is not within its validity period');
     if (this.revocations.isRevoked(domain.id, peer.serial)) throw new GatewayError('cert_revoked', 'the client certificate has been revoked');
-    const credential = await this.store.credentials.getBySerial(domain.id, peer.serial);
+    const credential = await this.credential(domain.id, peer.serial);
     if (!credential) throw new GatewayError('cert_unknown', 'no credential matches this certificate');
     if (!sameSet(credential.identityURNs, peer.uris)) {
       throw new GatewayError('cert_identity_mismatch', "the certificate's identities differ from its credential record");
     }
     return { domain, credential };
+  }
+
+  /** The credential record, re-read at most once a second (revocation itself is checked above, every time). */
+  private async credential(domainId: string, serial: string): Promise<CredentialRecord | undefined> {
+    const key = `${domainId}/${serial}`;
+    const cached = this.credentials.get(key);
+    if (cached) return cached;
+    const credential = await this.store.credentials.getBySerial(domainId, serial);
+    if (credential) this.credentials.set(key, credential);
+    return credential;
   }
 
   private async domain(okmsId: string): Promise<{ domain: DomainRecord; ca: X509Certificate } | undefined> {
