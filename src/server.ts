@@ -50,6 +50,15 @@ export interface RunningOkmsd {
 }
 
 const MASTER_KEY_CANARY = 'master-key-canary';
+/** TLS 1.2: forward-secret AEAD suites only (no CBC, no RSA key exchange). Session resumption stays on. */
+export const GATEWAY_TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 function openStore(config: OkmsdConfig): Store {
   if (config.store === 'embedded') return openEmbeddedStore(config.dataDir);
@@ -144,7 +153,15 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the
   // chain is judged per request against the CA of the domain in the path (unknown during the handshake).
   const gateway = createHttpsServer(
-    { key: tls.privateKeyPEM, cert: tls.certificatePEM, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    {
+      key: tls.privateKeyPEM,
+      cert: tls.certificatePEM,
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+      ciphers: GATEWAY_TLS12_CIPHERS, // TLS 1.3 suites are all AEAD and stay at Node's defaults
+      honorCipherOrder: true,
+    },
     gatewayApp,
   );
   gateway.keepAliveTimeout = 30_000;

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -234,5 +235,29 @@ describe('behind a TLS-terminating proxy (off by default)', () => {
         await node.stop();
       }
     }
+  });
+});
+
+describe('gateway TLS settings', () => {
+  const connect = (options: ConnectionOptions) =>
+    new Promise<TLSSocket>((resolve, reject) => {
+      const url = new URL(t.okmsd.gatewayUrl);
+      const socket = tlsConnect({ host: url.hostname, port: Number(url.port), ca: t.okmsd.gatewayCaPEM, ...options }, () => resolve(socket));
+      socket.once('error', reject);
+    });
+
+  it('refuses TLS 1.1 and CBC suites; speaks TLS 1.3 and resumes sessions', async () => {
+    await expect(connect({ maxVersion: 'TLSv1.1', minVersion: 'TLSv1' })).rejects.toThrow();
+    await expect(connect({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA' })).rejects.toThrow();
+    const first = await connect({ maxVersion: 'TLSv1.2' });
+    expect(first.getCipher().name).toMatch(/GCM|CHACHA20/);
+    const session = first.getSession();
+    first.end();
+    const resumed = await connect({ maxVersion: 'TLSv1.2', session });
+    expect(resumed.isSessionReused()).toBe(true);
+    resumed.end();
+    const modern = await connect({});
+    expect(modern.getProtocol()).toBe('TLSv1.3');
+    modern.end();
   });
 });
