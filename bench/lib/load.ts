@@ -24,7 +24,6 @@ export async function load(
   const agent = new Agent({ ...options.tls, keepAlive: options.keepAlive, maxSockets: options.concurrency, maxCachedSessions: 0 });
   const latencies: number[] = [];
   let errors = 0;
-  const deadline = performance.now() + options.durationMs;
   const one = () =>
     new Promise<void>((resolve) => {
       const started = performance.now();
@@ -46,6 +45,14 @@ export async function load(
       });
       req.end(options.body);
     });
+  // Warm-up: with keep-alive, each worker first opens its connection (a full handshake) unmeasured, so that
+  // the figures describe the steady state and not the connection storm at the start.
+  if (options.keepAlive) {
+    await Promise.all(Array.from({ length: options.concurrency }, () => one()));
+    latencies.length = 0;
+    errors = 0;
+  }
+  const deadline = performance.now() + options.durationMs;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
