@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool';
 
 /** What a JWE of this service carries; decrypting one kind at the other kind's endpoint is refused. */
 export type JweKind = 'ciphertext' | 'datakey';
@@ -27,7 +28,7 @@ export function jweEncrypt(key: Buffer, kid: string, kind: JweKind, plaintext: U
   const enc = ENC_BY_KEY_BYTES[key.length];
   if (!enc) throw new Error(`no AES-GCM for a ${key.length}-byte key`);
   const header = b64url(JSON.stringify({ alg: 'dir', enc, kid, typ: `okmsd-${kind}` }));
-  const iv = randomBytes(12);
+  const iv = randomBytesFromPool(12);
   const cipher = createCipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv);
   cipher.setAAD(aad(header, context));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
