@@ -4,33 +4,19 @@
  * request), and the cost of one IAM decision with 10,000 unrelated policies in the store. The load client runs
  * in this process, on the same cores as the servers. Not a test: nothing here asserts.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IamService } from '../src/iam/iam-service';
 import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
+import { startChild } from './lib/child';
 import { load, type LoadResult } from './lib/load';
 import { table } from './lib/measure';
 
 const TOKEN = 'bench-admin-token-0123456789';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
-
-function startChild(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${out}`)));
-    child.stdout!.on('data', (chunk) => {
-      if (out.length < 100_000) out += String(chunk);
-      const match = ready.exec(out);
-      if (match) resolve({ child, match });
-    });
-  });
-}
-
-const stop = (child: ChildProcess) => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM')));
 
 async function json(url: string, init: RequestInit): Promise<any> {
   const response = await fetch(url, init);
@@ -104,8 +90,8 @@ async function main(): Promise<void> {
     const o = await load(encryptUrl, { concurrency: 16, durationMs: DURATION_MS, keepAlive: false, tls: okmsdTls, method: 'POST', body: encryptBody });
     row('full handshake, c=16', b, o);
   }
-  await stop(bare.child);
-  await stop(okmsd.child);
+  await bare.stop();
+  await okmsd.stop();
   rmSync(work, { recursive: true, force: true });
 
   const withNone = await decisionCost(0);

@@ -5,7 +5,7 @@
  *   (c) end to end over HTTP against `okmsd serve` (a separate process), concurrency 16.
  * Prints credentials/s and the ratios (b)/(a) and (c)/(a). Not a test: nothing here asserts.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { randomSerialHex } from '../src/ca/serial';
 import { loadConfig } from '../src/config';
 import { startOkmsd } from '../src/server';
 import type { CertificateType } from '../src/domain/types';
+import { startChild } from './lib/child';
 import { bestOf, table, throughput } from './lib/measure';
 
 const CONCURRENCY = 16;
@@ -49,32 +50,13 @@ function opensslCsrPem(): string {
 }
 
 async function startServerProcess(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], {
-    // Info level, as in production: the per-request log line is part of the cost being measured.
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c) => {
-    if (out.length < 1_000_000) out += String(c);
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`okmsd exited ${code}: ${out}`)));
-    const timer = setInterval(() => {
-      const match = /"controlUrl":"([^"]+)"/.exec(out);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 20);
-  });
-  return {
-    url,
-    stop: () => new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  };
+  // Info level, as in production: the per-request log line is part of the cost being measured.
+  const started = await startChild(
+    [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
+    { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
+    /"controlUrl":"([^"]+)"/,
+  );
+  return { url: started.match[1]!, stop: started.stop };
 }
 
 // node:http with keep-alive: the cheapest client, so that the client's own cost distorts (c) the least.
