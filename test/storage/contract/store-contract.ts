@@ -1,0 +1,154 @@
+import { chainHash, GENESIS_HASH } from '../../../src/audit/audit-log';
+import { OkmsError } from '../../../src/domain/errors';
+import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
+import type { IamRecord, ServiceKeyRecord, Store } from '../../../src/storage/ports';
+
+/**
+ * The storage contract: every adapter (embedded now, MongoDB in issue 3/6) must pass exactly this suite.
+ * `open` returns a fresh, empty store each time it is called with a new name, and the same data when it is
+ * called again with the same name (after close): that is how durability is checked.
+ */
+export function describeStoreContract(adapter: string, open: (name: string) => Promise<Store>, cleanup: () => Promise<void> = async () => undefined): void {
+  describe(`storage contract: ${adapter}`, () => {
+    let store: Store;
+    let name = 0;
+    const now = (offsetMs = 0) => new Date(Date.UTC(2026, 0, 1) + offsetMs).toISOString();
+
+    beforeEach(async () => {
+      name += 1;
+      store = await open(`contract-${name}`);
+      await store.accounts.create({ id: 'acme', description: '', isRoot: false, createdAt: now() });
+      await store.accounts.create({ id: 'globex', description: '', isRoot: false, createdAt: now() });
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    afterAll(cleanup);
+
+    const domain = (id: string, accountId = 'acme', createdAt = now()): DomainRecord => ({
+      id, accountId, name: id, region: 'local', caKeyAlgorithm: 'P-256', caCertificatePEM: 'pem', caNotAfter: now(1e12),
+      wrappedKek: '{}', wrappedCaKey: '{}', createdAt, updatedAt: createdAt, version: 1,
+    });
+    const credential = (id: string, domainId: string, serial: string, createdAt = now()): CredentialRecord => ({
+      id, domainId, accountId: 'acme', name: id, description: '', identityURNs: ['urn:v1:eu:identity:account:acme'], status: 'READY',
+      fromCSR: false, certificateType: 'ECDSA', keyAlgorithm: 'EC P-256', serial, certificatePEM: 'pem', createdAt, updatedAt: createdAt,
+      expiredAt: now(1e10), version: 1,
+    });
+    const conflict = expect.objectContaining({ code: 'ERR_CONFLICT' } satisfies Partial<OkmsError>);
+
+    it('meta: putIfAbsent keeps the first value', async () => {
+      expect(await store.meta.putIfAbsent('k', 'first')).toBe('first');
+      expect(await store.meta.putIfAbsent('k', 'second')).toBe('first');
+      expect(await store.meta.get('k')).toBe('first');
+      expect(await store.meta.get('missing')).toBeUndefined();
+    });
+
+    it('accounts and tokens: create, get, conflict, upsert, count', async () => {
+      await expect(store.accounts.create({ id: 'acme', description: '', isRoot: false, createdAt: now() })).rejects.toEqual(conflict);
+      expect(await store.accounts.get('acme')).toMatchObject({ id: 'acme', isRoot: false });
+      const token = { id: 't1', accountId: 'acme', secretHash: 'aa', description: '', createdAt: now() };
+      await store.apiTokens.create(token);
+      await expect(store.apiTokens.create(token)).rejects.toEqual(conflict);
+      await store.apiTokens.upsert({ ...token, secretHash: 'bb' });
+      expect((await store.apiTokens.get('t1'))?.secretHash).toBe('bb');
+      expect(await store.apiTokens.countForAccount('acme')).toBe(1);
+      expect(await store.apiTokens.countForAccount('globex')).toBe(0);
+    });
+
+    it('domains: keyset pages in (createdAt, id) order, per account, without gaps or repeats', async () => {
+      const ids = ['d-c', 'd-a', 'd-b', 'd-e', 'd-d'];
+      for (const [i, id] of ids.entries()) await store.domains.create(domain(id, 'acme', now(i < 2 ? 0 : i)));
+      await store.domains.create(domain('d-other', 'globex'));
+      await expect(store.domains.create(domain('d-a'))).rejects.toEqual(conflict);
+      const seen: string[] = [];
+      let page = await store.domains.listForAccount('acme', { limit: 2 });
+      for (;;) {
+        seen.push(...page.items.map((d) => d.id));
+        if (!page.next) break;
+        page = await store.domains.listForAccount('acme', { limit: 2, after: page.next });
+      }
+      expect(seen).toEqual(['d-a', 'd-c', 'd-b', 'd-e', 'd-d']); // same createdAt: ordered by id
+      expect((await store.domains.get('d-other'))?.accountId).toBe('globex');
+    });
+
+    it('credentials: unique serial per domain, lookup by serial, atomic revoke', async () => {
+      await store.domains.create(domain('d1'));
+      await store.credentials.create(credential('c1', 'd1', 'aa01'));
+      await expect(store.credentials.create(credential('c2', 'd1', 'aa01'))).rejects.toEqual(conflict);
+      expect((await store.credentials.getBySerial('d1', 'aa01'))?.id).toBe('c1');
+      const revoked = await store.credentials.revoke('d1', 'c1', now(5), 'superseded');
+      expect(revoked).toEqual({ domainId: 'd1', serial: 'aa01', credentialId: 'c1', revokedAt: now(5), reason: 'superseded' });
+      expect(await store.credentials.get('d1', 'c1')).toBeUndefined();
+      expect(await store.revocations.get('d1', 'aa01')).toEqual(revoked);
+      expect(await store.credentials.revoke('d1', 'c1', now(6), 'again')).toBeUndefined();
+      expect(await store.revocations.listForDomain('d1')).toEqual([revoked]);
+      expect((await store.revocations.listSince(now(5))).map((r) => r.serial)).toEqual(['aa01']);
+      expect(await store.revocations.listSince(now(6))).toEqual([]);
+    });
+
+    it('credentials: concurrent revocations of one credential revoke it once', async () => {
+      await store.domains.create(domain('d1'));
+      await store.credentials.create(credential('c1', 'd1', 'bb01'));
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.credentials.revoke('d1', 'c1', now(1), 'x')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('iam: CRUD with compare-and-set on version', async () => {
+      const record: IamRecord = { accountId: 'acme', kind: 'user', id: 'alice', doc: { login: 'alice' }, createdAt: now(), updatedAt: now(), version: 1 };
+      await store.iam.create(record);
+      await expect(store.iam.create(record)).rejects.toEqual(conflict);
+      await store.iam.create({ ...record, accountId: 'globex' }); // same id, other account: independent
+      expect(await store.iam.replace({ ...record, doc: { login: 'alice', email: 'a@x' }, version: 2 }, 1)).toBe(true);
+      expect(await store.iam.replace({ ...record, doc: { stale: true }, version: 2 }, 1)).toBe(false);
+      expect((await store.iam.get('acme', 'user', 'alice'))?.doc).toEqual({ login: 'alice', email: 'a@x' });
+      expect((await store.iam.listAll('acme', 'user')).map((r) => r.id)).toEqual(['alice']);
+      expect((await store.iam.list('acme', 'group', { limit: 10 })).items).toEqual([]);
+      expect(await store.iam.delete('acme', 'user', 'alice')).toBe(true);
+      expect(await store.iam.delete('acme', 'user', 'alice')).toBe(false);
+      expect(await store.iam.get('globex', 'user', 'alice')).toBeDefined();
+    });
+
+    it('service keys: state filter, compare-and-set, delete', async () => {
+      await store.domains.create(domain('d1'));
+      const key = (id: string, state: ServiceKeyRecord['state']): ServiceKeyRecord => ({
+        domainId: 'd1', id, name: id, type: 'oct', size: 256, curve: null, operations: ['encrypt'], context: '', state, deactivationReason: null,
+        wrappedMaterial: '{}', publicKey: null, createdAt: now(), updatedAt: now(), activatedAt: now(), deactivatedAt: null, version: 1,
+      });
+      await store.serviceKeys.create(key('k1', 'active'));
+      await store.serviceKeys.create(key('k2', 'deactivated'));
+      await expect(store.serviceKeys.create(key('k1', 'active'))).rejects.toEqual(conflict);
+      expect((await store.serviceKeys.list('d1', { limit: 10 }, 'active')).items.map((k) => k.id)).toEqual(['k1']);
+      expect((await store.serviceKeys.list('d1', { limit: 10 })).items.map((k) => k.id)).toEqual(['k1', 'k2']);
+      expect(await store.serviceKeys.replace({ ...key('k1', 'deactivated'), version: 2 }, 1)).toBe(true);
+      expect(await store.serviceKeys.replace({ ...key('k1', 'active'), version: 2 }, 1)).toBe(false);
+      expect((await store.serviceKeys.get('d1', 'k1'))?.state).toBe('deactivated');
+      expect(await store.serviceKeys.delete('d1', 'k1')).toBe(true);
+      expect(await store.serviceKeys.get('d1', 'k1')).toBeUndefined();
+    });
+
+    it('audit: concurrent appends form one contiguous, correctly linked chain', async () => {
+      const appended = await Promise.all(Array.from({ length: 50 }, (_, i) => store.audit.append(JSON.stringify({ i }))));
+      expect(appended.map((e) => e.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      const entries = await store.audit.list(0, 100);
+      let previous = GENESIS_HASH;
+      for (const entry of entries) {
+        expect(entry.prevHash).toBe(previous);
+        expect(entry.hash).toBe(chainHash(entry.prevHash, entry.record));
+        previous = entry.hash;
+      }
+      expect((await store.audit.last())?.seq).toBe(50);
+      expect(await store.audit.list(48, 10)).toHaveLength(2);
+    });
+
+    it('durability: what was acknowledged is there after close and reopen', async () => {
+      await store.domains.create(domain('durable'));
+      await store.credentials.create(credential('c-durable', 'durable', 'cc01'));
+      await store.audit.append('{"a":1}');
+      await store.close();
+      store = await open(`contract-${name}`);
+      expect(await store.domains.get('durable')).toBeDefined();
+      expect((await store.credentials.getBySerial('durable', 'cc01'))?.id).toBe('c-durable');
+      expect((await store.audit.last())?.seq).toBe(1);
+    });
+  });
+}
