@@ -104,6 +104,8 @@ describe('okmsd serve (the built CLI, as npm start runs it)', () => {
       expect(result.out).toContain('my.crt: OK');
       expect(result.out).toMatch(/"fromCSR": true/);
       expect(result.out).toMatch(/\n204\n/);
+      expect(result.out).toContain('\nhello okmsd\n'); // encrypted and decrypted through the mTLS gateway
+      expect(result.out).toMatch(/\ncert_revoked\n/);
       expect(result.code).toBe(0);
     } finally {
       await stop(served);
