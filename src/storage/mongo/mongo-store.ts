@@ -1,0 +1,266 @@
+import { MongoClient, MongoServerError, type Collection, type Document, type Filter } from 'mongodb';
+import { chainHash as chainHashOf } from '../../audit/audit-log';
+import { OkmsError } from '../../domain/errors';
+import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
+import type { AuditEntry, IamRecord, ServiceKeyRecord, Store } from '../ports';
+
+const DUPLICATE_KEY = 11000;
+const MIN_WIRE_VERSION = 8; // MongoDB 4.2
+
+type Doc<T> = T & { _id: string | number };
+
+function isDuplicate(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+async function conflictOnDuplicate<T>(what: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isDuplicate(error)) throw new OkmsError('ERR_CONFLICT', `${what} already exists`);
+    throw error;
+  }
+}
+
+/** The record without Mongo's _id. */
+function strip<T>(doc: Document | null): T | undefined {
+  if (!doc) return undefined;
+  const { _id: _ignored, ...rest } = doc;
+  return rest as T;
+}
+
+/** Keyset page over (createdAt, id); never skip/offset. */
+async function keysetPage<T extends { createdAt: string; id: string }>(collection: Collection<Document>, scope: Filter<Document>, page: PageRequest): Promise<Page<T>> {
+  const after = page.after;
+  const filter = after ? { ...scope, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }] } : scope;
+  const docs = await collection.find(filter).sort({ createdAt: 1, id: 1 }).limit(page.limit + 1).toArray();
+  const items = docs.slice(0, page.limit).map((d) => strip<T>(d)!);
+  const last = items[items.length - 1];
+  return docs.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
+}
+
+/**
+ * NOT YET VERIFIED against a server (issue 3/6): this session's Go module proxy refused FerretDB v1.24.1 and
+ * no mongod is packaged here, so `OKMSD_STORE=mongodb` is still refused at start (src/server.ts) until
+ * test/storage/contract passes against a real server.
+ *
+ * The production store: the official driver, majority writes with journal, indexes created (idempotently) at
+ * start. Nothing relies on transactions or change streams (FerretDB, used in tests, has neither): the one
+ * two-document write, revocation, is ordered so that a crash between its steps leaves the serial revoked and is
+ * finished on the next start (`reconcile`).
+ */
+export async function openMongoStore(uri: string): Promise<Store> {
+  const client = new MongoClient(uri, { writeConcern: { w: 'majority', journal: true }, serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.connect();
+    const hello = await client.db('admin').command({ hello: 1 });
+    if (typeof hello.maxWireVersion !== 'number' || hello.maxWireVersion < MIN_WIRE_VERSION) {
+      throw new Error(`the MongoDB server is too old (wire version ${String(hello.maxWireVersion)}; 4.2 or newer is needed)`);
+    }
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw new Error(`cannot use MongoDB at ${uri.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`);
+  }
+  const db = client.db();
+  const c = {
+    meta: db.collection('meta'),
+    accounts: db.collection('accounts'),
+    apiTokens: db.collection('apiTokens'),
+    domains: db.collection('domains'),
+    credentials: db.collection('credentials'),
+    revocations: db.collection('revocations'),
+    iam: db.collection('iam'),
+    serviceKeys: db.collection('serviceKeys'),
+    audit: db.collection('audit'),
+  };
+  await Promise.all([
+    c.apiTokens.createIndex({ accountId: 1 }),
+    c.domains.createIndex({ accountId: 1, createdAt: 1, id: 1 }),
+    c.credentials.createIndex({ domainId: 1, createdAt: 1, id: 1 }),
+    c.credentials.createIndex({ domainId: 1, serial: 1 }, { unique: true }),
+    c.revocations.createIndex({ revokedAt: 1 }),
+    c.revocations.createIndex({ domainId: 1, revokedAt: 1 }),
+    c.iam.createIndex({ accountId: 1, kind: 1, createdAt: 1, id: 1 }),
+    c.serviceKeys.createIndex({ domainId: 1, createdAt: 1, id: 1 }),
+    c.serviceKeys.createIndex({ domainId: 1, state: 1, createdAt: 1, id: 1 }),
+  ]);
+  const insert = <T extends object>(collection: Collection<Document>, _id: string | number, record: T) =>
+    collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
+
+  // Appends from this process are chained one after the other; other processes race on the unique _id (seq).
+  let auditTail: Promise<unknown> = Promise.resolve();
+
+  const store: Store = {
+    kind: 'mongodb',
+    meta: {
+      async get(key) {
+        return (await c.meta.findOne({ _id: key as never }))?.value as string | undefined;
+      },
+      async putIfAbsent(key, value) {
+        await c.meta.updateOne({ _id: key as never }, { $setOnInsert: { value } }, { upsert: true });
+        return String((await c.meta.findOne({ _id: key as never }))!.value);
+      },
+    },
+    accounts: {
+      async get(id) {
+        return strip<Account>(await c.accounts.findOne({ _id: id as never }));
+      },
+      async create(account) {
+        await conflictOnDuplicate(`account ${account.id}`, () => insert(c.accounts, account.id, account));
+      },
+    },
+    apiTokens: {
+      async get(id) {
+        return strip<ApiTokenRecord>(await c.apiTokens.findOne({ _id: id as never }));
+      },
+      async create(token) {
+        await conflictOnDuplicate(`token ${token.id}`, () => insert(c.apiTokens, token.id, token));
+      },
+      async upsert(token) {
+        await c.apiTokens.replaceOne({ _id: token.id as never }, token, { upsert: true });
+      },
+      async countForAccount(accountId) {
+        return c.apiTokens.countDocuments({ accountId });
+      },
+    },
+    domains: {
+      async create(domain) {
+        await conflictOnDuplicate(`domain ${domain.id}`, () => insert(c.domains, domain.id, domain));
+      },
+      async get(id) {
+        return strip<DomainRecord>(await c.domains.findOne({ _id: id as never }));
+      },
+      listForAccount(accountId, page) {
+        return keysetPage<DomainRecord>(c.domains, { accountId }, page);
+      },
+    },
+    credentials: {
+      async create(credential) {
+        await conflictOnDuplicate(`credential ${credential.id}`, () => insert(c.credentials, credential.id, credential));
+      },
+      async get(domainId, id) {
+        return strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
+      },
+      async getBySerial(domainId, serial) {
+        return strip<CredentialRecord>(await c.credentials.findOne({ domainId, serial }));
+      },
+      list(domainId, page) {
+        return keysetPage<CredentialRecord>(c.credentials, { domainId }, page);
+      },
+      async revoke(domainId, id, revokedAt, reason) {
+        const credential = strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
+        if (!credential) return undefined;
+        const revocation: RevocationRecord = { domainId, serial: credential.serial, credentialId: id, revokedAt, reason };
+        // First the revocation (unique per serial: of concurrent revokers exactly one wins), then the record.
+        try {
+          await insert(c.revocations, `${domainId}/${credential.serial}`, revocation);
+        } catch (error) {
+          if (isDuplicate(error)) return undefined;
+          throw error;
+        }
+        await c.credentials.deleteOne({ _id: id as never, domainId });
+        return revocation;
+      },
+    },
+    revocations: {
+      async get(domainId, serial) {
+        return strip<RevocationRecord>(await c.revocations.findOne({ _id: `${domainId}/${serial}` as never }));
+      },
+      async listForDomain(domainId) {
+        return (await c.revocations.find({ domainId }).sort({ revokedAt: 1, serial: 1 }).toArray()).map((d) => strip<RevocationRecord>(d)!);
+      },
+      async listSince(revokedAt) {
+        return (await c.revocations.find({ revokedAt: { $gte: revokedAt } }).sort({ revokedAt: 1 }).toArray()).map((d) => strip<RevocationRecord>(d)!);
+      },
+    },
+    iam: {
+      async get(accountId, kind, id) {
+        return strip<IamRecord>(await c.iam.findOne({ _id: `${accountId}/${kind}/${id}` as never }));
+      },
+      list(accountId, kind, page) {
+        return keysetPage<IamRecord>(c.iam, { accountId, kind }, page);
+      },
+      async listAll(accountId, kind) {
+        return (await c.iam.find({ accountId, kind }).sort({ createdAt: 1, id: 1 }).toArray()).map((d) => strip<IamRecord>(d)!);
+      },
+      async create(record) {
+        await conflictOnDuplicate(`${record.kind} ${record.id}`, () => insert(c.iam, `${record.accountId}/${record.kind}/${record.id}`, record));
+      },
+      async replace(record, expectedVersion) {
+        const result = await c.iam.replaceOne({ _id: `${record.accountId}/${record.kind}/${record.id}` as never, version: expectedVersion }, record);
+        return result.matchedCount === 1;
+      },
+      async delete(accountId, kind, id) {
+        return (await c.iam.deleteOne({ _id: `${accountId}/${kind}/${id}` as never })).deletedCount === 1;
+      },
+    },
+    serviceKeys: {
+      async create(key) {
+        await conflictOnDuplicate(`service key ${key.id}`, () => insert(c.serviceKeys, `${key.domainId}/${key.id}`, key));
+      },
+      async get(domainId, id) {
+        return strip<ServiceKeyRecord>(await c.serviceKeys.findOne({ _id: `${domainId}/${id}` as never }));
+      },
+      list(domainId, page, state) {
+        return keysetPage<ServiceKeyRecord>(c.serviceKeys, state === undefined ? { domainId } : { domainId, state }, page);
+      },
+      async replace(key, expectedVersion) {
+        return (await c.serviceKeys.replaceOne({ _id: `${key.domainId}/${key.id}` as never, version: expectedVersion }, key)).matchedCount === 1;
+      },
+      async delete(domainId, id) {
+        return (await c.serviceKeys.deleteOne({ _id: `${domainId}/${id}` as never })).deletedCount === 1;
+      },
+    },
+    audit: {
+      append(record) {
+        const appended = auditTail.then(async () => {
+          for (let attempt = 0; ; attempt += 1) {
+            const last = await c.audit.find().sort({ _id: -1 }).limit(1).next();
+            const entry: AuditEntry = {
+              seq: last ? Number(last._id) + 1 : 1,
+              prevHash: last ? String(last.hash) : '0'.repeat(64),
+              hash: '',
+              record,
+            };
+            const linked = { ...entry, hash: chainHashOf(entry.prevHash, record) };
+            try {
+              await c.audit.insertOne({ _id: linked.seq as never, prevHash: linked.prevHash, hash: linked.hash, record });
+              return linked;
+            } catch (error) {
+              if (!isDuplicate(error) || attempt >= 50) throw error; // another node took this seq: link after it
+            }
+          }
+        });
+        auditTail = appended.catch(() => undefined);
+        return appended;
+      },
+      async last() {
+        const doc = await c.audit.find().sort({ _id: -1 }).limit(1).next();
+        return doc ? { seq: Number(doc._id), prevHash: String(doc.prevHash), hash: String(doc.hash), record: String(doc.record) } : undefined;
+      },
+      async list(afterSeq, limit) {
+        const docs = await c.audit.find({ _id: { $gt: afterSeq } as never }).sort({ _id: 1 }).limit(limit).toArray();
+        return docs.map((d) => ({ seq: Number(d._id), prevHash: String(d.prevHash), hash: String(d.hash), record: String(d.record) }));
+      },
+    },
+    async ping() {
+      await db.command({ ping: 1 });
+    },
+    async close() {
+      await auditTail;
+      await client.close();
+    },
+  };
+  await reconcile(c.revocations, c.credentials);
+  return store;
+}
+
+/** Finishes revocations a crash interrupted: a revoked serial whose credential record is still there. */
+async function reconcile(revocations: Collection<Document>, credentials: Collection<Document>): Promise<void> {
+  const cursor = credentials.find({}, { projection: { _id: 1, domainId: 1, serial: 1 } });
+  for await (const credential of cursor) {
+    if (await revocations.findOne({ _id: `${String(credential.domainId)}/${String(credential.serial)}` as never })) {
+      await credentials.deleteOne({ _id: credential._id });
+    }
+  }
+}
