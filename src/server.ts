@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { blockListOf } from './domain/cidr';
+import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
 import { CredentialService } from './ca/credential-service';
 import { DomainService } from './ca/domain-service';
@@ -43,6 +44,8 @@ export interface RunningOkmsd {
   /** The CA that signs the gateway's server certificate (a domain's restEndpointCA). */
   readonly gatewayCaPEM: string;
   readonly audit: AuditLog;
+  /** The Express apps of both planes (tests compare their routers with the OpenAPI document). */
+  readonly apps: { readonly control: Express; readonly gateway: Express };
   readonly store: Store;
   readonly logger: Logger;
   readonly services: ControlPlaneServices;
@@ -117,6 +120,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const revocations = new RevocationSet(store);
   await revocations.start();
   const audit = new AuditLog(store);
+  const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const services: ControlPlaneServices = {
     store,
@@ -134,9 +138,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     clock,
     endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
     audit,
+    dataPlaneRoutes: routes,
   };
 
-  const server: Server = createServer(buildControlPlaneApp(services, logger));
+  const controlApp = buildControlPlaneApp(services, logger);
+  const server: Server = createServer(controlApp);
   server.keepAliveTimeout = 5_000;
   const gatewayApp = buildGatewayApp(
     {
@@ -148,7 +154,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       clock,
       logger,
     },
-    dataPlaneRoutes(new ServiceKeyService({ store, keys, clock })),
+    routes,
   );
   // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the
   // chain is judged per request against the CA of the domain in the path (unknown during the handshake).
@@ -192,6 +198,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     gatewayPort,
     gatewayCaPEM: tls.caCertificatePEM,
     audit,
+    apps: { control: controlApp, gateway: gatewayApp },
     store,
     logger,
     services,

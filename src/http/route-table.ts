@@ -33,6 +33,8 @@ export interface RouteSpec {
   readonly consumes?: readonly string[];
   /** Schema ids, for documentation. */
   readonly schemas?: { readonly body?: string; readonly query?: string };
+  /** The success status, for documentation; by default 201 for POST, 204 for DELETE, 200 otherwise. */
+  readonly success?: number;
   handle(ctx: RequestContext): Promise<Reply>;
 }
 

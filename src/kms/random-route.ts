@@ -6,6 +6,7 @@ import { GatewayError } from '../http/gateway/okms-error';
 export const randomRoute: DataPlaneRoute = {
   method: 'get',
   path: '/v1/random',
+  success: 200,
   action: 'okms:apikms:random/get',
   resource: ({ domainUrn }) => domainUrn,
   async run({ req }) {

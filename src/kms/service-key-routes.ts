@@ -66,7 +66,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
   const domainOf = (ctx: DataPlaneContext) => ctx.caller.domain;
   return [
     {
-      method: 'post', path: '/v1/servicekey', resource: domainResource,
+      method: 'post', path: '/v1/servicekey', resource: domainResource, success: 201, schemas: { body: 'servicekey-create' },
       action: (req) => (Array.isArray((req.body as { keys?: unknown } | undefined)?.keys) ? A('serviceKey/import') : A('serviceKey/create')),
       async run(ctx) {
         const input = validate.create(ctx.req.body);
@@ -76,7 +76,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'get', path: '/v1/servicekey', resource: domainResource, action: A('serviceKey/get'), perItem: true,
+      method: 'get', path: '/v1/servicekey', resource: domainResource, success: 200, action: A('serviceKey/get'), perItem: true,
       async run(ctx) {
         const { state = 'active', max } = ctx.req.query as Record<string, string | undefined>;
         const token = ctx.req.query['continuation-token'] as string | undefined;
@@ -94,40 +94,40 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/get'),
+      method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, action: A('serviceKey/get'),
       async run(ctx) {
         return { status: 200, body: serviceKeyView(await keys.get(domainOf(ctx), keyId(ctx.req)), ctx.req.query.format === 'jwk') };
       },
     },
     {
-      method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/update'),
+      method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, schemas: { body: 'servicekey-patch' }, action: A('serviceKey/update'),
       async run(ctx) {
         return { status: 200, body: serviceKeyView(await keys.rename(domainOf(ctx), keyId(ctx.req), validate.patch(ctx.req.body).name), false) };
       },
     },
     {
-      method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, action: A('serviceKey/delete'),
+      method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 204, action: A('serviceKey/delete'),
       async run(ctx) {
         await keys.delete(domainOf(ctx), keyId(ctx.req));
         return { status: 204 };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, action: A('serviceKey/activate'),
+      method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, success: 204, action: A('serviceKey/activate'),
       async run(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'active');
         return { status: 204 };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, action: A('serviceKey/deactivate'),
+      method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, success: 204, schemas: { body: 'servicekey-deactivate' }, action: A('serviceKey/deactivate'),
       async run(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'deactivated', validate.deactivate(ctx.req.body).reason);
         return { status: 204 };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/encrypt', resource: keyResource, action: A('serviceKey/encrypt'),
+      method: 'post', path: '/v1/servicekey/{keyId}/encrypt', resource: keyResource, success: 200, schemas: { body: 'encrypt' }, action: A('serviceKey/encrypt'),
       async run(ctx) {
         const body = validate.encrypt(ctx.req.body);
         const plaintext = b64(body.plaintext);
@@ -136,7 +136,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/decrypt', resource: keyResource, action: A('serviceKey/decrypt'),
+      method: 'post', path: '/v1/servicekey/{keyId}/decrypt', resource: keyResource, success: 200, schemas: { body: 'decrypt' }, action: A('serviceKey/decrypt'),
       async run(ctx) {
         const body = validate.decrypt(ctx.req.body);
         const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), body.ciphertext, body.context);
@@ -144,7 +144,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/datakey', resource: keyResource, action: A('serviceKey/dataKey/create'),
+      method: 'post', path: '/v1/servicekey/{keyId}/datakey', resource: keyResource, success: 201, schemas: { body: 'datakey' }, action: A('serviceKey/dataKey/create'),
       async run(ctx) {
         const body = validate.datakey(ctx.req.body);
         const plaintext = randomBytes(body.size / 8);
@@ -153,14 +153,14 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/datakey/decrypt', resource: keyResource, action: A('serviceKey/dataKey/decrypt'),
+      method: 'post', path: '/v1/servicekey/{keyId}/datakey/decrypt', resource: keyResource, success: 200, schemas: { body: 'datakey-decrypt' }, action: A('serviceKey/dataKey/decrypt'),
       async run(ctx) {
         const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), validate.datakeyDecrypt(ctx.req.body).key, undefined, 'datakey');
         return { status: 200, body: { plaintext: plaintext.toString('base64') } };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/sign', resource: keyResource, action: A('serviceKey/sign'),
+      method: 'post', path: '/v1/servicekey/{keyId}/sign', resource: keyResource, success: 200, schemas: { body: 'sign' }, action: A('serviceKey/sign'),
       async run(ctx) {
         const body = validate.sign(ctx.req.body);
         const format = ctx.req.query.format ?? 'raw';
@@ -177,7 +177,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/verify', resource: keyResource, action: A('serviceKey/verify'),
+      method: 'post', path: '/v1/servicekey/{keyId}/verify', resource: keyResource, success: 200, schemas: { body: 'verify' }, action: A('serviceKey/verify'),
       async run(ctx) {
         const body = validate.verify(ctx.req.body);
         const jws = parseCompactJws(body.signature);

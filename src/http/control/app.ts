@@ -2,6 +2,8 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { authenticateAdminToken } from '../../iam/admin-tokens';
 import { errorHandler } from '../error-mapper';
+import { buildOpenApi } from '../openapi';
+import { API_REFERENCE_HTML } from './docs-page';
 import { requestLog } from '../request-log';
 import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
@@ -33,6 +35,16 @@ export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
       async handle() {
         await s.store.ping();
         return { status: 200, body: { status: 'ready', store: s.store.kind } };
+      },
+    },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This OpenAPI 3.1 document (control and data plane), generated from the route tables and schemas/',
+      auth: 'none',
+      async handle() {
+        const { restEndpoint, swaggerEndpoint } = s.endpoints();
+        return { status: 200, body: buildOpenApi(controlPlaneRoutes(s), s.dataPlaneRoutes, { control: new URL(swaggerEndpoint).origin, gateway: restEndpoint }) };
       },
     },
     ...accountRoutes(s),
@@ -82,6 +94,10 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
   app.use(auditChanges(s, logger));
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES] }));
+  // The API reference: one local page that renders /openapi.json (no CDN, no framework).
+  app.get('/docs', (_req, res) => {
+    res.type('html').set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(API_REFERENCE_HTML);
+  });
   mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization));
   app.use(errorHandler(logger));
   return app;

@@ -33,6 +33,7 @@ export function auditRoutes(s: ControlPlaneServices): RouteSpec[] {
     {
       method: 'post',
       path: '/audit/verify',
+      success: 200,
       summary: 'Recompute the whole chain; report the first broken link',
       auth: 'admin',
       async handle({ account }) {

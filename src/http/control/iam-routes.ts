@@ -71,6 +71,7 @@ export function iamRoutes(s: ControlPlaneServices): RouteSpec[] {
     {
       method: 'post',
       path: '/iam/explain',
+      success: 200,
       summary: 'Would this credential (or certificate) be allowed this action on this resource, and why?',
       auth: 'admin',
       consumes: ['application/json'],

@@ -1,6 +1,7 @@
 import type { CredentialService } from '../../ca/credential-service';
 import type { DomainService } from '../../ca/domain-service';
 import type { AuditLog } from '../../audit/audit-log';
+import type { DataPlaneRoute } from '../gateway/data-plane-route';
 import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
@@ -15,4 +16,6 @@ export interface ControlPlaneServices {
   readonly clock: () => Date;
   readonly endpoints: () => PublicEndpoints;
   readonly audit: AuditLog;
+  /** The gateway's routes, for the OpenAPI document. */
+  readonly dataPlaneRoutes: readonly DataPlaneRoute[];
 }

@@ -21,6 +21,9 @@ export interface DataPlaneRoute {
   readonly method: 'get' | 'post' | 'patch' | 'delete';
   /** Under /api/{okmsId}, OpenAPI style. */
   readonly path: string;
+  /** For the OpenAPI document: the success status and the request body's schema. */
+  readonly success: number;
+  readonly schemas?: { readonly body?: string };
   /** The IAM action; a function where the body decides (create vs import). */
   readonly action: string | ((req: Request) => string);
   /**

@@ -1,0 +1,110 @@
+import type { DataPlaneRoute } from './gateway/data-plane-route';
+import type { RouteSpec } from './route-table';
+import { SCHEMAS } from './validation';
+
+type Json = Record<string, unknown>;
+
+/** A schema of schemas/ as an OpenAPI component: `other#/x` refs become `#/components/schemas/other/x`. */
+function component(schema: Json, id: string): Json {
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (!value || typeof value !== 'object') return value;
+    const out: Json = {};
+    for (const [key, inner] of Object.entries(value as Json)) {
+      if (key === '$id') continue;
+      if (key === '$ref' && typeof inner === 'string') {
+        const [target = '', pointer = ''] = inner.split('#');
+        out.$ref = `#/components/schemas/${target || id}${pointer}`;
+      } else out[key] = rewrite(inner);
+    }
+    return out;
+  };
+  return rewrite(schema) as Json;
+}
+
+const UUID_PARAMS = new Set(['okmsId', 'credentialId', 'keyId']);
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const pathParams = (path: string) =>
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: UUID_PARAMS.has(name) || (name === 'id' && path.startsWith('/iam/policy')) ? ref('uuid-param') : { type: 'string' },
+  }));
+
+function queryParams(schemaId: string | undefined): Json[] {
+  const schema = SCHEMAS.find((s) => s.$id === schemaId) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+  return Object.keys(schema?.properties ?? {}).map((name) => ({
+    name,
+    in: 'query',
+    required: schema?.required?.includes(name) ?? false,
+    schema: { $ref: `#/components/schemas/${schemaId}/properties/${name}` },
+  }));
+}
+
+const defaultSuccess = (method: string) => (method === 'post' ? 201 : method === 'delete' ? 204 : 200);
+
+/**
+ * The OpenAPI 3.1 document, generated from the route tables and schemas/ (nothing written by hand beside
+ * them): every route the two planes register appears here (test/unit/openapi.test.ts compares).
+ */
+export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataPlaneRoute[], servers: { control: string; gateway: string }): Json {
+  const paths: Record<string, Json> = {};
+  const add = (path: string, method: string, operation: Json) => {
+    paths[path] = { ...paths[path], [method]: operation };
+  };
+  for (const route of control) {
+    const success = route.success ?? defaultSuccess(route.method);
+    add(route.path, route.method, {
+      summary: route.summary,
+      tags: [route.path.split('/')[1] ?? 'okmsd'],
+      servers: [{ url: servers.control }],
+      security: route.auth === 'admin' ? [{ adminToken: [] }] : [],
+      parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query)],
+      ...(route.schemas?.body
+        ? { requestBody: { required: true, content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? ref(route.schemas!.body!) : { type: 'string' } }])) } }
+        : {}),
+      responses: {
+        [String(success)]: { description: success === 204 ? 'done' : 'success', ...(success === 204 ? {} : { content: { 'application/json': { schema: { type: ['object', 'array'] } } } }) },
+        default: { description: 'error', content: { 'application/json': { schema: ref('control-error') } } },
+      },
+    });
+  }
+  for (const route of data) {
+    add(`/api/{okmsId}${route.path}`, route.method, {
+      summary: typeof route.action === 'string' ? route.action : 'okms:apikms:serviceKey/create or /import',
+      tags: ['data plane'],
+      servers: [{ url: servers.gateway }],
+      security: [{ mutualTLS: [] }],
+      parameters: pathParams(`/api/{okmsId}${route.path}`),
+      ...(route.schemas?.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.schemas.body) } } } } : {}),
+      responses: {
+        [String(route.success)]: { description: route.success === 204 ? 'done' : 'success', ...(route.success === 204 ? {} : { content: { 'application/json': { schema: { type: 'object' } } } }) },
+        default: { description: 'OKMS error', content: { 'application/json': { schema: ref('okms-error') } } },
+      },
+    });
+  }
+  const schemas: Record<string, Json> = Object.fromEntries(SCHEMAS.map((s) => [s.$id, component(s as unknown as Json, s.$id)]));
+  schemas['control-error'] = {
+    type: 'object',
+    required: ['class', 'message', 'code', 'requestId'],
+    properties: { class: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' }, details: { type: 'object' }, requestId: { type: 'string' } },
+  };
+  schemas['okms-error'] = {
+    type: 'object',
+    properties: { error_code: { type: 'integer' }, errors: { type: 'array', items: { type: 'string' } }, request_id: { type: 'string' }, reason: { type: 'string' } },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'okmsd', version: '0.1.0', description: 'mTLS access certificates and an OVH OKMS-compatible key-management API.' },
+    servers: [{ url: servers.control, description: 'control plane' }, { url: servers.gateway, description: 'mTLS data plane' }],
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'okmsd admin token' },
+        mutualTLS: { type: 'mutualTLS', description: "an access certificate issued by the domain's CA" },
+      },
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import type { Express } from 'express';
+import { removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+
+let t: TestOkmsd;
+beforeAll(async () => {
+  t = await startTestOkmsd();
+});
+afterAll(async () => {
+  await t.stop();
+  removeDir(t.dataDir);
+});
+
+/** Every (METHOD, path) an Express app's router answers, in OpenAPI path syntax. */
+function registeredRoutes(app: Express): string[] {
+  const stack = (app as unknown as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router.stack;
+  return stack
+    .filter((layer) => layer.route)
+    .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`));
+}
+
+/** @seriousme/openapi-schema-validator is ESM-only: it runs in its own node process. */
+function validateWithMaintainedValidator(document: unknown): Promise<{ valid: boolean; errors?: unknown }> {
+  const script = `import { Validator } from '@seriousme/openapi-schema-validator';
+let input = ''; process.stdin.on('data', (c) => (input += c)); process.stdin.on('end', async () => {
+  const validator = new Validator(); const result = await validator.validate(JSON.parse(input));
+  process.stdout.write(JSON.stringify({ valid: result.valid, errors: result.errors, version: validator.version }));
+});`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out));
+      } catch {
+        reject(new Error(out));
+      }
+    });
+    child.stdin.end(JSON.stringify(document));
+  });
+}
+
+describe('OpenAPI 3.1 document', () => {
+  it('is served without a token and validates with a maintained OpenAPI validator', async () => {
+    const response = await t.api('GET', '/openapi.json', { token: null });
+    expect(response.status).toBe(200);
+    expect(response.json.openapi).toBe('3.1.0');
+    const result = await validateWithMaintainedValidator(response.json);
+    expect(result).toMatchObject({ valid: true });
+  });
+
+  it('lists every route both planes register, and nothing else', async () => {
+    const doc = (await t.api('GET', '/openapi.json', { token: null })).json as { paths: Record<string, Record<string, unknown>> };
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    const registered = [...registeredRoutes(t.okmsd.apps.control), ...registeredRoutes(t.okmsd.apps.gateway)].filter((r) => r !== 'GET /docs').sort();
+    expect(documented).toEqual(registered);
+    expect(registered.length).toBeGreaterThan(40);
+  });
+
+  it('serves a local API reference page at /docs (no external resources)', async () => {
+    const page = await t.api('GET', '/docs', { token: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('/openapi.json');
+    expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/);
+  });
+});
