@@ -24,6 +24,7 @@ import { IamService } from './iam/iam-service';
 import { KeyHierarchy } from './kms/key-hierarchy';
 import { loadMasterKey } from './kms/master-key';
 import { createLogger } from './logger';
+import { Metrics } from './observability/metrics';
 import { openEmbeddedStore } from './storage/embedded/embedded-store';
 import type { Store } from './storage/ports';
 
@@ -63,8 +64,8 @@ export const GATEWAY_TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-function openStore(config: OkmsdConfig): Store {
-  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir);
+function openStore(config: OkmsdConfig, onWrite: (seconds: number) => void): Store {
+  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onWrite });
   throw new Error('OKMSD_STORE=mongodb is not available in this version yet; use the embedded store');
 }
 
@@ -97,7 +98,9 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     logger.warn({ file: master.file }, 'master key kept in the data dir: set OKMSD_MASTER_KEY (or an external KMS) in production');
   }
   const keys = new KeyHierarchy(master.key);
-  const store = openStore(config);
+  let metrics: Metrics | undefined;
+  const store = openStore(config, (seconds) => metrics?.storeWriteSeconds.observe(seconds));
+  metrics = new Metrics(store, clock);
   try {
     const canary = await store.meta.putIfAbsent(MASTER_KEY_CANARY, keys.makeCanary());
     if (!keys.checkCanary(canary)) throw new Error('the master key does not match the one this data was written with');
@@ -132,6 +135,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       clock,
       urnRegion: config.urnRegion,
       onRevoked: (domainId, serial) => revocations.add(domainId, serial),
+      onIssued: (certificateType, fromCSR, seconds) => {
+        const labels = { certificate_type: certificateType, path: fromCSR ? 'csr' : 'server_key' };
+        metrics!.issued.inc(labels);
+        metrics!.issuanceSeconds.observe(labels, seconds);
+      },
     }),
     iam: new IamService({ store, clock, urnRegion: config.urnRegion }),
     urnRegion: config.urnRegion,
@@ -139,6 +147,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
     audit,
     dataPlaneRoutes: routes,
+    metrics,
   };
 
   const controlApp = buildControlPlaneApp(services, logger);
@@ -153,6 +162,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       urnRegion: config.urnRegion,
       clock,
       logger,
+      metrics,
     },
     routes,
   );

@@ -50,11 +50,14 @@ export class CredentialService {
       urnRegion: string;
       /** Told of each revocation at once (the gateway's in-memory revocation set). */
       onRevoked?: (domainId: string, serial: string) => void;
+      /** Told of each issuance (metrics). */
+      onIssued?: (certificateType: CertificateType, fromCSR: boolean, seconds: number) => void;
     },
   ) {}
 
   async create(account: Account, domain: DomainRecord, input: CreateCredentialInput): Promise<CreatedCredential> {
     const { store, domains, keyPairs, clock, urnRegion } = this.deps;
+    const started = process.hrtime.bigint();
     checkIdentityUrns(input.identityURNs, account, urnRegion);
     const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr));
     const certificateType = resolveCertificateType(input.certificateType, csr);
@@ -94,6 +97,7 @@ export class CredentialService {
       version: 1,
     };
     await store.credentials.create(credential);
+    this.deps.onIssued?.(certificateType, csr !== undefined, Number(process.hrtime.bigint() - started) / 1e9);
     return 'privateKeyPEM' in key ? { credential, privateKeyPEM: key.privateKeyPEM } : { credential };
   }
 

@@ -15,6 +15,8 @@ export interface RequestContext {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** A non-JSON body (Prometheus text) with its content type. */
+  readonly text?: { readonly contentType: string; readonly body: string };
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -76,6 +78,11 @@ export function mountRoutes(app: Express, routes: readonly RouteSpec[], authenti
       res.statusCode = reply.status;
       res.setHeader('Cache-Control', 'no-store');
       if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+      if (reply.text) {
+        res.setHeader('Content-Type', reply.text.contentType);
+        res.end(reply.text.body);
+        return;
+      }
       if (reply.body === undefined) {
         res.end();
         return;

@@ -65,6 +65,8 @@ export interface CredentialRepository {
    * credential record. Returns the revocation, or undefined when no such credential exists.
    */
   revoke(domainId: string, id: string, revokedAt: string, reason: string): Promise<RevocationRecord | undefined>;
+  /** Counts for metrics: READY records not yet expired at `now`, expired ones, and the soonest expiry ahead. */
+  countByStatus(now: string): Promise<{ ready: number; expired: number; soonestExpiry: string | undefined }>;
 }
 
 export interface RevocationRepository {

@@ -47,6 +47,15 @@ export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
         return { status: 200, body: buildOpenApi(controlPlaneRoutes(s), s.dataPlaneRoutes, { control: new URL(swaggerEndpoint).origin, gateway: restEndpoint }) };
       },
     },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics (issuance, gateway decisions and refusals, credentials by status, store latency)',
+      auth: 'none',
+      async handle() {
+        return { status: 200, text: { contentType: s.metrics.registry.contentType, body: await s.metrics.render() } };
+      },
+    },
     ...accountRoutes(s),
     ...domainRoutes(s),
     ...credentialRoutes(s),

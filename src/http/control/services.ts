@@ -2,6 +2,7 @@ import type { CredentialService } from '../../ca/credential-service';
 import type { DomainService } from '../../ca/domain-service';
 import type { AuditLog } from '../../audit/audit-log';
 import type { DataPlaneRoute } from '../gateway/data-plane-route';
+import type { Metrics } from '../../observability/metrics';
 import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
@@ -18,4 +19,5 @@ export interface ControlPlaneServices {
   readonly audit: AuditLog;
   /** The gateway's routes, for the OpenAPI document. */
   readonly dataPlaneRoutes: readonly DataPlaneRoute[];
+  readonly metrics: Metrics;
 }

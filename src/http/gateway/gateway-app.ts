@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../../audit/audit-log';
 import { okmsResourceUrn } from '../../domain/urn';
 import type { IamService } from '../../iam/iam-service';
+import type { Metrics } from '../../observability/metrics';
 import { toOkmsError } from '../error-mapper';
 import { requestLog } from '../request-log';
 import type { ClientAuthenticator } from './authenticate-client';
@@ -27,6 +28,7 @@ export interface GatewayDeps {
   readonly urnRegion: string;
   readonly clock: () => Date;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
 }
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
@@ -67,7 +69,15 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
   app.use(requestLog(deps.logger));
   app.use(express.json({ limit: '64kb', type: ['application/json', 'text/json', 'application/*+json'] }));
 
+  const observe = (decision: 'allow' | 'deny', reason: string, started: bigint) => {
+    if (!deps.metrics) return;
+    deps.metrics.gatewayDecisions.inc({ decision, reason });
+    deps.metrics.gatewaySeconds.observe({ decision }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (reason.startsWith('cert_') || reason === 'wrong_domain' || reason === 'untrusted_proxy') deps.metrics.tlsRefusals.inc({ reason });
+  };
+
   const handle = (route: DataPlaneRoute) => async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
     const requestId = String(res.locals.requestId);
     const okmsId = String(req.params.okmsId);
     const domainUrn = okmsResourceUrn(deps.urnRegion, okmsId);
@@ -91,6 +101,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       allowed = true;
       const reply = await route.run({ req, caller, requestId, domainUrn, authorize: async (on) => (await decide(on)).allowed });
       await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
+      observe('allow', decision.reason, started);
       res.status(reply.status);
       if (reply.body === undefined) res.end();
       else res.json(reply.body);
@@ -98,6 +109,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       const error = asGatewayError(raw);
       if (error.reason === 'internal') deps.logger.error({ requestId, err: raw instanceof Error ? raw.message : String(raw) }, 'data-plane call failed');
       res.locals.errorCode = error.reason;
+      observe(allowed ? 'allow' : 'deny', error.reason, started);
       await deps.audit
         .append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action: action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status })
         .catch((auditError: unknown) => deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'));

@@ -47,7 +47,7 @@ const KEYSET = `(created_at > @createdAt OR (created_at = @createdAt AND id > @i
  * write acknowledged to a client survives power loss, not only a process crash. Writes go to a writer
  * thread with group commit (writer-thread.ts); reads run here, on the main thread's connection.
  */
-export function openEmbeddedStore(dataDir: string): Store {
+export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds: number) => void } = {}): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, EMBEDDED_DB_FILE));
   db.pragma('journal_mode = WAL');
@@ -55,7 +55,7 @@ export function openEmbeddedStore(dataDir: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE));
+  const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE), options.onWrite);
   const write = (...steps: WriteStep[]): Promise<unknown[]> => writer.write(steps);
 
   const q = {
@@ -68,6 +68,9 @@ export function openEmbeddedStore(dataDir: string): Store {
     credentialGet: db.prepare('SELECT * FROM credentials WHERE domain_id = ? AND id = ?'),
     credentialBySerial: db.prepare('SELECT * FROM credentials WHERE domain_id = ? AND serial = ?'),
     credentialPage: db.prepare(`SELECT * FROM credentials WHERE domain_id = @scope AND ${KEYSET}`),
+    credentialCounts: db.prepare(
+      "SELECT SUM(expired_at > @now) AS ready, SUM(expired_at <= @now) AS expired, MIN(CASE WHEN expired_at > @now THEN expired_at END) AS soonest FROM credentials WHERE status = 'READY'",
+    ),
     revocationGet: db.prepare('SELECT * FROM revocations WHERE domain_id = ? AND serial = ?'),
     revocationList: db.prepare('SELECT * FROM revocations WHERE domain_id = ? ORDER BY revoked_at, serial'),
     revocationSince: db.prepare('SELECT * FROM revocations WHERE revoked_at >= ? ORDER BY revoked_at'),
@@ -151,6 +154,10 @@ export function openEmbeddedStore(dataDir: string): Store {
     },
     async list(domainId, page) {
       return keysetPage(q.credentialPage, { scope: domainId }, page, credentialFromRow);
+    },
+    async countByStatus(now) {
+      const row = q.credentialCounts.get({ now }) as { ready: number | null; expired: number | null; soonest: string | null };
+      return { ready: row.ready ?? 0, expired: row.expired ?? 0, soonestExpiry: row.soonest ?? undefined };
     },
     async revoke(domainId, id, revokedAt, reason) {
       // One write, two statements in one savepoint: the serial joins the list and the record goes, or neither.

@@ -105,7 +105,7 @@ export class WriterThread {
   private onDrained: (() => void) | undefined;
   private stopped: Error | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, private readonly onWritten?: (seconds: number) => void) {
     const driver = require.resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
     this.worker.on('message', (message: { id: number; outcomes: Outcome[] } | { type: 'closed' }) => {
@@ -125,7 +125,15 @@ export class WriterThread {
   write(steps: readonly WriteStep[]): Promise<unknown[]> {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise((resolve, reject) => {
-      this.pending.push({ steps, resolve, reject });
+      const started = process.hrtime.bigint();
+      this.pending.push({
+        steps,
+        resolve: (value) => {
+          this.onWritten?.(Number(process.hrtime.bigint() - started) / 1e9);
+          resolve(value);
+        },
+        reject,
+      });
       this.outstanding += 1;
       if (!this.scheduled) {
         this.scheduled = true;

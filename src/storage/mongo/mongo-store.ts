@@ -147,6 +147,14 @@ export async function openMongoStore(uri: string): Promise<Store> {
       list(domainId, page) {
         return keysetPage<CredentialRecord>(c.credentials, { domainId }, page);
       },
+      async countByStatus(now) {
+        const [ready, expired, soonest] = await Promise.all([
+          c.credentials.countDocuments({ status: 'READY', expiredAt: { $gt: now } }),
+          c.credentials.countDocuments({ status: 'READY', expiredAt: { $lte: now } }),
+          c.credentials.find({ status: 'READY', expiredAt: { $gt: now } }).sort({ expiredAt: 1 }).limit(1).next(),
+        ]);
+        return { ready, expired, soonestExpiry: soonest ? String(soonest.expiredAt) : undefined };
+      },
       async revoke(domainId, id, revokedAt, reason) {
         const credential = strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
         if (!credential) return undefined;

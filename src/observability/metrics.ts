@@ -1,0 +1,45 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../storage/ports';
+
+/**
+ * okmsd's Prometheus metrics, one registry per process instance (several instances can share a test process).
+ * Label values are closed sets (types, paths, outcomes, reasons): never ids, URNs or anything a caller chooses.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly issued = new Counter({ name: 'okmsd_credentials_issued_total', help: 'Access credentials issued', labelNames: ['certificate_type', 'path'] as const, registers: [this.registry] });
+  readonly issuanceSeconds = new Histogram({
+    name: 'okmsd_credential_issuance_seconds', help: 'Time to issue an access credential (validation, key, signing, durable write)',
+    labelNames: ['certificate_type', 'path'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry],
+  });
+  readonly gatewayDecisions = new Counter({ name: 'okmsd_gateway_requests_total', help: 'Data-plane requests by decision and reason', labelNames: ['decision', 'reason'] as const, registers: [this.registry] });
+  readonly gatewaySeconds = new Histogram({
+    name: 'okmsd_gateway_request_seconds', help: 'Data-plane request time, certificate check to audit record',
+    labelNames: ['decision'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
+  });
+  readonly tlsRefusals = new Counter({ name: 'okmsd_gateway_client_certificate_refusals_total', help: 'Client certificates refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly storeWriteSeconds = new Histogram({
+    name: 'okmsd_store_write_seconds', help: 'Store write latency, until durable', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
+  });
+
+  constructor(store: Store, clock: () => Date) {
+    const credentials = new Gauge({ name: 'okmsd_credentials', help: 'Access credentials by status', labelNames: ['status'] as const, registers: [this.registry] });
+    const soonest = new Gauge({ name: 'okmsd_credential_soonest_expiry_days', help: 'Days until the next READY credential expires (-1: none)', registers: [this.registry] });
+    // Read at scrape time from the store, so every node reports the same truth.
+    const collect = async () => {
+      const now = clock().toISOString();
+      const counts = await store.credentials.countByStatus(now);
+      credentials.set({ status: 'READY' }, counts.ready);
+      credentials.set({ status: 'EXPIRED' }, counts.expired);
+      soonest.set(counts.soonestExpiry ? (Date.parse(counts.soonestExpiry) - Date.parse(now)) / 86_400_000 : -1);
+    };
+    this.collect = collect;
+  }
+
+  private readonly collect: () => Promise<void>;
+
+  async render(): Promise<string> {
+    await this.collect();
+    return this.registry.metrics();
+  }
+}
