@@ -1,13 +1,10 @@
 #!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { startOkmsd } from '../server';
-
-const USAGE = `usage: okmsd <command>
-
-commands:
-  serve     run the control plane (configuration from OKMSD_* environment variables; see README)
-  help      show this text
-`;
+import { registerControlCommands } from './commands/control-commands';
+import { registerDataCommands } from './commands/data-commands';
+import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
   const okmsd = await startOkmsd(loadConfig());
@@ -25,27 +22,34 @@ async function serve(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  if (command === 'serve') {
-    await serve();
-    return 0;
-  }
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
-  }
-  process.stderr.write(`okmsd: unknown command "${command}"\n${USAGE}`);
-  return 2;
+function program(): Command {
+  const root = new Command('okmsd')
+    .description('okmsd: mTLS access certificates and an OKMS-compatible key-management API')
+    .option('--url <url>', 'control-plane URL (env OKMSD_URL)')
+    .option('--token <token>', 'admin token (env OKMSD_ADMIN_TOKEN)')
+    .option('--domain <okmsId>', 'domain id (env OKMSD_DOMAIN)')
+    .option('--profile <name>', 'profile in ~/.config/okmsd/config.json (env OKMSD_PROFILE)')
+    .option('--output <format>', 'table or json', 'table')
+    .option('--debug', 'show stack traces')
+    .showHelpAfterError()
+    .exitOverride();
+  root.command('serve').description('run okmsd (configuration from OKMSD_* environment variables; see README)').action(serve);
+  registerControlCommands(root);
+  registerDataCommands(root);
+  for (const command of root.commands) command.exitOverride();
+  return root;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== 0) process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`okmsd: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+program()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const debug = process.argv.includes('--debug');
+    const message = error instanceof CliError || error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`okmsd: ${message}\n${debug && error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
+    process.exitCode = error instanceof CliError ? error.exitCode : EXIT.failure;
+  });

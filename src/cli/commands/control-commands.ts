@@ -1,0 +1,143 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CliError, EXIT, resolveSettings, saveProfile, type GlobalOptions } from '../context';
+import { ControlClient } from '../control-client';
+import { print } from '../output';
+
+const DOMAIN_COLUMNS = ['id', 'name', 'region', 'restEndpoint', 'createdAt'];
+const CREDENTIAL_COLUMNS = ['id', 'name', 'status', 'certificateType', 'fromCSR', 'expiredAt'];
+
+export function settingsOf(command: Command) {
+  const settings = resolveSettings(command.optsWithGlobals<GlobalOptions>());
+  return { ...settings, client: new ControlClient(settings.url, settings.token) };
+}
+
+export function requireDomain(domain: string | undefined): string {
+  if (!domain) throw new CliError('no domain: pass --domain, set OKMSD_DOMAIN, or save one with `okmsd profile set --domain …`', EXIT.usage);
+  return domain;
+}
+
+/** A CSR file as the API takes it: PEM text as is, DER as base64 (no newline editing, ever). */
+const csrField = (file: Buffer): string => (file[0] === 0x30 ? file.toString('base64') : file.toString('utf8'));
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Writes a file only its owner may read (private keys, tokens). */
+export function writePrivate(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+}
+
+export function registerControlCommands(program: Command): void {
+  program
+    .command('profile')
+    .description('save connection settings in a named profile (~/.config/okmsd/config.json)')
+    .command('set')
+    .description('set --url, --token and/or --domain of a profile (default: "default")')
+    .option('--name <profile>', 'profile name', 'default')
+    .action(function (this: Command) {
+      const { url, token, domain } = this.optsWithGlobals<GlobalOptions>();
+      const file = saveProfile(this.opts<{ name: string }>().name, { ...(url ? { url } : {}), ...(token ? { token } : {}), ...(domain ? { domain } : {}) });
+      process.stdout.write(`saved to ${file}\n`);
+    });
+
+  const domain = program.command('domain').description('domains (OKMS resources) and their CAs');
+  domain
+    .command('create')
+    .description('create a domain with its own issuing CA')
+    .requiredOption('--name <name>', 'display name')
+    .option('--region <region>', 'region label, e.g. eu-west-rbx')
+    .option('--ca-key <curve>', 'CA key: P-256 or P-384')
+    .action(async function (this: Command) {
+      const { client, output } = settingsOf(this);
+      const o = this.opts<{ name: string; region?: string; caKey?: string }>();
+      const body = { name: o.name, ...(o.region ? { region: o.region } : {}), ...(o.caKey ? { caKeyAlgorithm: o.caKey } : {}) };
+      print(await client.call('POST', '/okms/resource', body), output, DOMAIN_COLUMNS);
+    });
+  domain.command('list').description("list the account's domains").action(async function (this: Command) {
+    const { client, output } = settingsOf(this);
+    print(await client.call('GET', '/okms/resource?limit=1000'), output, DOMAIN_COLUMNS);
+  });
+  domain.command('get <okmsId>').description('show a domain').action(async function (this: Command, okmsId: string) {
+    const { client, output } = settingsOf(this);
+    print(await client.call('GET', `/okms/resource/${encodeURIComponent(okmsId)}`), output, DOMAIN_COLUMNS);
+  });
+
+  const credential = program.command('credential').description('access credentials (mTLS client certificates)');
+  credential
+    .command('create')
+    .description('issue a credential: server-generated key, or your CSR file as it is')
+    .requiredOption('--name <name>', 'credential name')
+    .requiredOption('--identity <urn>', 'identity URN (repeat for several)', collect)
+    .option('--description <text>', 'description')
+    .option('--csr <file>', 'PKCS#10 request file (PEM or DER); the key then stays with you')
+    .option('--type <type>', 'ECDSA (default) or RSA')
+    .option('--validity <days>', 'validity in days (default 365)')
+    .option('--out-cert <file>', 'write the certificate here')
+    .option('--out-key <file>', 'write the private key here (mode 0600)')
+    .option('--print-key', 'print the private key in the output (it is shown only this once)')
+    .action(async function (this: Command) {
+      const { client, output, domain: d } = settingsOf(this);
+      const o = this.opts<{ name: string; identity: string[]; description?: string; csr?: string; type?: string; validity?: string; outCert?: string; outKey?: string; printKey?: boolean }>();
+      if (o.validity !== undefined && !/^\d+$/.test(o.validity)) throw new CliError('--validity must be a number of days', EXIT.usage);
+      const body = {
+        name: o.name,
+        identityURNs: o.identity,
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.type ? { certificateType: o.type.toUpperCase() } : {}),
+        ...(o.validity ? { validity: Number(o.validity) } : {}),
+        ...(o.csr ? { csr: csrField(readFileSync(o.csr)) } : {}),
+      };
+      const created = await client.call<Record<string, unknown>>('POST', `/okms/resource/${requireDomain(d)}/credential`, body);
+      if (o.outCert) writeFileSync(o.outCert, String(created.certificatePEM));
+      if (o.outKey && created.privateKeyPEM) writePrivate(o.outKey, String(created.privateKeyPEM));
+      if (created.privateKeyPEM && !o.outKey && !o.printKey) {
+        process.stderr.write('note: the private key was generated by the server and is not stored; pass --out-key FILE (or --print-key) to keep it\n');
+      }
+      if (!o.printKey) delete created.privateKeyPEM;
+      print(created, output, CREDENTIAL_COLUMNS);
+    });
+  credential.command('list').description("list a domain's credentials").action(async function (this: Command) {
+    const { client, output, domain: d } = settingsOf(this);
+    print(await client.call('GET', `/okms/resource/${requireDomain(d)}/credential?limit=1000`), output, CREDENTIAL_COLUMNS);
+  });
+  credential
+    .command('get <credentialId>')
+    .description('show a credential; --out-cert writes its certificate')
+    .option('--out-cert <file>', 'write the certificate here')
+    .action(async function (this: Command, id: string) {
+      const { client, output, domain: d } = settingsOf(this);
+      const found = await client.call<Record<string, unknown>>('GET', `/okms/resource/${requireDomain(d)}/credential/${encodeURIComponent(id)}`);
+      const outCert = this.opts<{ outCert?: string }>().outCert;
+      if (outCert) writeFileSync(outCert, String(found.certificatePEM));
+      print(found, output, CREDENTIAL_COLUMNS);
+    });
+  credential.command('delete <credentialId>').description('revoke a credential at once').action(async function (this: Command, id: string) {
+    const { client, domain: d } = settingsOf(this);
+    await client.call('DELETE', `/okms/resource/${requireDomain(d)}/credential/${encodeURIComponent(id)}`);
+    process.stdout.write(`revoked ${id}\n`);
+  });
+
+  program.command('audit').description('the hash-chained audit log').command('verify').description('recompute the chain; exit 1 if it is broken').action(async function (this: Command) {
+    const { client, output } = settingsOf(this);
+    const verdict = await client.call<{ intact: boolean; entries: number; firstBroken?: { seq: number; problem: string } }>('POST', '/audit/verify');
+    if (output === 'json') print(verdict, output, []);
+    else process.stdout.write(verdict.intact ? `intact: ${verdict.entries} entries\n` : `BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.problem}\n`);
+    if (!verdict.intact) process.exitCode = EXIT.failure;
+  });
+
+  program
+    .command('iam')
+    .description('IAM')
+    .command('explain')
+    .description('would this credential be allowed this action, and why?')
+    .requiredOption('--credential <id>', 'credential id')
+    .requiredOption('--action <action>', 'e.g. okms:apikms:serviceKey/encrypt')
+    .option('--resource <urn>', 'resource URN (default: the domain)')
+    .action(async function (this: Command) {
+      const { client, output, domain: d } = settingsOf(this);
+      const o = this.opts<{ credential: string; action: string; resource?: string }>();
+      const answer = await client.call<Record<string, unknown>>('POST', '/iam/explain', { okmsId: requireDomain(d), credentialId: o.credential, action: o.action, ...(o.resource ? { resource: o.resource } : {}) });
+      print(answer, output, ['allowed', 'reason', 'action', 'resource']);
+      if (!answer.allowed) process.exitCode = EXIT.auth;
+    });
+}

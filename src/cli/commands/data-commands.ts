@@ -1,0 +1,149 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readAccessCertificate } from '../../ca/read-access-certificate';
+import { CliError, EXIT, type GlobalOptions } from '../context';
+import { print } from '../output';
+import { requireDomain, settingsOf, writePrivate } from './control-commands';
+
+interface MtlsOptions {
+  cert: string;
+  key: string;
+  ca?: string;
+  endpoint?: string;
+}
+
+const KEY_COLUMNS = ['id', 'name', 'type', 'size', 'curve', 'operations'];
+
+/** Calls the data plane with an access certificate; the okmsId comes from --domain or the certificate's UPN. */
+async function dataPlane<T>(command: Command, method: string, path: string, body?: unknown): Promise<T> {
+  const o = command.optsWithGlobals<MtlsOptions & GlobalOptions>();
+  const certificate = readFileSync(o.cert, 'utf8');
+  const okmsId = o.domain ?? process.env.OKMSD_DOMAIN ?? readAccessCertificate(certificate).okmsId;
+  if (!okmsId) throw new CliError('no domain: pass --domain (the certificate carries none)', EXIT.usage);
+  let endpoint = o.endpoint;
+  let ca = o.ca ? readFileSync(o.ca, 'utf8') : undefined;
+  if (!endpoint || !ca) {
+    const domain = await settingsOf(command).client.call<{ restEndpoint: string; restEndpointCA: string }>('GET', `/okms/resource/${okmsId}`);
+    endpoint ??= domain.restEndpoint;
+    ca ??= domain.restEndpointCA;
+  }
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolvePromise, reject) => {
+    const req = request(
+      `${endpoint!.replace(/\/+$/, '')}/api/${okmsId}/v1${path}`,
+      { method, cert: certificate, key: readFileSync(o.key, 'utf8'), ca, headers: payload ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          if ((res.statusCode ?? 500) >= 400) {
+            const code = res.statusCode === 401 || res.statusCode === 403 ? EXIT.auth : res.statusCode === 404 ? EXIT.notFound : EXIT.invalid;
+            reject(new CliError(`${method} ${path}: ${res.statusCode} ${String((json.errors as string[] | undefined)?.[0] ?? text)} (${String(json.reason ?? '')})`, code));
+          } else resolvePromise(json as T);
+        });
+      },
+    );
+    req.on('error', (error) => reject(new CliError(`cannot reach the gateway at ${endpoint}: ${error.message}`)));
+    req.end(payload);
+  });
+}
+
+const data = (value: string): Buffer => (value === '-' ? readFileSync(0) : value.startsWith('@') ? readFileSync(value.slice(1)) : Buffer.from(value));
+
+function mtlsOptions(command: Command): Command {
+  return command
+    .requiredOption('--cert <file>', 'access certificate (PEM)')
+    .requiredOption('--key <file>', 'its private key (PEM)')
+    .option('--ca <file>', "the gateway's CA (default: the domain's restEndpointCA)")
+    .option('--endpoint <url>', "the gateway's https origin (default: the domain's restEndpoint)");
+}
+
+export function registerDataCommands(program: Command): void {
+  program
+    .command('bootstrap')
+    .description('create a credential and write client.crt, client.key (0600), ca.pem and an okms-cli okms.yaml')
+    .requiredOption('--identity <urn>', 'identity URN (repeat for several)', (v: string, p: string[] = []) => [...p, v])
+    .option('--name <name>', 'credential name', 'bootstrap')
+    .option('--dir <dir>', 'where to write the files', '.')
+    .action(async function (this: Command) {
+      const { client, domain: d } = settingsOf(this);
+      const o = this.opts<{ identity: string[]; name: string; dir: string }>();
+      const okmsId = requireDomain(d);
+      const domain = await client.call<{ restEndpoint: string; restEndpointCA: string }>('GET', `/okms/resource/${okmsId}`);
+      const created = await client.call<{ id: string; certificatePEM: string; privateKeyPEM: string }>('POST', `/okms/resource/${okmsId}/credential`, { name: o.name, identityURNs: o.identity });
+      const dir = resolve(o.dir);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'client.crt'), created.certificatePEM);
+      writePrivate(join(dir, 'client.key'), created.privateKeyPEM);
+      writeFileSync(join(dir, 'ca.pem'), domain.restEndpointCA);
+      const yaml = [
+        'version: 1',
+        'profile: default',
+        'profiles:',
+        '  default:',
+        '    restapi:',
+        `      endpoint: ${domain.restEndpoint}`,
+        `      ca: ${join(dir, 'ca.pem')}`,
+        '      auth:',
+        '        type: mtls',
+        `        cert: ${join(dir, 'client.crt')}`,
+        `        key: ${join(dir, 'client.key')}`,
+        `        okmsId: ${okmsId}`,
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, 'okms.yaml'), yaml);
+      process.stdout.write(`credential ${created.id}: wrote client.crt, client.key (0600), ca.pem and okms.yaml in ${dir}\n`);
+    });
+
+  const key = program.command('key').description('service keys on the data plane (over mTLS)');
+  mtlsOptions(key.command('create').description('create a service key'))
+    .requiredOption('--name <name>', 'key name')
+    .option('--type <type>', 'oct (default), RSA or EC', 'oct')
+    .option('--size <bits>', 'oct 128/192/256, RSA 2048/3072/4096')
+    .option('--curve <curve>', 'EC: P-256, P-384, P-521')
+    .option('--usage <ops>', 'comma-separated operations')
+    .action(async function (this: Command) {
+      const o = this.opts<{ name: string; type: string; size?: string; curve?: string; usage?: string }>();
+      const body = { name: o.name, type: o.type, ...(o.size ? { size: Number(o.size) } : {}), ...(o.curve ? { curve: o.curve } : {}), ...(o.usage ? { operations: o.usage.split(',') } : {}) };
+      print(await dataPlane(this, 'POST', '/servicekey', body), settingsOf(this).output, KEY_COLUMNS);
+    });
+  mtlsOptions(key.command('list').description('list service keys')).action(async function (this: Command) {
+    const page = await dataPlane<{ objects_list: unknown[] }>(this, 'GET', '/servicekey?state=all&max=1000');
+    print(page.objects_list, settingsOf(this).output, KEY_COLUMNS);
+  });
+  mtlsOptions(key.command('encrypt <keyId> <data>').description('encrypt DATA (text, @file or - for stdin); prints the ciphertext'))
+    .option('--context <aad>', 'context bound to the ciphertext')
+    .action(async function (this: Command, keyId: string, value: string) {
+      const context = this.opts<{ context?: string }>().context;
+      const answer = await dataPlane<{ ciphertext: string }>(this, 'POST', `/servicekey/${keyId}/encrypt`, { plaintext: data(value).toString('base64'), ...(context ? { context } : {}) });
+      process.stdout.write(`${answer.ciphertext}\n`);
+    });
+  mtlsOptions(key.command('decrypt <keyId> <ciphertext>').description('decrypt; writes the plaintext bytes to stdout'))
+    .option('--context <aad>', 'the context given at encryption')
+    .action(async function (this: Command, keyId: string, ciphertext: string) {
+      const context = this.opts<{ context?: string }>().context;
+      const answer = await dataPlane<{ plaintext: string }>(this, 'POST', `/servicekey/${keyId}/decrypt`, { ciphertext: data(ciphertext).toString().trim(), ...(context ? { context } : {}) });
+      process.stdout.write(Buffer.from(answer.plaintext, 'base64'));
+    });
+
+  program
+    .command('verify')
+    .description('local checks')
+    .command('cert <file>')
+    .description('show what an access certificate says; with --key, check that the key belongs to it')
+    .option('--key <file>', 'private key to match')
+    .option('--ca <file>', 'CA that must have issued it')
+    .action(function (this: Command, file: string) {
+      const o = this.opts<{ key?: string; ca?: string }>();
+      const pem = readFileSync(file, 'utf8');
+      const claims = readAccessCertificate(pem, o.ca ? readFileSync(o.ca, 'utf8') : undefined);
+      const certificate = new X509Certificate(pem);
+      const keyMatches = o.key ? certificate.checkPrivateKey(createPrivateKey(readFileSync(o.key))) : undefined;
+      print({ serial: claims.serial, okmsId: claims.okmsId, identities: claims.identityURNs.join(' '), notAfter: claims.notAfter.toISOString(), issuedByCa: claims.issuedBy, keyMatches }, settingsOf(this).output, ['serial', 'okmsId', 'identities', 'notAfter', 'issuedByCa', 'keyMatches']);
+      if (claims.issuedBy === false || keyMatches === false) process.exitCode = EXIT.invalid;
+    });
+}

@@ -1,0 +1,35 @@
+import { CliError, EXIT } from './context';
+
+/** The control-plane API over HTTP, with errors turned into one clear line and an exit code. */
+export class ControlClient {
+  constructor(
+    private readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    if (!this.token) throw new CliError('no admin token: pass --token, set OKMSD_ADMIN_TOKEN, or save one with `okmsd profile set --token …`', EXIT.auth);
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+        body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new CliError(`cannot reach okmsd at ${this.url}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { message?: string }).message ?? text;
+      } catch {
+        // not JSON: show it as it is
+      }
+      const code = response.status === 401 || response.status === 403 ? EXIT.auth : response.status === 404 ? EXIT.notFound : response.status === 409 ? EXIT.conflict : response.status < 500 ? EXIT.invalid : EXIT.failure;
+      throw new CliError(`${method} ${path}: ${response.status} ${message}`, code);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

@@ -1,0 +1,116 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { removeDir, tempDir } from '../helpers/harness';
+import { hasOpenssl, opensslCsr } from '../helpers/openssl';
+import { writeFileSync } from 'node:fs';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const TOKEN = 'cli-test-admin-token-0123456789';
+const execFileAsync = promisify(execFile);
+
+let server: ChildProcess;
+let url = '';
+const work = tempDir('okmsd-cli-');
+const home = tempDir('okmsd-cli-home-');
+
+/** Runs the built CLI as a child process; never throws, returns what a shell would see. */
+async function okmsd(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
+      cwd: work,
+      env: { PATH: process.env.PATH, XDG_CONFIG_HOME: home, OKMSD_URL: url, OKMSD_ADMIN_TOKEN: TOKEN, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
+  server = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  url = await new Promise<string>((resolve) => {
+    server.stdout!.on('data', (c) => {
+      out += String(c);
+      const match = /"controlUrl":"([^"]+)"/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+  });
+});
+afterAll(async () => {
+  await new Promise((resolve) => (server.once('exit', resolve), server.kill('SIGTERM')));
+  removeDir(work);
+  removeDir(home);
+});
+
+describe('okmsd CLI (the built binary, against a real server)', () => {
+  let domainId = '';
+
+  it('creates and lists domains; --output json is parseable', async () => {
+    const created = await okmsd(['domain', 'create', '--name', 'cli', '--output', 'json']);
+    expect(created.code).toBe(0);
+    domainId = JSON.parse(created.stdout).id;
+    const listed = await okmsd(['domain', 'list']);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+REGION/);
+    expect(listed.stdout).toContain(domainId);
+  });
+
+  it('issues a credential with the key written 0600 and never printed unless asked', async () => {
+    const created = await okmsd(['credential', 'create', '--domain', domainId, '--name', 'svc', '--identity', 'urn:v1:eu:identity:account:root', '--out-cert', 'svc.crt', '--out-key', 'svc.key']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).not.toContain('PRIVATE KEY');
+    expect(statSync(join(work, 'svc.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(work, 'svc.key'), 'utf8')).toContain('BEGIN PRIVATE KEY');
+    const verified = await okmsd(['verify', 'cert', 'svc.crt', '--key', 'svc.key', '--output', 'json']);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ okmsId: domainId, keyMatches: true });
+  });
+
+  (hasOpenssl ? it : it.skip)('takes a CSR file as it is', async () => {
+    writeFileSync(join(work, 'req.csr'), opensslCsr('P-384').csrPEM);
+    const created = await okmsd(['credential', 'create', '--domain', domainId, '--name', 'csr', '--identity', 'urn:v1:eu:identity:user:root/alice', '--csr', 'req.csr', '--output', 'json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ fromCSR: true, keyAlgorithm: 'EC P-384' });
+  });
+
+  it('bootstrap writes a ready okms-cli profile, and key commands work over mTLS with it', async () => {
+    const boot = await okmsd(['bootstrap', '--domain', domainId, '--identity', 'urn:v1:eu:identity:account:root', '--dir', 'client']);
+    expect(boot.code).toBe(0);
+    const dir = join(work, 'client');
+    expect(statSync(join(dir, 'client.key')).mode & 0o777).toBe(0o600);
+    const yaml = readFileSync(join(dir, 'okms.yaml'), 'utf8');
+    expect(yaml).toMatch(/endpoint: https:\/\/127\.0\.0\.1:\d+/);
+    expect(yaml).toContain(`ca: ${join(dir, 'ca.pem')}`);
+    const mtls = ['--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key')];
+    const key = await okmsd(['key', 'create', ...mtls, '--name', 'cli-key', '--output', 'json']);
+    expect(key.code).toBe(0);
+    const keyId = JSON.parse(key.stdout).id as string;
+    const ciphertext = (await okmsd(['key', 'encrypt', keyId, 'hello from the cli', '--context', 'c1', ...mtls])).stdout.trim();
+    expect(ciphertext.split('.')).toHaveLength(5);
+    const plaintext = await okmsd(['key', 'decrypt', keyId, ciphertext, '--context', 'c1', ...mtls]);
+    expect(plaintext.stdout).toBe('hello from the cli');
+    const wrong = await okmsd(['key', 'decrypt', keyId, ciphertext, '--context', 'c2', ...mtls]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/^okmsd: .*decryption failed/);
+  });
+
+  it('profiles, meaningful exit codes and one-line errors', async () => {
+    expect((await okmsd(['profile', 'set', '--domain', domainId])).code).toBe(0);
+    expect((await okmsd(['credential', 'list'])).stdout).toContain('svc'); // domain from the profile
+    const bad = await okmsd(['credential', 'create', '--name', 'x', '--identity', 'urn:v1:eu:identity:user:other/x']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).not.toMatch(/\bat .+\.js:\d+/);
+    expect((await okmsd(['domain', 'get', '00000000-0000-4000-8000-000000000000'])).code).toBe(4);
+    expect((await okmsd(['domain', 'list'], { OKMSD_ADMIN_TOKEN: 'wrong-token-wrong-token' })).code).toBe(3);
+    expect((await okmsd(['no-such-command'])).code).toBe(2);
+    expect((await okmsd(['credential', 'create', '--help'])).code).toBe(0);
+    expect((await okmsd(['audit', 'verify'])).stdout).toMatch(/^intact: \d+ entries/);
+  });
+});
