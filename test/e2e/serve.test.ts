@@ -112,3 +112,30 @@ describe('okmsd serve (the built CLI, as npm start runs it)', () => {
     }
   });
 });
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM it stops accepting, finishes in-flight requests, and exits 0', async () => {
+    const dataDir = tempDir();
+    try {
+      const served = await serve(dataDir);
+      const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const domain = (await (await fetch(`${served.url}/okms/resource`, { method: 'POST', headers, body: '{"name":"shutdown"}' })).json()) as { id: string };
+      // RSA creations take a while (key generation): several are in flight when the signal arrives.
+      const inFlight = Array.from({ length: 3 }, (_, i) =>
+        fetch(`${served.url}/okms/resource/${domain.id}/credential`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: `late-${i}`, identityURNs: ['urn:v1:eu:identity:account:root'], certificateType: 'RSA' }),
+        }).then((r) => r.status),
+      );
+      await new Promise((r) => setTimeout(r, 30));
+      const exited = stop(served);
+      expect(await Promise.all(inFlight)).toEqual([201, 201, 201]);
+      expect(await exited).toBe(0);
+      await expect(fetch(`${served.url}/healthz`)).rejects.toThrow();
+    } finally {
+      removeDir(dataDir);
+    }
+  });
+});
