@@ -4,6 +4,10 @@ import { authenticateAdminToken } from '../../iam/admin-tokens';
 import { errorHandler } from '../error-mapper';
 import { buildOpenApi } from '../openapi';
 import { API_REFERENCE_HTML } from './docs-page';
+import { CONSOLE_HTML } from '../console/console-page';
+import { CONSOLE_SCRIPT } from '../console/console-script';
+
+const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; frame-ancestors 'none'";
 import { requestLog } from '../request-log';
 import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
@@ -103,9 +107,15 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
   app.use(auditChanges(s, logger));
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES] }));
-  // The API reference: one local page that renders /openapi.json (no CDN, no framework).
+  // Pages, not API: the reference that renders /openapi.json and the console (both local: no CDN, no framework).
   app.get('/docs', (_req, res) => {
     res.type('html').set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(API_REFERENCE_HTML);
+  });
+  app.get('/console', (_req, res) => {
+    res.type('html').set('Content-Security-Policy', CONSOLE_CSP).send(CONSOLE_HTML);
+  });
+  app.get('/console/app.js', (_req, res) => {
+    res.type('text/javascript').set('Cache-Control', 'no-store').send(CONSOLE_SCRIPT);
   });
   mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization));
   app.use(errorHandler(logger));
