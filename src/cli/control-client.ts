@@ -8,6 +8,24 @@ export class ControlClient {
   ) {}
 
   async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    return (await this.exchange<T>(method, path, body, contentType)).body;
+  }
+
+  /** Every page of a list, following X-Pagination-Cursor-Next; `progress` hears the running count. */
+  async listAll<T>(path: string, progress?: (count: number) => void): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const separator = path.includes('?') ? '&' : '?';
+      const page: { body: T[]; next: string | null } = await this.exchange<T[]>('GET', `${path}${cursor ? `${separator}cursor=${encodeURIComponent(cursor)}` : ''}`);
+      all.push(...page.body);
+      cursor = page.next;
+      if (cursor) progress?.(all.length);
+    } while (cursor);
+    return all;
+  }
+
+  private async exchange<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ body: T; next: string | null }> {
     if (!this.token) throw new CliError('no admin token: pass --token, set OKMSD_ADMIN_TOKEN, or save one with `okmsd profile set --token …`', EXIT.auth);
     let response: Response;
     try {
@@ -30,6 +48,6 @@ export class ControlClient {
       const code = response.status === 401 || response.status === 403 ? EXIT.auth : response.status === 404 ? EXIT.notFound : response.status === 409 ? EXIT.conflict : response.status < 500 ? EXIT.invalid : EXIT.failure;
       throw new CliError(`${method} ${path}: ${response.status} ${message}`, code);
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    return { body: (text ? JSON.parse(text) : undefined) as T, next: response.headers.get('x-pagination-cursor-next') };
   }
 }

@@ -114,3 +114,61 @@ describe('okmsd CLI (the built binary, against a real server)', () => {
     expect((await okmsd(['audit', 'verify'])).stdout).toMatch(/^intact: \d+ entries/);
   });
 });
+
+describe('okmsd CLI: IAM, renew, signatures, paging', () => {
+  let domainId = '';
+  beforeAll(async () => {
+    domainId = JSON.parse((await okmsd(['domain', 'create', '--name', 'cli-2', '--output', 'json'])).stdout).id;
+  });
+
+  it('manages IAM entities and policies, and explain follows them', async () => {
+    expect((await okmsd(['iam', 'user', 'create', 'dora', '--email', 'dora@example.com'])).code).toBe(0);
+    expect((await okmsd(['iam', 'group', 'create', 'crypto', '--member', 'urn:v1:eu:identity:user:root/dora'])).code).toBe(0);
+    const policy = await okmsd([
+      'iam', 'policy', 'create', '--name', 'crypto-encrypt', '--identity', 'urn:v1:eu:identity:group:root/crypto',
+      '--resource', `urn:v1:eu:resource:okms:${domainId}`, '--allow', 'okms:apikms:serviceKey/encrypt', '--output', 'json',
+    ]);
+    expect(policy.code).toBe(0);
+    expect(JSON.parse(policy.stdout).permissions.allow).toEqual([{ action: 'okms:apikms:serviceKey/encrypt' }]);
+    expect((await okmsd(['iam', 'user', 'list'])).stdout).toContain('urn:v1:eu:identity:user:root/dora');
+    const dora = JSON.parse((await okmsd(['credential', 'create', '--domain', domainId, '--name', 'dora', '--identity', 'urn:v1:eu:identity:user:root/dora', '--output', 'json'])).stdout);
+    const allowed = await okmsd(['iam', 'explain', '--domain', domainId, '--credential', dora.id, '--action', 'okms:apikms:serviceKey/encrypt', '--output', 'json']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ allowed: true, reason: 'allowed_by_policy' });
+    expect((await okmsd(['iam', 'group', 'delete', 'crypto'])).code).toBe(0);
+    const denied = await okmsd(['iam', 'explain', '--domain', domainId, '--credential', dora.id, '--action', 'okms:apikms:serviceKey/encrypt']);
+    expect(denied.code).toBe(3);
+    expect((await okmsd(['iam', 'policy', 'create'])).code).toBe(2);
+  });
+
+  it('renews a credential: a successor with the same name and identities, the old one revoked', async () => {
+    const old = JSON.parse((await okmsd(['credential', 'create', '--domain', domainId, '--name', 'rotating', '--identity', 'urn:v1:eu:identity:account:root', '--output', 'json'])).stdout);
+    const renewed = await okmsd(['credential', 'renew', old.id, '--domain', domainId, '--out-key', 'rotating.key', '--output', 'json']);
+    expect(renewed.code).toBe(0);
+    const successor = JSON.parse(renewed.stdout);
+    expect(successor).toMatchObject({ name: 'rotating', identityURNs: ['urn:v1:eu:identity:account:root'], status: 'READY' });
+    expect(successor.id).not.toBe(old.id);
+    expect(statSync(join(work, 'rotating.key')).mode & 0o777).toBe(0o600);
+    expect((await okmsd(['credential', 'get', old.id, '--domain', domainId])).code).toBe(4);
+  });
+
+  it('signs and verifies over mTLS', async () => {
+    await okmsd(['bootstrap', '--domain', domainId, '--identity', 'urn:v1:eu:identity:account:root', '--dir', 'signer']);
+    const mtls = ['--cert', join(work, 'signer', 'client.crt'), '--key', join(work, 'signer', 'client.key')];
+    const key = JSON.parse((await okmsd(['key', 'create', ...mtls, '--name', 'sig', '--type', 'EC', '--curve', 'P-256', '--output', 'json'])).stdout);
+    const signature = (await okmsd(['key', 'sign', key.id, 'signed text', '-a', 'ES256', ...mtls])).stdout.trim();
+    expect(Buffer.from(signature, 'base64')).toHaveLength(64);
+    const valid = await okmsd(['key', 'verify', key.id, 'signed text', signature, '-a', 'ES256', ...mtls]);
+    expect(valid).toMatchObject({ code: 0, stdout: 'valid\n' });
+    const invalid = await okmsd(['key', 'verify', key.id, 'other text', signature, '-a', 'ES256', ...mtls]);
+    expect(invalid).toMatchObject({ code: 6, stdout: 'invalid\n' });
+  });
+
+  it('lists every page, with progress on stderr', async () => {
+    for (let i = 0; i < 5; i += 1) await okmsd(['credential', 'create', '--domain', domainId, '--name', `bulk-${i}`, '--identity', 'urn:v1:eu:identity:account:root']);
+    const listed = await okmsd(['credential', 'list', '--domain', domainId, '--page-size', '2', '--output', 'json']);
+    const names = JSON.parse(listed.stdout).map((c: { name: string }) => c.name);
+    expect(names.filter((n: string) => n.startsWith('bulk-'))).toHaveLength(5);
+    expect(listed.stderr).toContain('fetched');
+  });
+});

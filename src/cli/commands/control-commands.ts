@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, EXIT, resolveSettings, saveProfile, type GlobalOptions } from '../context';
 import { ControlClient } from '../control-client';
 import { print } from '../output';
+import { registerIamCommands } from './iam-commands';
 
 const DOMAIN_COLUMNS = ['id', 'name', 'region', 'restEndpoint', 'createdAt'];
 const CREDENTIAL_COLUMNS = ['id', 'name', 'status', 'certificateType', 'fromCSR', 'expiredAt'];
@@ -96,10 +97,19 @@ export function registerControlCommands(program: Command): void {
       if (!o.printKey) delete created.privateKeyPEM;
       print(created, output, CREDENTIAL_COLUMNS);
     });
-  credential.command('list').description("list a domain's credentials").action(async function (this: Command) {
-    const { client, output, domain: d } = settingsOf(this);
-    print(await client.call('GET', `/okms/resource/${requireDomain(d)}/credential?limit=1000`), output, CREDENTIAL_COLUMNS);
-  });
+  credential
+    .command('list')
+    .description("list all of a domain's credentials (every page; progress on stderr)")
+    .option('--page-size <n>', 'credentials per request', '500')
+    .action(async function (this: Command) {
+      const { client, output, domain: d } = settingsOf(this);
+      const size = this.opts<{ pageSize: string }>().pageSize;
+      const all = await client.listAll(`/okms/resource/${requireDomain(d)}/credential?limit=${encodeURIComponent(size)}`, (count) => {
+        process.stderr.write(`\rfetched ${count} credentials…`);
+      });
+      if (all.length > Number(size)) process.stderr.write('\n');
+      print(all, output, CREDENTIAL_COLUMNS);
+    });
   credential
     .command('get <credentialId>')
     .description('show a credential; --out-cert writes its certificate')
@@ -110,6 +120,31 @@ export function registerControlCommands(program: Command): void {
       const outCert = this.opts<{ outCert?: string }>().outCert;
       if (outCert) writeFileSync(outCert, String(found.certificatePEM));
       print(found, output, CREDENTIAL_COLUMNS);
+    });
+  credential
+    .command('renew <credentialId>')
+    .description('issue a successor with the same name, identities and type (a new key, or --csr), then revoke the old one unless --keep-old')
+    .option('--csr <file>', 'CSR for the new certificate (needed if you keep your own keys)')
+    .option('--validity <days>', 'validity in days (default 365)')
+    .option('--out-cert <file>', 'write the new certificate here')
+    .option('--out-key <file>', 'write the new private key here (mode 0600)')
+    .option('--keep-old', 'do not revoke the old credential')
+    .action(async function (this: Command, id: string) {
+      const { client, output, domain: d } = settingsOf(this);
+      const o = this.opts<{ csr?: string; validity?: string; outCert?: string; outKey?: string; keepOld?: boolean }>();
+      const base = `/okms/resource/${requireDomain(d)}/credential`;
+      const old = await client.call<{ name: string; identityURNs: string[]; certificateType: string; description: string; fromCSR: boolean }>('GET', `${base}/${encodeURIComponent(id)}`);
+      if (old.fromCSR && !o.csr) throw new CliError('this credential was issued from a CSR: pass --csr with a request for the new certificate', EXIT.usage);
+      const created = await client.call<Record<string, unknown>>('POST', base, {
+        name: old.name, identityURNs: old.identityURNs, certificateType: old.certificateType, description: old.description,
+        ...(o.validity ? { validity: Number(o.validity) } : {}), ...(o.csr ? { csr: csrField(readFileSync(o.csr)) } : {}),
+      });
+      if (o.outCert) writeFileSync(o.outCert, String(created.certificatePEM));
+      if (o.outKey && created.privateKeyPEM) writePrivate(o.outKey, String(created.privateKeyPEM));
+      if (!o.keepOld) await client.call('DELETE', `${base}/${encodeURIComponent(id)}`);
+      delete created.privateKeyPEM;
+      print(created, output, CREDENTIAL_COLUMNS);
+      process.stderr.write(o.keepOld ? `renewed ${id} as ${String(created.id)}; the old credential stays valid\n` : `renewed ${id} as ${String(created.id)}; the old credential is revoked\n`);
     });
   credential.command('delete <credentialId>').description('revoke a credential at once').action(async function (this: Command, id: string) {
     const { client, domain: d } = settingsOf(this);
@@ -125,9 +160,9 @@ export function registerControlCommands(program: Command): void {
     if (!verdict.intact) process.exitCode = EXIT.failure;
   });
 
-  program
-    .command('iam')
-    .description('IAM')
+  const iam = program.command('iam').description('IAM: users, groups, service accounts, policies, explain');
+  registerIamCommands(iam);
+  iam
     .command('explain')
     .description('would this credential be allowed this action, and why?')
     .requiredOption('--credential <id>', 'credential id')

@@ -130,6 +130,22 @@ export function registerDataCommands(program: Command): void {
       process.stdout.write(Buffer.from(answer.plaintext, 'base64'));
     });
 
+  mtlsOptions(key.command('sign <keyId> <data>').description('sign DATA (text, @file or -); prints the base64 signature'))
+    .requiredOption('-a, --alg <alg>', 'ES256, ES384, ES512, RS256…, PS256…')
+    .action(async function (this: Command, keyId: string, value: string) {
+      const alg = this.opts<{ alg: string }>().alg;
+      const answer = await dataPlane<{ signature: string }>(this, 'POST', `/servicekey/${keyId}/sign`, { message: data(value).toString('base64'), alg });
+      process.stdout.write(`${answer.signature}\n`);
+    });
+  mtlsOptions(key.command('verify <keyId> <data> <signature>').description('verify a signature; exit 0 when valid, 6 when not'))
+    .requiredOption('-a, --alg <alg>', 'the algorithm it was made with')
+    .action(async function (this: Command, keyId: string, value: string, signature: string) {
+      const alg = this.opts<{ alg: string }>().alg;
+      const answer = await dataPlane<{ result: boolean }>(this, 'POST', `/servicekey/${keyId}/verify`, { message: data(value).toString('base64'), signature, alg });
+      process.stdout.write(answer.result ? 'valid\n' : 'invalid\n');
+      if (!answer.result) process.exitCode = EXIT.invalid;
+    });
+
   program
     .command('verify')
     .description('local checks')
