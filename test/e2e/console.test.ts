@@ -91,6 +91,26 @@ if (!available) console.warn(`${CHROMIUM} is missing: the console test is skippe
     await shot('after-revoke');
   });
 
+  it('renews a server-key credential: a new key offered once, the old credential revoked', async () => {
+    await page.fill('#cred-name', 'to-renew');
+    await page.fill('#cred-identities', 'urn:v1:eu:identity:account:root');
+    await page.click('#credential-form button[type=submit]');
+    await page.waitForSelector('#key-dialog[open]');
+    await page.click('#key-discard');
+    const oldId = await page.getAttribute('#credentials tr:has-text("to-renew")', 'data-id');
+    await page.click('button[aria-label="Renew to-renew"]');
+    await page.waitForSelector('#key-dialog[open]');
+    await page.check('#key-confirm');
+    const downloaded = page.waitForEvent('download', (d) => d.suggestedFilename() === 'to-renew.key');
+    await page.click('#key-download');
+    expect(readFileSync((await (await downloaded).path())!, 'utf8')).toContain('PRIVATE KEY');
+    await page.waitForSelector('#status:has-text("Renewed to-renew")');
+    const newId = await page.getAttribute('#credentials tr:has-text("to-renew")', 'data-id');
+    expect(newId).not.toBe(oldId);
+    const domainId = await page.inputValue('#domain-select');
+    expect((await t.api('GET', `/okms/resource/${domainId}/credential/${oldId}`)).status).toBe(404);
+  });
+
   it('a wrong token is refused with a clear message', async () => {
     const other = await browser.newPage();
     await other.goto(`${t.okmsd.controlUrl}/console`);

@@ -78,12 +78,33 @@ function loadCredentials() {
           .catch(function (e) { status(e.message, true); });
       };
       var renew = document.createElement('button'); text(renew, 'Renew'); renew.setAttribute('aria-label', 'Renew ' + c.name);
-      renew.onclick = function () { $('cred-name').value = c.name; $('cred-identities').value = c.identityURNs.join('\n'); $('cred-type').value = c.certificateType; $('cred-name').focus(); status('Renewing: issue the new credential, then revoke the old one', false); };
+      renew.onclick = function () { renewCredential(c); };
       actions.appendChild(renew); actions.appendChild(revoke); row.appendChild(actions);
       body.appendChild(row);
     });
     text($('credential-count'), list.length + ' credential(s)');
   }).catch(function (e) { status(e.message, true); });
+}
+
+/**
+ * Renew: a successor with the same name, identities and type. A server-key credential gets a new key (offered
+ * once, as at creation) and the old one is revoked; a CSR credential needs a new CSR, so the form is pre-filled.
+ */
+function renewCredential(c) {
+  if (c.fromCSR) {
+    $('cred-name').value = c.name; $('cred-identities').value = c.identityURNs.join('\n'); $('cred-type').value = c.certificateType;
+    $('cred-csr').focus();
+    status('Renewing ' + c.name + ': paste or choose a new CSR, issue it, then revoke the old credential', false);
+    return;
+  }
+  if (!confirm('Renew "' + c.name + '"? A new key and certificate are issued and the old credential is revoked.')) return;
+  api('POST', '/okms/resource/' + state.domain + '/credential', { name: c.name, description: c.description, identityURNs: c.identityURNs, certificateType: c.certificateType })
+    .then(function (created) {
+      offerKeyOnce(created);
+      return api('DELETE', '/okms/resource/' + state.domain + '/credential/' + c.id);
+    })
+    .then(function () { status('Renewed ' + c.name + '; the old credential is revoked', false); loadCredentials(); loadAudit(); })
+    .catch(function (e) { status(e.message, true); });
 }
 
 function createCredential(event) {
