@@ -72,18 +72,21 @@ async function main(): Promise<void> {
 
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(work, 'bare.key'), '-out', join(work, 'bare.crt'), '-subj', '/CN=localhost', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
   const bare = await startChild([join(__dirname, 'lib', 'bare-mtls-server.js'), join(work, 'bare.key'), join(work, 'bare.crt')], {}, /PORT (\d+)/);
-  const bareUrl = `https://127.0.0.1:${bare.match[1]}/`;
+  const viaExpress = await startChild([join(__dirname, 'lib', 'bare-mtls-server.js'), join(work, 'bare.key'), join(work, 'bare.crt'), 'express'], {}, /PORT (\d+)/);
+  const bareUrl = `https://127.0.0.1:${bare.match[1]}/api/x/v1/servicekey/y/encrypt`;
+  const expressUrl = `https://127.0.0.1:${viaExpress.match[1]}/api/x/v1/servicekey/y/encrypt`;
   const bareTls = { ...clientTls, ca: readFileSync(join(work, 'bare.crt'), 'utf8') };
   const encryptUrl = `${gatewayUrl}/api/${domain.id}/v1/servicekey/${key.id}/encrypt`;
   const encryptBody = JSON.stringify({ plaintext: Buffer.alloc(256, 7).toString('base64'), context: 'bench' });
 
   const rows: Array<Array<string | number>> = [];
-  const row = (label: string, b: LoadResult, o: LoadResult) =>
-    rows.push([label, b.rps, o.rps, o.rps / b.rps, b.p50, o.p50, b.p99, o.p99, o.p99 / b.p99, b.errors + o.errors]);
+  const row = (label: string, b: LoadResult, o: LoadResult, e?: LoadResult) =>
+    rows.push([label, b.rps, e ? e.rps : '-', o.rps, o.rps / b.rps, e ? o.rps / e.rps : '-', b.p50, o.p50, b.p99, o.p99, o.p99 / b.p99, b.errors + o.errors + (e?.errors ?? 0)]);
   for (const concurrency of [50, 200]) {
     const b = await load(bareUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: bareTls, method: 'POST', body: encryptBody });
+    const e = await load(expressUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: bareTls, method: 'POST', body: encryptBody });
     const o = await load(encryptUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: okmsdTls, method: 'POST', body: encryptBody });
-    row(`keep-alive, c=${concurrency}`, b, o);
+    row(`keep-alive, c=${concurrency}`, b, o, e);
   }
   {
     const b = await load(bareUrl, { concurrency: 16, durationMs: DURATION_MS, keepAlive: false, tls: bareTls, method: 'POST', body: encryptBody });
@@ -91,13 +94,14 @@ async function main(): Promise<void> {
     row('full handshake, c=16', b, o);
   }
   await bare.stop();
+  await viaExpress.stop();
   await okmsd.stop();
   rmSync(work, { recursive: true, force: true });
 
   const withNone = await decisionCost(0);
   const withMany = await decisionCost(10_000);
-  console.log(`\nbench/gateway — bare Node mTLS server (fixed JSON) vs okmsd encrypt (256 B), ${DURATION_MS / 1000} s per cell, client on the same cores`);
-  console.log(table(['scenario', 'bare req/s', 'okmsd req/s', 'ratio', 'bare p50 ms', 'okmsd p50 ms', 'bare p99 ms', 'okmsd p99 ms', 'p99 ratio', 'errors'], rows));
+  console.log(`\nbench/gateway — bare Node mTLS server and the same behind Express 5 (fixed JSON) vs okmsd encrypt (256 B), ${DURATION_MS / 1000} s per cell, client on the same cores`);
+  console.log(table(['scenario', 'bare req/s', 'express req/s', 'okmsd req/s', 'okmsd/bare', 'okmsd/express', 'bare p50 ms', 'okmsd p50 ms', 'bare p99 ms', 'okmsd p99 ms', 'p99 ratio', 'errors'], rows));
   console.log(`IAM decision: ${withNone.toFixed(2)} µs with 1 policy, ${withMany.toFixed(2)} µs with 10,000 unrelated policies (ratio ${(withMany / withNone).toFixed(2)})`);
   console.log('goals: keep-alive ratio >= 0.7, p99 within 1.5x of bare, decision < 20 µs\n');
 }
