@@ -49,6 +49,19 @@ function forwardedCertificate(req: Request, proxy: ProxyMode | undefined): strin
   }
 }
 
+/** Written directly: Express's res.json re-inspects headers and body on every call. */
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.statusCode = status;
+  if (body === undefined) {
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(body);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}
+
 function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   const okms = toOkmsError(error);
@@ -102,9 +115,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       const reply = await route.run({ req, caller, requestId, domainUrn, authorize: async (on) => (await decide(on)).allowed });
       await deps.audit.append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action: action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status });
       observe('allow', decision.reason, started);
-      res.status(reply.status);
-      if (reply.body === undefined) res.end();
-      else res.json(reply.body);
+      sendJson(res, reply.status, reply.body);
     } catch (raw) {
       const error = asGatewayError(raw);
       if (error.reason === 'internal') deps.logger.error({ requestId, err: raw instanceof Error ? raw.message : String(raw) }, 'data-plane call failed');
@@ -113,7 +124,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       await deps.audit
         .append({ time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action: action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status })
         .catch((auditError: unknown) => deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'));
-      res.status(error.status).json(okmsErrorBody(error, requestId));
+      sendJson(res, error.status, okmsErrorBody(error, requestId));
     }
   };
 
