@@ -57,9 +57,3 @@ export class OkmsError extends Error {
 export function isOkmsError(value: unknown): value is OkmsError {
   return value instanceof OkmsError;
 }
-
-export const badRequest = (field: string, message: string, details?: Record<string, unknown>): OkmsError =>
-  new OkmsError('ERR_VALIDATION', message, { field, details });
-
-export const notFound = (what: string, field?: string): OkmsError =>
-  new OkmsError('ERR_NOT_FOUND', `${what} not found`, { field });

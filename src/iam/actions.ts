@@ -12,8 +12,6 @@ export interface ActionSpec {
   readonly summary: string;
 }
 
-export const ACTION_PREFIX = 'okms:apikms:';
-
 export const ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:serviceKey/create', method: 'POST', path: '/v1/servicekey', resource: 'domain', summary: 'Create a service key' },
   { action: 'okms:apikms:serviceKey/import', method: 'POST', path: '/v1/servicekey', resource: 'domain', summary: 'Import key material as a service key (body has keys)' },

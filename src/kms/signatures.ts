@@ -1,4 +1,4 @@
-import { constants, createHash, createPrivateKey, createPublicKey, privateEncrypt, publicDecrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, privateEncrypt, publicDecrypt, sign, verify, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/p256';
 import { p384 } from '@noble/curves/p384';
 import { p521 } from '@noble/curves/p521';
@@ -86,5 +86,3 @@ export function verifySignature(alg: SignatureAlgorithm, spki: Buffer, message: 
     return false; // malformed signatures are simply not valid
   }
 }
-
-export const digestOf = (alg: SignatureAlgorithm, message: Buffer): Buffer => createHash(hashOf(alg).node).update(message).digest();
