@@ -7,6 +7,8 @@ import { registerDataCommands } from './commands/data-commands';
 import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
+  // Everything the service writes (the database and its WAL among them) is for its own user only.
+  process.umask(0o077);
   const okmsd = await startOkmsd(loadConfig());
   let stopping = false;
   const stop = (signal: string) => {

@@ -66,6 +66,7 @@ describe('okmsd serve (the built CLI, as npm start runs it)', () => {
     const file = join(dataDir, 'admin-token');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'master.key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'okmsd.sqlite')).mode & 0o077).toBe(0); // the database: owner only
     expect(readFileSync(file, 'utf8').trim()).toBe(printed);
     expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
     const me = await fetch(`${served.url}/me`, { headers: { authorization: `Bearer ${printed}` } });
