@@ -57,6 +57,8 @@ export interface DomainRepository {
 
 export interface CredentialRepository {
   create(credential: CredentialRecord): Promise<void>;
+  /** Bulk path (seeding, migration). Embedded: one transaction, all or nothing; MongoDB: an ordered insert that stops at the first duplicate. */
+  createMany(credentials: readonly CredentialRecord[]): Promise<void>;
   get(domainId: string, id: string): Promise<CredentialRecord | undefined>;
   getBySerial(domainId: string, serial: string): Promise<CredentialRecord | undefined>;
   list(domainId: string, page: PageRequest): Promise<Page<CredentialRecord>>;

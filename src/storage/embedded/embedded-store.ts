@@ -54,6 +54,8 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Reads run here: 32 MiB of page cache (default 2 MiB) keeps the upper levels of the indexes hot at a million rows.
+  db.pragma('cache_size = -32768');
   migrate(db);
   const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE), options.onWrite);
   const write = (...steps: WriteStep[]): Promise<unknown[]> => writer.write(steps);
@@ -143,6 +145,9 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
   const credentials: CredentialRepository = {
     async create(c: CredentialRecord) {
       await conflictOnDuplicate(`credential ${c.id}`, () => write(insertStep('credentials', credentialToRow(c))));
+    },
+    async createMany(records) {
+      await conflictOnDuplicate('a credential of the batch', () => write(...records.map((c) => insertStep('credentials', credentialToRow(c)))));
     },
     async get(domainId, id) {
       const row = get(q.credentialGet, domainId, id);

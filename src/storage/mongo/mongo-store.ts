@@ -138,6 +138,10 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async create(credential) {
         await conflictOnDuplicate(`credential ${credential.id}`, () => insert(c.credentials, credential.id, credential));
       },
+      async createMany(records) {
+        if (records.length === 0) return;
+        await conflictOnDuplicate('a credential of the batch', () => c.credentials.insertMany(records.map((r) => ({ _id: r.id, ...r }) as unknown as Document), { ordered: true }));
+      },
       async get(domainId, id) {
         return strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
       },

@@ -1,0 +1,108 @@
+/**
+ * bench/scale: seeds 1,000,000 credentials into one domain of the embedded store (bulk path, progress on the
+ * terminal) and measures, at 10,000 and at 1,000,000 records: the first page, a page deep in the list (keyset
+ * cursor), a get by id, and the gateway's revocation check (revocation set + record by serial). Then it walks the
+ * whole list through `okmsd serve` over HTTP and reports the service's peak RSS. Not a test: nothing asserts.
+ * BENCH_SCALE_RECORDS lowers the count for a quick run.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RevocationSet } from '../src/ca/revocation-set';
+import type { CredentialRecord } from '../src/domain/types';
+import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
+import type { Store } from '../src/storage/ports';
+import { startChild } from './lib/child';
+import { table } from './lib/measure';
+
+const TOTAL = Number(process.env.BENCH_SCALE_RECORDS ?? 1_000_000);
+const SMALL = Math.min(10_000, TOTAL);
+const BATCH = 10_000;
+const TOKEN = 'bench-admin-token-0123456789';
+
+function micros(rounds: number, work: (i: number) => Promise<unknown>): Promise<number> {
+  return (async () => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i += 1) await work(i);
+    return Number(process.hrtime.bigint() - started) / 1000 / rounds;
+  })();
+}
+
+async function measure(store: Store, revocations: RevocationSet, domainId: string, seeded: CredentialRecord[]): Promise<number[]> {
+  const middle = seeded[Math.floor(seeded.length / 2)]!;
+  return [
+    await micros(200, () => store.credentials.list(domainId, { limit: 100 })),
+    await micros(200, () => store.credentials.list(domainId, { limit: 100, after: { createdAt: middle.createdAt, id: middle.id } })),
+    await micros(2000, (i) => store.credentials.get(domainId, seeded[(i * 7919) % seeded.length]!.id)),
+    await micros(2000, async (i) => {
+      const record = seeded[(i * 7919) % seeded.length]!;
+      return revocations.isRevoked(domainId, record.serial) || store.credentials.getBySerial(domainId, record.serial);
+    }),
+  ];
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-scale-'));
+  const dataDir = join(work, 'data');
+  // A real service makes the domain (its CA and the master key), so that the walk below runs against okmsd as it is.
+  const first = await startChild([join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN }, /"controlUrl":"([^"]+)"/);
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const domain = (await (await fetch(`${first.match[1]}/okms/resource`, { method: 'POST', headers, body: '{"name":"scale"}' })).json()) as { id: string };
+  const template = (await (await fetch(`${first.match[1]}/okms/resource/${domain.id}/credential`, { method: 'POST', headers, body: JSON.stringify({ name: 'template', identityURNs: ['urn:v1:eu:identity:account:root'] }) })).json()) as CredentialRecord;
+  await first.stop();
+
+  const store = openEmbeddedStore(dataDir);
+  const revocations = new RevocationSet(store);
+  await revocations.start();
+  const seeded: CredentialRecord[] = [];
+  const started = Date.now();
+  const seed = async (upTo: number) => {
+    while (seeded.length < upTo) {
+      const batch: CredentialRecord[] = [];
+      for (let i = 0; i < Math.min(BATCH, upTo - seeded.length); i += 1) {
+        const at = new Date(Date.UTC(2026, 0, 1) + seeded.length + i).toISOString();
+        batch.push({ ...template, id: randomUUID(), domainId: domain.id, accountId: 'root', name: `seed-${seeded.length + i}`, serial: randomBytes(16).toString('hex'), createdAt: at, updatedAt: at, version: 1 });
+      }
+      await store.credentials.createMany(batch);
+      seeded.push(...batch);
+      const rate = Math.round(seeded.length / ((Date.now() - started) / 1000));
+      process.stderr.write(`\rseeding ${seeded.length.toLocaleString('en')} / ${TOTAL.toLocaleString('en')} credentials (${rate.toLocaleString('en')}/s)   `);
+    }
+  };
+  await seed(SMALL);
+  const small = await measure(store, revocations, domain.id, seeded);
+  await seed(TOTAL);
+  process.stderr.write('\n');
+  const large = await measure(store, revocations, domain.id, seeded);
+  revocations.stop();
+  await store.close();
+
+  // Walk every page through the real service and watch its peak resident memory.
+  const served = await startChild([join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' }, /"controlUrl":"([^"]+)"/);
+  let cursor: string | null = null;
+  let walked = 0;
+  const walkStarted = Date.now();
+  do {
+    const response: Response = await fetch(`${served.match[1]}/okms/resource/${domain.id}/credential?limit=1000${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    walked += ((await response.json()) as unknown[]).length;
+    cursor = response.headers.get('x-pagination-cursor-next');
+    if (walked % 50_000 < 1000) process.stderr.write(`\rwalking the list: ${walked.toLocaleString('en')}   `);
+  } while (cursor);
+  process.stderr.write('\n');
+  const status = readFileSync(`/proc/${served.child.pid}/status`, 'utf8');
+  const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  await served.stop();
+  rmSync(work, { recursive: true, force: true });
+
+  const labels = ['list: first page (100)', 'list: deep page (keyset, 100)', 'get by id', 'gateway revocation check'];
+  console.log(`\nbench/scale — embedded store, µs per operation at ${SMALL.toLocaleString('en')} and ${TOTAL.toLocaleString('en')} credentials`);
+  console.log(table(['operation', `${SMALL.toLocaleString('en')}`, `${TOTAL.toLocaleString('en')}`, 'ratio'], labels.map((label, i) => [label, small[i]!, large[i]!, large[i]! / small[i]!])));
+  console.log(`walked ${walked.toLocaleString('en')} credentials over HTTP in ${((Date.now() - walkStarted) / 1000).toFixed(1)} s; okmsd peak RSS ${peakMb.toFixed(0)} MB`);
+  console.log('goals: each operation within 2x of its 10k figure; peak RSS < 300 MB\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
