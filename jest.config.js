@@ -7,4 +7,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // A leaked handle must not keep CI waiting after the last test: the suites close what they open, this is the net.
+  forceExit: true,
 };

@@ -36,7 +36,8 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
-  url = await new Promise<string>((resolve) => {
+  url = await new Promise<string>((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`okmsd exited with ${code}: ${out}`)));
     server.stdout!.on('data', (c) => {
       out += String(c);
       const match = /"controlUrl":"([^"]+)"/.exec(out);
@@ -45,7 +46,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await new Promise((resolve) => (server.once('exit', resolve), server.kill('SIGTERM')));
+  if (server.exitCode === null) await new Promise((resolve) => (server.once('exit', resolve), server.kill('SIGTERM')));
   removeDir(work);
   removeDir(home);
 });

@@ -42,6 +42,7 @@ async function serve(dataDir: string): Promise<Served> {
 
 function stop(served: Served): Promise<number | null> {
   return new Promise((resolve) => {
+    if (served.child.exitCode !== null) return resolve(served.child.exitCode);
     served.child.once('exit', (code) => resolve(code));
     served.child.kill('SIGTERM');
   });
