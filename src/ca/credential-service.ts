@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
+import { checkOwnIdentities } from '../domain/identity-check';
 import type { Account, CertificateType, CredentialRecord, DomainRecord, Page, PageRequest } from '../domain/types';
 import type { Store } from '../storage/ports';
 import { buildAccessProfile } from './access-profile';
 import { csrToDer } from './csr-input';
 import type { DomainService } from './domain-service';
 import type { KeyPairGenerator } from './generate-key-pair';
-import { checkIdentityUrns } from './identity-check';
 import { issueLeafCertificate } from './issue-certificate';
 import { parseCsr, type ParsedCsr } from './parse-csr';
 import { randomSerialHex } from './serial';
@@ -58,7 +58,7 @@ export class CredentialService {
   async create(account: Account, domain: DomainRecord, input: CreateCredentialInput): Promise<CreatedCredential> {
     const { store, domains, keyPairs, clock, urnRegion } = this.deps;
     const started = process.hrtime.bigint();
-    checkIdentityUrns(input.identityURNs, account, urnRegion);
+    checkOwnIdentities(input.identityURNs, account, urnRegion, 'identityURNs');
     const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr));
     const certificateType = resolveCertificateType(input.certificateType, csr);
     const id = randomUUID();

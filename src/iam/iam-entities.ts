@@ -3,7 +3,8 @@ import type { Account } from '../domain/types';
 import { identityUrn } from '../domain/urn';
 import type { IamKind, IamRecord } from '../storage/ports';
 import type { Policy } from './decide';
-import { checkActionPatterns, checkOwnIdentities, checkResourcePatterns, checkSourceIps } from './iam-validation';
+import { checkOwnIdentities } from '../domain/identity-check';
+import { checkActionPatterns, checkResourcePatterns, checkSourceIps } from './iam-validation';
 
 /** How one IAM entity kind is named, validated, stored and shown. The CRUD service is the same for all four. */
 export interface IamKindSpec {

@@ -1,25 +1,6 @@
 import { parseCidr } from '../domain/cidr';
 import { OkmsError } from '../domain/errors';
-import type { Account } from '../domain/types';
-import { parseIdentityUrn } from '../domain/urn';
 import { isValidActionPattern } from './actions';
-
-/** Identity URNs named by a policy or a group must be well-formed and of the caller's own account. */
-export function checkOwnIdentities(urns: readonly string[], account: Account, urnRegion: string, field: string, kinds?: readonly string[]): void {
-  urns.forEach((urn, index) => {
-    const at = `${field}[${index}]`;
-    const parsed = parseIdentityUrn(urn, at);
-    if (parsed.region !== urnRegion) {
-      throw new OkmsError('ERR_URN_INVALID', `${at}: region "${parsed.region}" is not this service's URN region "${urnRegion}"`, { field: at });
-    }
-    if (parsed.account !== account.id) {
-      throw new OkmsError('ERR_IDENTITY_NOT_OWNED', `${at}: "${urn}" belongs to account "${parsed.account}", not to "${account.id}"`, { field: at });
-    }
-    if (kinds && !kinds.includes(parsed.kind)) {
-      throw new OkmsError('ERR_URN_INVALID', `${at}: a ${parsed.kind} identity cannot be listed here (${kinds.join(' or ')} only)`, { field: at });
-    }
-  });
-}
 
 const RESOURCE_PATTERN = /^urn:v1:([a-z][a-z0-9-]{0,31}|\*):resource:okms:[A-Za-z0-9*._:/@=-]+$/;
 
