@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  globalSetup: '<rootDir>/test/helpers/mongo-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/mongo-global-teardown.ts',
   setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,

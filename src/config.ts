@@ -79,6 +79,9 @@ function cidrs(env: Env, name: string): string[] {
 export function loadConfig(env: Env = process.env): OkmsdConfig {
   const store = (env.OKMSD_STORE || 'embedded') as StoreKind;
   if (store !== 'embedded' && store !== 'mongodb') throw new ConfigError('OKMSD_STORE', `must be "embedded" or "mongodb", got "${store}"`);
+  const mongodbUri = env.OKMSD_MONGODB_URI || undefined;
+  if (store === 'mongodb' && !mongodbUri) throw new ConfigError('OKMSD_MONGODB_URI', 'is required when OKMSD_STORE=mongodb (e.g. mongodb://db1,db2,db3/okmsd?replicaSet=rs0)');
+  if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) throw new ConfigError('OKMSD_MONGODB_URI', 'must start with mongodb:// or mongodb+srv://');
   const adminToken = env.OKMSD_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
     throw new ConfigError('OKMSD_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
@@ -94,7 +97,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     adminToken,
     masterKey: masterKey(env),
     store,
-    mongodbUri: env.OKMSD_MONGODB_URI || undefined,
+    mongodbUri,
     urnRegion: region(env, 'OKMSD_URN_REGION', 'eu'),
     defaultDomainRegion: region(env, 'OKMSD_DEFAULT_REGION', 'local'),
     rootAccount,

@@ -26,6 +26,7 @@ import { loadMasterKey } from './kms/master-key';
 import { createLogger } from './logger';
 import { Metrics } from './observability/metrics';
 import { openEmbeddedStore } from './storage/embedded/embedded-store';
+import { openMongoStore } from './storage/mongo/mongo-store';
 import type { Store } from './storage/ports';
 
 export interface StartOptions {
@@ -64,9 +65,9 @@ export const GATEWAY_TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-function openStore(config: OkmsdConfig, onWrite: (seconds: number) => void): Store {
+async function openStore(config: OkmsdConfig, onWrite: (seconds: number) => void): Promise<Store> {
   if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onWrite });
-  throw new Error('OKMSD_STORE=mongodb is not available in this version yet; use the embedded store');
+  return openMongoStore(config.mongodbUri!);
 }
 
 function printTokenOnce(token: string, file: string): void {
@@ -99,7 +100,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   }
   const keys = new KeyHierarchy(master.key);
   let metrics: Metrics | undefined;
-  const store = openStore(config, (seconds) => metrics?.storeWriteSeconds.observe(seconds));
+  const store = await openStore(config, (seconds) => metrics?.storeWriteSeconds.observe(seconds));
   metrics = new Metrics(store, clock);
   try {
     const canary = await store.meta.putIfAbsent(MASTER_KEY_CANARY, keys.makeCanary());

@@ -29,28 +29,44 @@ function strip<T>(doc: Document | null): T | undefined {
   return rest as T;
 }
 
+/** A credential without the bookkeeping of an unfinished revocation. */
+function credentialOf(doc: Document | null): CredentialRecord | undefined {
+  if (!doc) return undefined;
+  const { _id: _ignored, pendingRevocation: _pending, ...rest } = doc;
+  return rest as CredentialRecord;
+}
+
 /** Keyset page over (createdAt, id); never skip/offset. */
-async function keysetPage<T extends { createdAt: string; id: string }>(collection: Collection<Document>, scope: Filter<Document>, page: PageRequest): Promise<Page<T>> {
+async function keysetPage<T extends { createdAt: string; id: string }>(
+  collection: Collection<Document>,
+  scope: Filter<Document>,
+  page: PageRequest,
+  recordOf: (doc: Document) => T | undefined = strip<T>,
+): Promise<Page<T>> {
   const after = page.after;
   const filter = after ? { ...scope, $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }] } : scope;
   const docs = await collection.find(filter).sort({ createdAt: 1, id: 1 }).limit(page.limit + 1).toArray();
-  const items = docs.slice(0, page.limit).map((d) => strip<T>(d)!);
+  const items = docs.slice(0, page.limit).map((d) => recordOf(d)!);
   const last = items[items.length - 1];
   return docs.length > page.limit && last ? { items, next: { createdAt: last.createdAt, id: last.id } } : { items };
 }
 
 /**
- * NOT YET VERIFIED against a server (issue 3/6): this session's Go module proxy refused FerretDB v1.24.1 and
- * no mongod is packaged here, so `OKMSD_STORE=mongodb` is still refused at start (src/server.ts) until
- * test/storage/contract passes against a real server.
- *
  * The production store: the official driver, majority writes with journal, indexes created (idempotently) at
- * start. Nothing relies on transactions or change streams (FerretDB, used in tests, has neither): the one
- * two-document write, revocation, is ordered so that a crash between its steps leaves the serial revoked and is
- * finished on the next start (`reconcile`).
+ * start, keyset pagination. Tested by test/storage/contract against a real MongoDB-wire server (FerretDB in CI).
+ *
+ * Nothing relies on transactions or change streams (FerretDB has neither), and nothing relies on an update being
+ * atomic against other clients (FerretDB's are not): every race is decided by a unique-key insert, which is atomic
+ * on every server. Revocation, the one multi-document write, is a small state machine:
+ *   1. the credential is marked DELETING together with the revocation it will get (a crash after this is finished
+ *      at the next start by `reconcile`, which looks only at DELETING records through an index);
+ *   2. the revocation is inserted under the unique key domain/serial: of concurrent revokers exactly one wins;
+ *   3. the credential record is removed.
+ * On a real replica set step 1 is also atomic, so there the losers already stop at step 1.
  */
 export async function openMongoStore(uri: string): Promise<Store> {
-  const client = new MongoClient(uri, { writeConcern: { w: 'majority', journal: true }, serverSelectionTimeoutMS: 5000 });
+  const timeoutInUri = /[?&]serverSelectionTimeoutMS=/i.test(uri);
+  const client = new MongoClient(uri, { writeConcern: { w: 'majority', journal: true }, ...(timeoutInUri ? {} : { serverSelectionTimeoutMS: 5000 }) });
   try {
     await client.connect();
     const hello = await client.db('admin').command({ hello: 1 });
@@ -78,6 +94,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     c.domains.createIndex({ accountId: 1, createdAt: 1, id: 1 }),
     c.credentials.createIndex({ domainId: 1, createdAt: 1, id: 1 }),
     c.credentials.createIndex({ domainId: 1, serial: 1 }, { unique: true }),
+    c.credentials.createIndex({ status: 1, expiredAt: 1 }),
     c.revocations.createIndex({ revokedAt: 1 }),
     c.revocations.createIndex({ domainId: 1, revokedAt: 1 }),
     c.iam.createIndex({ accountId: 1, kind: 1, createdAt: 1, id: 1 }),
@@ -97,8 +114,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return (await c.meta.findOne({ _id: key as never }))?.value as string | undefined;
       },
       async putIfAbsent(key, value) {
-        await c.meta.updateOne({ _id: key as never }, { $setOnInsert: { value } }, { upsert: true });
-        return String((await c.meta.findOne({ _id: key as never }))!.value);
+        try {
+          await insert(c.meta, key, { value });
+          return value;
+        } catch (error) {
+          if (!isDuplicate(error)) throw error;
+          return String((await c.meta.findOne({ _id: key as never }))!.value);
+        }
       },
     },
     accounts: {
@@ -143,13 +165,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
         await conflictOnDuplicate('a credential of the batch', () => c.credentials.insertMany(records.map((r) => ({ _id: r.id, ...r }) as unknown as Document), { ordered: true }));
       },
       async get(domainId, id) {
-        return strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
+        return credentialOf(await c.credentials.findOne({ _id: id as never, domainId }));
       },
       async getBySerial(domainId, serial) {
-        return strip<CredentialRecord>(await c.credentials.findOne({ domainId, serial }));
+        return credentialOf(await c.credentials.findOne({ domainId, serial }));
       },
       list(domainId, page) {
-        return keysetPage<CredentialRecord>(c.credentials, { domainId }, page);
+        return keysetPage<CredentialRecord>(c.credentials, { domainId }, page, credentialOf);
       },
       async countByStatus(now) {
         const [ready, expired, soonest] = await Promise.all([
@@ -160,18 +182,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return { ready, expired, soonestExpiry: soonest ? String(soonest.expiredAt) : undefined };
       },
       async revoke(domainId, id, revokedAt, reason) {
-        const credential = strip<CredentialRecord>(await c.credentials.findOne({ _id: id as never, domainId }));
-        if (!credential) return undefined;
-        const revocation: RevocationRecord = { domainId, serial: credential.serial, credentialId: id, revokedAt, reason };
-        // First the revocation (unique per serial: of concurrent revokers exactly one wins), then the record.
-        try {
-          await insert(c.revocations, `${domainId}/${credential.serial}`, revocation);
-        } catch (error) {
-          if (isDuplicate(error)) return undefined;
-          throw error;
-        }
-        await c.credentials.deleteOne({ _id: id as never, domainId });
-        return revocation;
+        const marked = await c.credentials.findOneAndUpdate(
+          { _id: id as never, domainId, status: { $ne: 'DELETING' } },
+          { $set: { status: 'DELETING', pendingRevocation: { revokedAt, reason } } },
+          { returnDocument: 'after' },
+        );
+        if (!marked) return undefined;
+        return finishRevocation(c.revocations, c.credentials, marked);
       },
     },
     revocations: {
@@ -267,12 +284,27 @@ export async function openMongoStore(uri: string): Promise<Store> {
   return store;
 }
 
-/** Finishes revocations a crash interrupted: a revoked serial whose credential record is still there. */
+/** Steps 2 and 3 of a revocation (see openMongoStore); undefined when another revoker won. */
+async function finishRevocation(revocations: Collection<Document>, credentials: Collection<Document>, marked: Document): Promise<RevocationRecord | undefined> {
+  const pending = marked.pendingRevocation as { revokedAt: string; reason: string };
+  const domainId = String(marked.domainId);
+  const serial = String(marked.serial);
+  const revocation: RevocationRecord = { domainId, serial, credentialId: String(marked._id), revokedAt: pending.revokedAt, reason: pending.reason };
+  try {
+    await revocations.insertOne({ _id: `${domainId}/${serial}`, ...revocation } as unknown as Document);
+  } catch (error) {
+    if (isDuplicate(error)) return undefined;
+    throw error;
+  }
+  await credentials.deleteOne({ _id: marked._id, domainId });
+  return revocation;
+}
+
+/** Finishes revocations that a crash interrupted after step 1: DELETING records are found through the status index. */
 async function reconcile(revocations: Collection<Document>, credentials: Collection<Document>): Promise<void> {
-  const cursor = credentials.find({}, { projection: { _id: 1, domainId: 1, serial: 1 } });
-  for await (const credential of cursor) {
-    if (await revocations.findOne({ _id: `${String(credential.domainId)}/${String(credential.serial)}` as never })) {
-      await credentials.deleteOne({ _id: credential._id });
-    }
+  for await (const marked of credentials.find({ status: 'DELETING' })) {
+    await finishRevocation(revocations, credentials, marked);
+    // A revoker that lost the insert to a crashed one leaves the record behind: the serial is revoked either way.
+    await credentials.deleteOne({ _id: marked._id, status: 'DELETING' });
   }
 }

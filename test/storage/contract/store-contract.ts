@@ -93,6 +93,22 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('credentials: the bulk path inserts a batch and refuses one with a duplicate', async () => {
+      await store.domains.create(domain('d1'));
+      await store.credentials.createMany([credential('b1', 'd1', 'ba01'), credential('b2', 'd1', 'ba02', now(1)), credential('b3', 'd1', 'ba03', now(2))]);
+      expect((await store.credentials.list('d1', { limit: 10 })).items.map((c) => c.id)).toEqual(['b1', 'b2', 'b3']);
+      await expect(store.credentials.createMany([credential('b4', 'd1', 'ba04', now(3)), credential('b1', 'd1', 'ba01')])).rejects.toEqual(conflict);
+      await store.credentials.createMany([]);
+    });
+
+    it('credentials: counts READY and expired ones for the metrics', async () => {
+      await store.domains.create(domain('d1'));
+      await store.credentials.create({ ...credential('live', 'd1', 'ef01'), expiredAt: now(5000) });
+      await store.credentials.create({ ...credential('later', 'd1', 'ef02'), expiredAt: now(9000) });
+      await store.credentials.create({ ...credential('old', 'd1', 'ef03'), expiredAt: now(-1) });
+      expect(await store.credentials.countByStatus(now())).toEqual({ ready: 2, expired: 1, soonestExpiry: now(5000) });
+    });
+
     it('iam: CRUD with compare-and-set on version', async () => {
       const record: IamRecord = { accountId: 'acme', kind: 'user', id: 'alice', doc: { login: 'alice' }, createdAt: now(), updatedAt: now(), version: 1 };
       await store.iam.create(record);
