@@ -2,15 +2,44 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { removeDir, tempDir } from '../helpers/harness';
+import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const TOKEN = 'crash-test-admin-token-0123456789';
 const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
-async function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+/** A store under test: the environment that selects it, and every byte of data it holds (for the key search). */
+interface StoreUnderTest {
+  env(round: number): Record<string, string>;
+  contents(round: number, dataDir: string): Promise<Buffer[]>;
+}
+
+const embedded: StoreUnderTest = {
+  env: () => ({}),
+  contents: async (_round, dataDir) => readdirSync(dataDir).filter((f) => f.startsWith('okmsd.sqlite')).map((f) => readFileSync(join(dataDir, f))),
+};
+
+const mongoPrefix = `okmsd_crash_${process.pid}_`;
+const mongodb: StoreUnderTest = {
+  env: (round) => ({ OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(`${mongoPrefix}${round}`) }),
+  async contents(round) {
+    const client = new MongoClient(testMongoUri(`${mongoPrefix}${round}`));
+    try {
+      const db = client.db();
+      const dumps: Buffer[] = [];
+      for (const { name } of await db.listCollections().toArray()) dumps.push(Buffer.from(JSON.stringify(await db.collection(name).find().toArray())));
+      return dumps;
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+async function serve(dataDir: string, storeEnv: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, ...storeEnv },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let out = '';
@@ -37,11 +66,15 @@ const killed = (child: ChildProcess) =>
  * data: every acknowledged creation is there, READY and verifies; every acknowledged revocation holds; nothing
  * is half-written; no server-generated private key is anywhere in the data. Five random kill points.
  */
-describe('crash safety of the embedded store (SIGKILL during writes)', () => {
+describe.each([
+  ['embedded', embedded],
+  ['mongodb', mongodb],
+])('crash safety of the %s store (SIGKILL during writes)', (_name, store) => {
+  afterAll(() => dropTestDatabases(mongoPrefix));
   it.each([1, 2, 3, 4, 5])('kill point %i', async (round) => {
     const dataDir = tempDir('okmsd-crash-');
     try {
-      let node = await serve(dataDir);
+      let node = await serve(dataDir, store.env(round));
       const domain = (await (await fetch(`${node.url}/okms/resource`, { method: 'POST', headers, body: '{"name":"crash"}' })).json()) as { id: string; publicCA: string };
       const base = `${node.url}/okms/resource/${domain.id}/credential`;
       const create = (i: number) =>
@@ -66,12 +99,14 @@ describe('crash safety of the embedded store (SIGKILL during writes)', () => {
           burst.push(create(100 + i).then((c) => c && acknowledgedCreations.push(c)));
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 400)));
+      // The kill lands while writes are in flight: after the burst's first answer, at a random moment.
+      await Promise.race(burst);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
       await killed(node.child);
       await Promise.all(burst);
       if (process.env.CRASH_DEBUG) console.log(`round ${round}: ${acknowledgedCreations.length - seed.length} of ${attempted} creations and ${acknowledgedRevocations.length} of ${seed.length} revocations acknowledged before the kill`);
 
-      node = await serve(dataDir);
+      node = await serve(dataDir, store.env(round));
       try {
         const list = (await (await fetch(`${base.replace(/^http:\/\/[^/]+/, node.url)}?limit=1000`, { headers })).json()) as Array<{ id: string; status: string; certificatePEM: string }>;
         const listed = new Map(list.map((c) => [c.id, c]));
@@ -87,7 +122,8 @@ describe('crash safety of the embedded store (SIGKILL during writes)', () => {
       } finally {
         await killed(node.child);
       }
-      const files = readdirSync(dataDir).filter((f) => f.startsWith('okmsd.sqlite')).map((f) => readFileSync(join(dataDir, f)));
+      const files = await store.contents(round, dataDir);
+      expect(files.length).toBeGreaterThan(0);
       for (const c of acknowledgedCreations) {
         const keyBody = Buffer.from(c.privateKeyPEM.split('\n')[1]!);
         for (const content of files) expect(content.includes(keyBody)).toBe(false);
