@@ -1,8 +1,8 @@
 import { MongoClient, MongoServerError, type Collection, type Document, type Filter } from 'mongodb';
-import { chainHash as chainHashOf } from '../../audit/audit-log';
 import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
-import type { AuditEntry, IamRecord, ServiceKeyRecord, Store } from '../ports';
+import type { IamRecord, ServiceKeyRecord, Store } from '../ports';
+import { auditEntryOf, MongoAuditChain } from './audit-chain';
 
 const DUPLICATE_KEY = 11000;
 const MIN_WIRE_VERSION = 8; // MongoDB 4.2
@@ -104,8 +104,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
   const insert = <T extends object>(collection: Collection<Document>, _id: string | number, record: T) =>
     collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
 
-  // Appends from this process are chained one after the other; other processes race on the unique _id (seq).
-  let auditTail: Promise<unknown> = Promise.resolve();
+  const auditChain = new MongoAuditChain(c.audit);
 
   const store: Store = {
     kind: 'mongodb',
@@ -241,42 +240,21 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
     },
     audit: {
-      append(record) {
-        const appended = auditTail.then(async () => {
-          for (let attempt = 0; ; attempt += 1) {
-            const last = await c.audit.find().sort({ _id: -1 }).limit(1).next();
-            const entry: AuditEntry = {
-              seq: last ? Number(last._id) + 1 : 1,
-              prevHash: last ? String(last.hash) : '0'.repeat(64),
-              hash: '',
-              record,
-            };
-            const linked = { ...entry, hash: chainHashOf(entry.prevHash, record) };
-            try {
-              await c.audit.insertOne({ _id: linked.seq as never, prevHash: linked.prevHash, hash: linked.hash, record });
-              return linked;
-            } catch (error) {
-              if (!isDuplicate(error) || attempt >= 50) throw error; // another node took this seq: link after it
-            }
-          }
-        });
-        auditTail = appended.catch(() => undefined);
-        return appended;
-      },
+      append: (record) => auditChain.append(record),
       async last() {
         const doc = await c.audit.find().sort({ _id: -1 }).limit(1).next();
-        return doc ? { seq: Number(doc._id), prevHash: String(doc.prevHash), hash: String(doc.hash), record: String(doc.record) } : undefined;
+        return doc ? auditEntryOf(doc) : undefined;
       },
       async list(afterSeq, limit) {
         const docs = await c.audit.find({ _id: { $gt: afterSeq } as never }).sort({ _id: 1 }).limit(limit).toArray();
-        return docs.map((d) => ({ seq: Number(d._id), prevHash: String(d.prevHash), hash: String(d.hash), record: String(d.record) }));
+        return docs.map(auditEntryOf);
       },
     },
     async ping() {
       await db.command({ ping: 1 });
     },
     async close() {
-      await auditTail;
+      await auditChain.settled();
       await client.close();
     },
   };
