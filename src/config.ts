@@ -25,6 +25,10 @@ export interface OkmsdConfig {
   readonly logLevel: string;
   readonly maxConcurrentRsaKeygen: number;
   readonly maxQueuedRsaKeygen: number;
+  /** Lifetime of a Keystone-compatible token (Barbican API). */
+  readonly keystoneTokenTtlSeconds: number;
+  /** The key a certificate order without a CSR or stored key gets (Barbican's client sends no algorithm for them). */
+  readonly orderKey: { readonly type: 'rsa' | 'ec'; readonly bits: number };
   /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
   readonly trustedProxies: readonly string[];
   readonly clientCertHeader: string;
@@ -75,6 +79,13 @@ function cidrs(env: Env, name: string): string[] {
   return list;
 }
 
+function orderKey(env: Env): { type: 'rsa' | 'ec'; bits: number } {
+  const raw = (env.OKMSD_ORDER_KEY || 'rsa-2048').toLowerCase();
+  const match = /^(rsa)-(2048|3072|4096)$|^(ec)-(256|384)$/.exec(raw);
+  if (!match) throw new ConfigError('OKMSD_ORDER_KEY', `must be rsa-2048, rsa-3072, rsa-4096, ec-256 or ec-384, got "${raw}"`);
+  return match[1] ? { type: 'rsa', bits: Number(match[2]) } : { type: 'ec', bits: Number(match[4]) };
+}
+
 /** Reads okmsd's configuration from environment variables (names are a stable interface). */
 export function loadConfig(env: Env = process.env): OkmsdConfig {
   const store = (env.OKMSD_STORE || 'embedded') as StoreKind;
@@ -105,6 +116,8 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     // One core stays free for the event loop and certificate signing.
     maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', Math.max(1, availableParallelism() - 1)),
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
+    keystoneTokenTtlSeconds: positiveInt(env, 'OKMSD_KEYSTONE_TOKEN_TTL', 3600),
+    orderKey: orderKey(env),
     trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
     clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),
   };

@@ -27,6 +27,7 @@ import { createLogger } from './logger';
 import { Metrics } from './observability/metrics';
 import { openEmbeddedStore } from './storage/embedded/embedded-store';
 import { openMongoStore } from './storage/mongo/mongo-store';
+import { wireBarbican } from './http/barbican/barbican-wiring';
 import type { Store } from './storage/ports';
 
 export interface StartOptions {
@@ -126,6 +127,12 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const audit = new AuditLog(store);
   const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
+  const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
+  const barbican = wireBarbican({
+    store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
+    baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
+    tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365,
+  });
   const services: ControlPlaneServices = {
     store,
     domains,
@@ -142,7 +149,8 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
         metrics!.issuanceSeconds.observe(labels, seconds);
       },
     }),
-    iam: new IamService({ store, clock, urnRegion: config.urnRegion }),
+    iam,
+    barbican,
     urnRegion: config.urnRegion,
     clock,
     endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),

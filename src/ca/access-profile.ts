@@ -26,6 +26,8 @@ export type GeneralNameSpec =
 /** Everything the CA puts into an end-entity certificate, decided by a profile builder and nowhere else. */
 export interface LeafProfile {
   readonly subjectCommonName: string;
+  /** A full subject, in order (RDNs of one attribute each); when absent the subject is CN=subjectCommonName. */
+  readonly subjectRdns?: ReadonlyArray<{ readonly oid: string; readonly value: string }>;
   readonly subjectAltNames: readonly GeneralNameSpec[];
   readonly keyUsage: { readonly digitalSignature: true; readonly keyEncipherment: boolean };
   readonly extendedKeyUsage: readonly string[];

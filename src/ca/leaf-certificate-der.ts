@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { UPN_OID, type GeneralNameSpec, type LeafProfile } from './access-profile';
-import { ascii, bitString, explicit, implicitPrimitive, integer, integerFromHex, namedBits, octetString, oid, sequence, set, time, TRUE, utf8String } from './der';
+import { ascii, bitString, tlv, explicit, implicitPrimitive, integer, integerFromHex, namedBits, octetString, oid, sequence, set, time, TRUE, utf8String } from './der';
 
 const OID = {
   commonName: '2.5.4.3',
@@ -74,10 +74,18 @@ export function encodeLeafTbs(input: TbsInput): Buffer {
     input.signatureAlgorithm,
     input.issuer,
     sequence(time(profile.notBefore), time(profile.notAfter)),
-    sequence(set(sequence(oid(OID.commonName), utf8String(profile.subjectCommonName)))),
+    subjectName(profile),
     input.subjectPublicKeyInfo,
     explicit(3, extensions),
   );
+}
+
+const COUNTRY_NAME = '2.5.4.6';
+
+function subjectName(profile: LeafProfile): Buffer {
+  const rdns = profile.subjectRdns ?? [{ oid: OID.commonName, value: profile.subjectCommonName }];
+  // countryName is a PrintableString (RFC 5280); every other attribute a UTF8String.
+  return sequence(...rdns.map((rdn) => set(sequence(oid(rdn.oid), rdn.oid === COUNTRY_NAME ? tlv(0x13, Buffer.from(rdn.value, 'ascii')) : utf8String(rdn.value)))));
 }
 
 export function encodeCertificate(tbs: Uint8Array, signatureAlgorithm: Uint8Array, signature: Uint8Array): Buffer {

@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   ERR_IDENTITY_NOT_OWNED: { status: 403, class: 'Client::Forbidden', message: 'the identity belongs to another account' },
   ERR_NOT_FOUND: { status: 404, class: 'Client::NotFound', message: 'the resource does not exist' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, class: 'Client::MethodNotAllowed', message: 'the method is not allowed here' },
+  ERR_NOT_ACCEPTABLE: { status: 406, class: 'Client::NotAcceptable', message: 'the requested representation is not available' },
   ERR_CONFLICT: { status: 409, class: 'Client::Conflict', message: 'the resource already exists or changed meanwhile' },
   ERR_BODY_TOO_LARGE: { status: 413, class: 'Client::PayloadTooLarge', message: 'the request body is too large' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, class: 'Client::UnsupportedMediaType', message: 'the content type is not supported' },

@@ -50,6 +50,18 @@ export function errorBody(error: OkmsError, requestId: string): ErrorBody {
   };
 }
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+const reasonPhrase = (status: number) => REASONS[status] ?? 'Error';
+const exposedMessage = (error: OkmsError) => (error.expose ? error.message : ERROR_CATALOG[error.code].message);
+
+/** Barbican's error body: python-barbicanclient prints `title: description`. */
+export function barbicanErrorBody(error: OkmsError): { code: number; title: string; description: string } {
+  return { code: error.status, title: reasonPhrase(error.status), description: exposedMessage(error) };
+}
+
 /** The one place where an error becomes an HTTP response. */
 export function errorHandler(logger: Logger) {
   return (raw: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -61,6 +73,10 @@ export function errorHandler(logger: Logger) {
     }
     res.locals.errorCode = error.code;
     if (res.headersSent) return;
-    res.status(error.status).set('Cache-Control', 'no-store').json(errorBody(error, requestId));
+    res.status(error.status).set('Cache-Control', 'no-store');
+    // The OpenStack clients read their own error shapes: Barbican's under /v1, Keystone's under /v3.
+    if (req.path === '/v1' || req.path.startsWith('/v1/')) res.json(barbicanErrorBody(error));
+    else if (req.path === '/v3' || req.path.startsWith('/v3/')) res.json({ error: { code: error.status, title: reasonPhrase(error.status), message: exposedMessage(error) } });
+    else res.json(errorBody(error, requestId));
   };
 }

@@ -1,6 +1,7 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { OkmsError } from '../domain/errors';
 import type { Account } from '../domain/types';
+import type { BarbicanCaller } from '../secrets/barbican-model';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -10,13 +11,15 @@ export interface RequestContext {
   /** Set when the route requires an admin token. */
   readonly account: Account;
   readonly params: Readonly<Record<string, string>>;
+  /** Set when the route takes a Keystone token (the Barbican API). */
+  readonly caller: BarbicanCaller;
 }
 
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
-  /** A non-JSON body (Prometheus text) with its content type. */
-  readonly text?: { readonly contentType: string; readonly body: string };
+  /** A non-JSON body (Prometheus text, a secret's payload) with its content type. */
+  readonly text?: { readonly contentType: string; readonly body: string | Buffer };
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -30,7 +33,9 @@ export interface RouteSpec {
   /** OpenAPI-style path: /okms/resource/{okmsId} */
   readonly path: string;
   readonly summary: string;
-  readonly auth: 'admin' | 'none';
+  readonly auth: 'admin' | 'none' | 'keystone';
+  /** The IAM action a Keystone-authenticated route checks (the action catalogue lists it). */
+  readonly action?: string;
   /** Content types a body may have; a route without it takes no body. */
   readonly consumes?: readonly string[];
   /** Schema ids, for documentation. */
@@ -41,6 +46,7 @@ export interface RouteSpec {
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Account>;
+export type AuthenticateKeystone = (req: Request) => Promise<BarbicanCaller>;
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 const toMatcher = (path: string): RegExp => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`);
@@ -63,16 +69,24 @@ function checkContentType(route: RouteSpec, req: Request): void {
   }
 }
 
-export function mountRoutes(app: Express, routes: readonly RouteSpec[], authenticate: Authenticate): void {
+export function mountRoutes(app: Express, routes: readonly RouteSpec[], authenticate: Authenticate, authenticateKeystone?: AuthenticateKeystone): void {
   for (const route of routes) {
     const handler: RequestHandler = async (req: Request, res: Response) => {
       const account = route.auth === 'admin' ? await authenticate(req.get('authorization')) : (undefined as unknown as Account);
       if (account) res.locals.accountId = account.id;
+      let caller = undefined as unknown as BarbicanCaller;
+      if (route.auth === 'keystone') {
+        if (!authenticateKeystone) throw new Error(`no Keystone authentication for ${route.path}`);
+        caller = await authenticateKeystone(req);
+        res.locals.accountId = caller.accountId;
+        res.locals.keystoneUser = caller.userId;
+      }
       checkContentType(route, req);
       const reply = await route.handle({
         req,
         requestId: String(res.locals.requestId),
         account,
+        caller,
         params: req.params as Record<string, string>,
       });
       res.statusCode = reply.status;

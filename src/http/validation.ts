@@ -23,6 +23,15 @@ import servicekeyDeactivate from '../../schemas/servicekey-deactivate.json';
 import servicekeyPatch from '../../schemas/servicekey-patch.json';
 import sign from '../../schemas/sign.json';
 import verify from '../../schemas/verify.json';
+import barbicanSecretCreate from '../../schemas/barbican-secret-create.json';
+import barbicanContainerCreate from '../../schemas/barbican-container-create.json';
+import barbicanConsumer from '../../schemas/barbican-consumer.json';
+import barbicanOrderCreate from '../../schemas/barbican-order-create.json';
+import barbicanAcl from '../../schemas/barbican-acl.json';
+import barbicanMetadata from '../../schemas/barbican-metadata.json';
+import barbicanMetadatum from '../../schemas/barbican-metadatum.json';
+import barbicanListQuery from '../../schemas/barbican-list-query.json';
+import keystoneAuth from '../../schemas/keystone-auth.json';
 import { OkmsError } from '../domain/errors';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
@@ -30,6 +39,7 @@ export const SCHEMAS = [
   domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
   servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
+  barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
 ] as const;
 export type SchemaId = (typeof SCHEMAS)[number]['$id'];
 

@@ -24,6 +24,7 @@ export interface Store {
   readonly iam: IamRepository;
   readonly audit: AuditRepository;
   readonly serviceKeys: ServiceKeyRepository;
+  readonly objects: ObjectRepository;
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -152,4 +153,45 @@ export interface ServiceKeyRepository {
   /** Compare-and-set on `version`. */
   replace(key: ServiceKeyRecord, expectedVersion: number): Promise<boolean>;
   delete(domainId: string, id: string): Promise<boolean>;
+}
+
+/** Barbican-style objects of a domain (an OpenStack project) and the Keystone-compatible tokens. */
+export type ObjectKind = 'secret' | 'container' | 'order' | 'keystoneToken';
+
+/** One object; `doc` holds its own fields (validated by src/secrets before storage; payloads only wrapped). */
+export interface ObjectRecord {
+  readonly kind: ObjectKind;
+  /** A UUID (for tokens: the SHA-256 of the token), unique per kind across domains. */
+  readonly id: string;
+  readonly domainId: string;
+  readonly name: string | null;
+  /** secret_type, container type or order type. */
+  readonly type: string;
+  /** When it stops being valid (secret expiration, certificate notAfter, token expiry); null when never. */
+  readonly expiresAt: string | null;
+  readonly doc: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface ObjectQuery {
+  readonly offset: number;
+  readonly limit: number;
+  readonly name?: string;
+  readonly type?: string;
+  /** Leave out objects whose expiresAt is at or before this instant. */
+  readonly liveAt?: string;
+}
+
+export interface ObjectRepository {
+  get(kind: ObjectKind, id: string): Promise<ObjectRecord | undefined>;
+  /** Offset pages in (createdAt, id) order, as Barbican's API pages (limit/offset with a total). */
+  list(domainId: string, kind: ObjectKind, query: ObjectQuery): Promise<{ items: ObjectRecord[]; total: number }>;
+  create(record: ObjectRecord): Promise<void>;
+  /** Compare-and-set on `version`. */
+  replace(record: ObjectRecord, expectedVersion: number): Promise<boolean>;
+  delete(kind: ObjectKind, id: string): Promise<boolean>;
+  /** Objects of `kind` (all domains) whose expiresAt lies in [from, to), soonest first: the expiry monitor's query. */
+  listExpiring(kind: ObjectKind, from: string, to: string): Promise<ObjectRecord[]>;
 }

@@ -65,6 +65,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
     ...credentialRoutes(s),
     ...iamRoutes(s),
     ...auditRoutes(s),
+    ...s.barbican.routes,
   ];
 }
 
@@ -74,13 +75,14 @@ function auditChanges(s: ControlPlaneServices, logger: Logger) {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.on('finish', () => {
         const account = res.locals.accountId as string | undefined;
+        const keystoneUser = res.locals.keystoneUser as string | undefined;
         const pattern = (req.route as { path?: string } | undefined)?.path ?? req.path;
         s.audit
           .append({
             time: s.clock().toISOString(),
             requestId: String(res.locals.requestId),
             plane: 'control',
-            ...(account ? { identities: [identityUrn(s.urnRegion, 'account', account)] } : {}),
+            ...(account ? { identities: [keystoneUser ? identityUrn(s.urnRegion, 'user', account, keystoneUser) : identityUrn(s.urnRegion, 'account', account)] } : {}),
             action: `${req.method} ${pattern}`,
             resource: req.path,
             decision: res.statusCode < 400 ? 'allow' : 'deny',
@@ -106,7 +108,7 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
   });
   app.use(auditChanges(s, logger));
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES] }));
+  app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES, 'text/plain', 'application/octet-stream'] }));
   // Pages, not API: the reference that renders /openapi.json and the console (both local: no CDN, no framework).
   app.get('/docs', (_req, res) => {
     res.type('html').set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(API_REFERENCE_HTML);
@@ -117,7 +119,7 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
   app.get('/console/app.js', (_req, res) => {
     res.type('text/javascript').set('Cache-Control', 'no-store').send(CONSOLE_SCRIPT);
   });
-  mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization));
+  mountRoutes(app, controlPlaneRoutes(s), (authorization) => authenticateAdminToken(s.store, authorization), s.barbican.authenticate);
   app.use(errorHandler(logger));
   return app;
 }

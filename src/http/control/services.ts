@@ -6,6 +6,7 @@ import type { Metrics } from '../../observability/metrics';
 import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
+import type { BarbicanWiring } from '../barbican/barbican-wiring';
 
 /** What the control-plane routes need, built once in the composition root (src/server.ts). */
 export interface ControlPlaneServices {
@@ -20,4 +21,6 @@ export interface ControlPlaneServices {
   /** The gateway's routes, for the OpenAPI document. */
   readonly dataPlaneRoutes: readonly DataPlaneRoute[];
   readonly metrics: Metrics;
+  /** The Barbican API and its Keystone endpoints (src/http/barbican). */
+  readonly barbican: BarbicanWiring;
 }

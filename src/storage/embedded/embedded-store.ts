@@ -9,6 +9,7 @@ import type {
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
 } from './rows';
+import { embeddedObjectRepository } from './object-repository';
 import { migrate } from './schema';
 import { WriterThread, type WriteStep } from './writer-thread';
 
@@ -269,6 +270,7 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
   return {
     kind: 'embedded',
     iam,
+    objects: embeddedObjectRepository(db, write, conflictOnDuplicate),
     serviceKeys,
     audit,
     meta,

@@ -3,7 +3,7 @@ import type { IamKind, IamRecord } from '../ports';
 import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */
-export type Row = Record<string, string | number>;
+export type Row = Record<string, string | number | null>;
 
 const str = (row: Row, column: string): string => String(row[column]);
 const num = (row: Row, column: string): number => Number(row[column]);

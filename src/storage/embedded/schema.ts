@@ -36,6 +36,12 @@ const MIGRATIONS: readonly string[] = [
      domain_id TEXT NOT NULL REFERENCES domains(id), id TEXT NOT NULL, doc TEXT NOT NULL, state TEXT NOT NULL,
      created_at TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (domain_id, id));
    CREATE INDEX service_keys_page ON service_keys(domain_id, created_at, id);`,
+  `CREATE TABLE objects (
+     kind TEXT NOT NULL, id TEXT NOT NULL, domain_id TEXT NOT NULL, name TEXT, type TEXT NOT NULL, expires_at TEXT,
+     doc TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+     PRIMARY KEY (kind, id));
+   CREATE INDEX objects_page ON objects(domain_id, kind, created_at, id);
+   CREATE INDEX objects_expiry ON objects(kind, expires_at);`,
 ];
 
 export function migrate(db: Database.Database): void {

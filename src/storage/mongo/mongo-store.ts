@@ -3,6 +3,7 @@ import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
 import type { IamRecord, ServiceKeyRecord, Store } from '../ports';
 import { auditEntryOf, MongoAuditChain } from './audit-chain';
+import { mongoObjectRepository } from './object-repository';
 
 const DUPLICATE_KEY = 11000;
 const MIN_WIRE_VERSION = 8; // MongoDB 4.2
@@ -88,6 +89,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     iam: db.collection('iam'),
     serviceKeys: db.collection('serviceKeys'),
     audit: db.collection('audit'),
+    objects: db.collection('objects'),
   };
   await Promise.all([
     c.apiTokens.createIndex({ accountId: 1 }),
@@ -105,9 +107,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
     collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
 
   const auditChain = new MongoAuditChain(c.audit);
+  const objects = await mongoObjectRepository(c.objects, conflictOnDuplicate);
 
   const store: Store = {
     kind: 'mongodb',
+    objects,
     meta: {
       async get(key) {
         return (await c.meta.findOne({ _id: key as never }))?.value as string | undefined;
@@ -164,7 +168,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
         await conflictOnDuplicate('a credential of the batch', () => c.credentials.insertMany(records.map((r) => ({ _id: r.id, ...r }) as unknown as Document), { ordered: true }));
       },
       async get(domainId, id) {
-        return credentialOf(await c.credentials.findOne({ _id: id as never, domainId }));
+        // By _id alone (then the domain checked here): the one filter FerretDB pushes down to its index.
+        const doc = credentialOf(await c.credentials.findOne({ _id: id as never }));
+        return doc?.domainId === domainId ? doc : undefined;
       },
       async getBySerial(domainId, serial) {
         return credentialOf(await c.credentials.findOne({ domainId, serial }));

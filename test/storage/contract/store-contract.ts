@@ -1,7 +1,7 @@
 import { chainHash, GENESIS_HASH } from '../../../src/audit/audit-log';
 import { OkmsError } from '../../../src/domain/errors';
 import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
-import type { IamRecord, ServiceKeyRecord, Store } from '../../../src/storage/ports';
+import type { IamRecord, ObjectRecord, ServiceKeyRecord, Store } from '../../../src/storage/ports';
 
 /**
  * The storage contract: every adapter (embedded now, MongoDB in issue 3/6) must pass exactly this suite.
@@ -140,6 +140,33 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect((await store.serviceKeys.get('d1', 'k1'))?.state).toBe('deactivated');
       expect(await store.serviceKeys.delete('d1', 'k1')).toBe(true);
       expect(await store.serviceKeys.get('d1', 'k1')).toBeUndefined();
+    });
+
+    it('objects: offset pages with total and filters, expiry, compare-and-set, delete', async () => {
+      const object = (id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord => ({
+        kind: 'secret', id, domainId: 'd1', name: id, type: 'opaque', expiresAt: null, doc: { payload: 'wrapped' },
+        createdAt: now(Number(id.slice(1))), updatedAt: now(), version: 1, ...overrides,
+      });
+      for (let i = 1; i <= 5; i += 1) await store.objects.create(object(`s${i}`, { type: i % 2 ? 'opaque' : 'certificate', expiresAt: i === 5 ? now(100) : null }));
+      await store.objects.create(object('s9', { domainId: 'd2' }));
+      await store.objects.create(object('s1', { kind: 'container', type: 'certificate' })); // same id, other kind
+      await expect(store.objects.create(object('s1'))).rejects.toEqual(conflict);
+      const page = await store.objects.list('d1', 'secret', { offset: 1, limit: 2 });
+      expect({ ids: page.items.map((o) => o.id), total: page.total }).toEqual({ ids: ['s2', 's3'], total: 5 });
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, type: 'certificate' })).items.map((o) => o.id)).toEqual(['s2', 's4']);
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, name: 's3' })).total).toBe(1);
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, liveAt: now(100) })).total).toBe(4);
+      expect((await store.objects.listExpiring('secret', now(0), now(101))).map((o) => o.id)).toEqual(['s5']);
+      expect(await store.objects.listExpiring('secret', now(101), now(1e6))).toEqual([]);
+      const first = (await store.objects.get('secret', 's1'))!;
+      expect(first.doc).toEqual({ payload: 'wrapped' });
+      expect(await store.objects.replace({ ...first, doc: { payload: 'x' }, version: 2 }, 1)).toBe(true);
+      expect(await store.objects.replace({ ...first, doc: { payload: 'y' }, version: 2 }, 1)).toBe(false);
+      expect((await store.objects.get('secret', 's1'))?.doc).toEqual({ payload: 'x' });
+      expect((await store.objects.get('container', 's1'))?.type).toBe('certificate');
+      expect(await store.objects.delete('secret', 's1')).toBe(true);
+      expect(await store.objects.delete('secret', 's1')).toBe(false);
+      expect(await store.objects.get('container', 's1')).toBeDefined();
     });
 
     it('audit: concurrent appends form one contiguous, correctly linked chain', async () => {

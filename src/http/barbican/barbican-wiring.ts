@@ -1,0 +1,64 @@
+import type { Request } from 'express';
+import type { DomainService } from '../../ca/domain-service';
+import { identityUrn } from '../../domain/urn';
+import type { IamService } from '../../iam/iam-service';
+import type { KeyHierarchy } from '../../kms/key-hierarchy';
+import { AclService } from '../../secrets/acl-service';
+import type { BarbicanCaller } from '../../secrets/barbican-model';
+import { CaDirectory } from '../../secrets/ca-directory';
+import type { KeySpec } from '../../secrets/certificate-order';
+import { ContainerService } from '../../secrets/container-service';
+import { KeystoneTokens } from '../../secrets/keystone-tokens';
+import { ObjectAccess } from '../../secrets/object-access';
+import { OrderService } from '../../secrets/order-service';
+import { SecretService } from '../../secrets/secret-service';
+import type { Store } from '../../storage/ports';
+import type { AuthenticateKeystone, RouteSpec } from '../route-table';
+import { barbicanRoutes } from './barbican-routes';
+import { keystoneRoutes } from './keystone-routes';
+
+export interface BarbicanWiring {
+  readonly routes: RouteSpec[];
+  readonly authenticate: AuthenticateKeystone;
+}
+
+/** The Barbican API and its Keystone front door, assembled from the store, the key hierarchy, IAM and the domain CAs. */
+export function wireBarbican(deps: {
+  store: Store;
+  keys: KeyHierarchy;
+  domains: DomainService;
+  iam: IamService;
+  clock: () => Date;
+  urnRegion: string;
+  rootAccount: string;
+  baseUrl: () => string;
+  tokenTtlSeconds: number;
+  orderKey: KeySpec;
+  orderCertificateDays: number;
+}): BarbicanWiring {
+  const { store, clock } = deps;
+  const access = new ObjectAccess({ store, urnRegion: deps.urnRegion, clock });
+  const secrets = new SecretService({ store, keys: deps.keys, access, clock });
+  const containers = new ContainerService({ store, access, clock });
+  const orders = new OrderService({ store, access, secrets, containers, domains: deps.domains, clock, defaultKey: deps.orderKey, certificateDays: deps.orderCertificateDays });
+  const tokens = new KeystoneTokens({ store, clock, rootAccount: deps.rootAccount, ttlSeconds: deps.tokenTtlSeconds });
+  const routes = [
+    ...keystoneRoutes(tokens, deps.baseUrl),
+    ...barbicanRoutes({ secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }), baseUrl: deps.baseUrl }),
+  ];
+  const authenticate = async (req: Request): Promise<BarbicanCaller> => {
+    const token = await tokens.validate(req.get('x-auth-token'));
+    let identities: Promise<readonly string[]> | undefined;
+    return {
+      accountId: token.accountId,
+      userId: token.userId,
+      projectId: token.projectId,
+      async authorize(action, resource) {
+        identities ??= deps.iam.resolveIdentities(token.accountId, [identityUrn(deps.urnRegion, 'user', token.accountId, token.userId)]).then((r) => r.effective);
+        const decision = await deps.iam.decide({ accountId: token.accountId, identities: await identities, action, resource, sourceIp: req.socket.remoteAddress ?? '' });
+        return decision.allowed;
+      },
+    };
+  };
+  return { routes, authenticate };
+}

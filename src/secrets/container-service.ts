@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { OkmsError } from '../domain/errors';
+import type { ObjectRecord, Store } from '../storage/ports';
+import { idFromRef, type BarbicanCaller, type ContainerType } from './barbican-model';
+import { consumersOf, type Consumer } from './barbican-views';
+import type { ObjectAccess } from './object-access';
+
+export interface ContainerCreateBody {
+  name?: string | null;
+  type: ContainerType;
+  secret_refs?: Array<{ name?: string | null; secret_ref: string }>;
+}
+
+/** Which secret names a typed container takes, which it needs, and the secret_type each must have. */
+const SHAPES: Record<Exclude<ContainerType, 'generic'>, { allowed: Record<string, string>; required: string[] }> = {
+  certificate: {
+    allowed: { certificate: 'certificate', private_key: 'private', private_key_passphrase: 'passphrase', intermediates: 'certificate' },
+    required: ['certificate'],
+  },
+  rsa: { allowed: { public_key: 'public', private_key: 'private', private_key_passphrase: 'passphrase' }, required: ['public_key', 'private_key'] },
+};
+
+const invalid = (field: string, message: string) => new OkmsError('ERR_VALIDATION', `${field}: ${message}`, { field });
+
+/** Barbican containers: named bundles of the project's secrets, with consumers (load balancers) that pin them. */
+export class ContainerService {
+  constructor(private readonly deps: { store: Store; access: ObjectAccess; clock: () => Date }) {}
+
+  async create(caller: BarbicanCaller, body: ContainerCreateBody, base: string): Promise<ObjectRecord> {
+    await this.deps.access.authorizeInProject(caller, 'okms:apikms:container/create', 'Container creation');
+    const refs = body.secret_refs ?? [];
+    const names = refs.map((r) => r.name?.trim() || null);
+    const named = names.filter((n): n is string => n !== null);
+    if (new Set(named).size !== named.length) throw invalid('secret_refs', 'Duplicate reference names are not allowed');
+    const secretIds = refs.map((r, i) => {
+      if (!r.secret_ref.startsWith(`${base}/v1/secrets/`)) throw invalid(`secret_refs[${i}].secret_ref`, `must be a secret of this service (${base}/v1/secrets/{uuid})`);
+      return idFromRef(r.secret_ref, `secret_refs[${i}].secret_ref`);
+    });
+    if (new Set(secretIds).size !== secretIds.length) throw invalid('secret_refs', 'Duplicate secret ids are not allowed');
+    const shape = body.type === 'generic' ? undefined : SHAPES[body.type];
+    if (shape) {
+      names.forEach((name, i) => {
+        if (name === null || !(name in shape.allowed)) throw invalid(`secret_refs[${i}].name`, `a ${body.type} container takes only ${Object.keys(shape.allowed).join(', ')}`);
+      });
+      for (const required of shape.required) if (!names.includes(required)) throw invalid('secret_refs', `a ${body.type} container needs a "${required}" secret`);
+    }
+    for (const [i, secretId] of secretIds.entries()) {
+      const label = names[i] ?? secretId;
+      const secret = await this.deps.store.objects.get('secret', secretId);
+      const live = secret && (secret.expiresAt === null || secret.expiresAt > this.deps.clock().toISOString());
+      if (!secret || !live || secret.domainId !== caller.projectId) throw new OkmsError('ERR_NOT_FOUND', `Secret provided for '${label}' doesn't exist.`, { field: `secret_refs[${i}].secret_ref` });
+      const expected = shape?.allowed[names[i]!];
+      if (expected && secret.type !== expected) throw invalid(`secret_refs[${i}]`, `"${label}" must be a ${expected} secret, not ${secret.type}`);
+    }
+    return this.createInProject(caller, body.name?.trim() || null, body.type, secretIds.map((secretId, i) => ({ name: names[i] ?? null, secretId })));
+  }
+
+  /** Stores a container of already checked secrets (orders use this for their results). */
+  async createInProject(caller: BarbicanCaller, name: string | null, type: ContainerType, secretRefs: Array<{ name: string | null; secretId: string }>): Promise<ObjectRecord> {
+    const now = this.deps.clock().toISOString();
+    const record: ObjectRecord = {
+      kind: 'container', id: randomUUID(), domainId: caller.projectId, name, type, expiresAt: null,
+      doc: { creatorId: caller.userId, secretRefs, consumers: [] }, createdAt: now, updatedAt: now, version: 1,
+    };
+    await this.deps.store.objects.create(record);
+    return record;
+  }
+
+  get(caller: BarbicanCaller, id: string): Promise<ObjectRecord> {
+    return this.deps.access.load(caller, 'container', id, 'okms:apikms:container/get', 'read', 'Container retrieval');
+  }
+
+  async list(caller: BarbicanCaller, query: { offset: number; limit: number; name?: string; type?: string }) {
+    await this.deps.access.authorizeInProject(caller, 'okms:apikms:container/list', 'Containers retrieval');
+    return this.deps.store.objects.list(caller.projectId, 'container', {
+      offset: query.offset, limit: query.limit, ...(query.name !== undefined ? { name: query.name } : {}), ...(query.type !== undefined ? { type: query.type } : {}),
+    });
+  }
+
+  /** Refused with 409 naming the consumers while any are registered, unless forced (the audit log records it). */
+  async delete(caller: BarbicanCaller, id: string, force: boolean): Promise<void> {
+    const record = await this.deps.access.load(caller, 'container', id, 'okms:apikms:container/delete', 'write', 'Container deletion');
+    const consumers = consumersOf(record);
+    if (consumers.length > 0 && !force) {
+      const named = consumers.map((c) => `${c.name} ${c.URL}`);
+      throw new OkmsError('ERR_CONFLICT', `Container has consumers: ${named.join('; ')}. Remove them first, or delete with ?force=true.`, { details: { consumers: named } });
+    }
+    await this.deps.store.objects.delete('container', record.id);
+  }
+
+  async addConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecord> {
+    return this.changeConsumers(caller, id, 'okms:apikms:container/consumer/create', (list, now) => {
+      const existing = list.find((c) => c.name === consumer.name && c.URL === consumer.URL);
+      return existing ? list : [...list, { name: consumer.name, URL: consumer.URL, created: now, updated: now }];
+    });
+  }
+
+  async removeConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecord> {
+    return this.changeConsumers(caller, id, 'okms:apikms:container/consumer/delete', (list) => {
+      const kept = list.filter((c) => !(c.name === consumer.name && c.URL === consumer.URL));
+      if (kept.length === list.length) throw new OkmsError('ERR_NOT_FOUND', 'Consumer not found.', { field: 'name' });
+      return kept;
+    });
+  }
+
+  private async changeConsumers(caller: BarbicanCaller, id: string, action: string, change: (list: Consumer[], now: string) => Consumer[]): Promise<ObjectRecord> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const record = await this.deps.access.load(caller, 'container', id, action, 'write', 'Consumer change');
+      const now = this.deps.clock().toISOString();
+      const updated = { ...record, doc: { ...record.doc, consumers: change(consumersOf(record), now) }, updatedAt: now, version: record.version + 1 };
+      if (await this.deps.store.objects.replace(updated, record.version)) return updated;
+    }
+    throw new OkmsError('ERR_CONFLICT', 'the container changed meanwhile; retry');
+  }
+}

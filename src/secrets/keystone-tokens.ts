@@ -1,0 +1,101 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { OkmsError } from '../domain/errors';
+import type { DomainRecord } from '../domain/types';
+import type { Store } from '../storage/ports';
+
+export const DEFAULT_KEYSTONE_DOMAIN = 'Default';
+
+export interface KeystoneToken {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly methods: readonly string[];
+}
+
+const unauthorized = (message = 'The request you have made requires authentication.') => new OkmsError('ERR_UNAUTHENTICATED', message);
+const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function verifyPassword(stored: unknown, password: string): Promise<boolean> {
+  const parts = typeof stored === 'string' ? stored.split('$') : [];
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return Promise.resolve(false);
+  const [, n, r, p, salt, expected] = parts as [string, string, string, string, string, string];
+  const want = Buffer.from(expected, 'base64');
+  return new Promise((resolve, reject) =>
+    scrypt(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) }, (err, key) =>
+      err ? reject(err) : resolve(key.length === want.length && timingSafeEqual(key, want)),
+    ),
+  );
+}
+
+/**
+ * Keystone v3 compatible tokens for the OpenStack clients. A Keystone user is an okmsd IAM user with a password
+ * (user domain `Default` = the root account, any other domain name = the account of that id); a Keystone project is
+ * one of that account's okmsd domains, by id or by name. Tokens are random, stored only as their SHA-256, expire,
+ * and can be revoked (DELETE /v3/auth/tokens).
+ */
+export class KeystoneTokens {
+  constructor(private readonly deps: { store: Store; clock: () => Date; rootAccount: string; ttlSeconds: number }) {}
+
+  accountOfDomain(domain: { name?: unknown; id?: unknown } | undefined): string {
+    const named = typeof domain?.name === 'string' ? domain.name : typeof domain?.id === 'string' ? domain.id : DEFAULT_KEYSTONE_DOMAIN;
+    return named === DEFAULT_KEYSTONE_DOMAIN || named.toLowerCase() === 'default' ? this.deps.rootAccount : named;
+  }
+
+  async authenticatePassword(accountId: string, login: string, password: string): Promise<void> {
+    const user = (await this.deps.store.accounts.get(accountId)) ? await this.deps.store.iam.get(accountId, 'user', login) : undefined;
+    // The hash is computed even for unknown users, so that timing does not tell which logins exist.
+    const ok = await verifyPassword(user?.doc.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', password);
+    if (!user || !ok) throw unauthorized('The request you have made requires authentication.');
+  }
+
+  async resolveProject(accountId: string, project: { id?: unknown; name?: unknown } | undefined): Promise<DomainRecord> {
+    if (typeof project?.id === 'string') {
+      const domain = await this.deps.store.domains.get(project.id);
+      if (domain && domain.accountId === accountId) return domain;
+    } else if (typeof project?.name === 'string') {
+      const matches: DomainRecord[] = [];
+      let page = await this.deps.store.domains.listForAccount(accountId, { limit: 100 });
+      for (;;) {
+        matches.push(...page.items.filter((d) => d.name === project.name || d.id === project.name));
+        if (!page.next) break;
+        page = await this.deps.store.domains.listForAccount(accountId, { limit: 100, after: page.next });
+      }
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) throw new OkmsError('ERR_CONFLICT', `project name "${project.name}" is ambiguous: scope by project id`, { field: 'auth.scope.project.name' });
+    } else {
+      throw new OkmsError('ERR_VALIDATION', 'auth.scope.project: a project scope (id, or name with domain) is required', { field: 'auth.scope.project' });
+    }
+    throw unauthorized('Could not find the project the token is to be scoped to.');
+  }
+
+  async issue(accountId: string, userId: string, project: DomainRecord, methods: readonly string[]): Promise<{ token: string; record: KeystoneToken }> {
+    const token = `okmsd-ks-${randomBytes(32).toString('base64url')}`;
+    const now = this.deps.clock();
+    const record: KeystoneToken = {
+      accountId, userId, projectId: project.id, projectName: project.name, methods,
+      issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.ttlSeconds * 1000).toISOString(),
+    };
+    await this.deps.store.objects.create({
+      kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt,
+      doc: { ...record }, createdAt: record.issuedAt, updatedAt: record.issuedAt, version: 1,
+    });
+    return { token, record };
+  }
+
+  /** The token's record if it is known, unexpired and its user still exists; else 401. */
+  async validate(token: string | undefined): Promise<KeystoneToken> {
+    if (!token) throw unauthorized();
+    const stored = await this.deps.store.objects.get('keystoneToken', tokenId(token));
+    if (!stored || stored.expiresAt === null || stored.expiresAt <= this.deps.clock().toISOString()) throw unauthorized('The token is unknown, expired or revoked.');
+    const record = stored.doc as unknown as KeystoneToken;
+    if (!(await this.deps.store.iam.get(record.accountId, 'user', record.userId))) throw unauthorized('The token is unknown, expired or revoked.');
+    return record;
+  }
+
+  async revoke(token: string): Promise<boolean> {
+    return this.deps.store.objects.delete('keystoneToken', tokenId(token));
+  }
+}

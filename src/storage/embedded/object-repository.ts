@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+import type { ObjectQuery, ObjectRecord, ObjectRepository } from '../ports';
+import { insertStep, type Row } from './rows';
+import type { WriteStep } from './writer-thread';
+
+const fromRow = (r: Row): ObjectRecord => ({
+  kind: r.kind as ObjectRecord['kind'],
+  id: String(r.id),
+  domainId: String(r.domain_id),
+  name: r.name === null ? null : String(r.name),
+  type: String(r.type),
+  expiresAt: r.expires_at === null ? null : String(r.expires_at),
+  doc: JSON.parse(String(r.doc)) as Record<string, unknown>,
+  createdAt: String(r.created_at),
+  updatedAt: String(r.updated_at),
+  version: Number(r.version),
+});
+
+function filters(query: ObjectQuery): { sql: string; params: Record<string, string> } {
+  const clauses: string[] = [];
+  const params: Record<string, string> = {};
+  if (query.name !== undefined) (clauses.push('name = @name'), (params.name = query.name));
+  if (query.type !== undefined) (clauses.push('type = @type'), (params.type = query.type));
+  if (query.liveAt !== undefined) (clauses.push('(expires_at IS NULL OR expires_at > @liveAt)'), (params.liveAt = query.liveAt));
+  return { sql: clauses.map((c) => ` AND ${c}`).join(''), params };
+}
+
+/** Barbican objects in the embedded store: one row per object, its fields as JSON beside the columns queries need. */
+export function embeddedObjectRepository(
+  db: Database.Database,
+  write: (...steps: WriteStep[]) => Promise<unknown[]>,
+  conflictOnDuplicate: <T>(what: string, write: () => Promise<T>) => Promise<T>,
+): ObjectRepository {
+  const getOne = db.prepare('SELECT * FROM objects WHERE kind = ? AND id = ?');
+  const expiring = db.prepare('SELECT * FROM objects WHERE kind = ? AND expires_at >= ? AND expires_at < ? ORDER BY expires_at');
+  const statements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
+  const prepared = (filterSql: string) => {
+    let entry = statements.get(filterSql);
+    if (!entry) {
+      const where = `FROM objects WHERE domain_id = @domainId AND kind = @kind${filterSql}`;
+      entry = { page: db.prepare(`SELECT * ${where} ORDER BY created_at, id LIMIT @limit OFFSET @offset`), count: db.prepare(`SELECT COUNT(*) AS n ${where}`) };
+      statements.set(filterSql, entry);
+    }
+    return entry;
+  };
+  return {
+    async get(kind, id) {
+      const row = getOne.get(kind, id) as Row | undefined;
+      return row && fromRow(row);
+    },
+    async list(domainId, kind, query) {
+      const { sql, params } = filters(query);
+      const { page, count } = prepared(sql);
+      const scope = { domainId, kind, ...params };
+      const items = (page.all({ ...scope, limit: query.limit, offset: query.offset }) as Row[]).map(fromRow);
+      return { items, total: Number((count.get(scope) as { n: number }).n) };
+    },
+    async create(o) {
+      const row = {
+        kind: o.kind, id: o.id, domain_id: o.domainId, name: o.name, type: o.type, expires_at: o.expiresAt, doc: JSON.stringify(o.doc),
+        created_at: o.createdAt, updated_at: o.updatedAt, version: o.version,
+      };
+      await conflictOnDuplicate(`${o.kind} ${o.id}`, () => write(insertStep('objects', row)));
+    },
+    async replace(o, expectedVersion) {
+      const [changed] = await write({
+        sql: 'UPDATE objects SET name = ?, type = ?, expires_at = ?, doc = ?, updated_at = ?, version = ? WHERE kind = ? AND id = ? AND version = ?',
+        params: [o.name, o.type, o.expiresAt, JSON.stringify(o.doc), o.updatedAt, o.version, o.kind, o.id, expectedVersion],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
+    async delete(kind, id) {
+      const [changed] = await write({ sql: 'DELETE FROM objects WHERE kind = ? AND id = ?', params: [kind, id], mode: 'run' });
+      return changed === 1;
+    },
+    async listExpiring(kind, from, to) {
+      return (expiring.all(kind, from, to) as Row[]).map(fromRow);
+    },
+  };
+}

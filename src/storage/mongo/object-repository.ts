@@ -1,0 +1,46 @@
+import type { Collection, Document, Filter } from 'mongodb';
+import type { ObjectRecord, ObjectRepository } from '../ports';
+
+const key = (kind: string, id: string) => `${kind}/${id}`;
+
+function recordOf(doc: Document | null): ObjectRecord | undefined {
+  if (!doc) return undefined;
+  const { _id: _ignored, ...rest } = doc;
+  return rest as ObjectRecord;
+}
+
+/** Barbican objects on MongoDB: one document per object, _id = kind/id (unique), indexed for pages and expiry. */
+export async function mongoObjectRepository(
+  collection: Collection<Document>,
+  conflictOnDuplicate: <T>(what: string, write: () => Promise<T>) => Promise<T>,
+): Promise<ObjectRepository> {
+  await Promise.all([collection.createIndex({ domainId: 1, kind: 1, createdAt: 1, id: 1 }), collection.createIndex({ kind: 1, expiresAt: 1 })]);
+  return {
+    async get(kind, id) {
+      return recordOf(await collection.findOne({ _id: key(kind, id) as never }));
+    },
+    async list(domainId, kind, query) {
+      const filter: Filter<Document> = { domainId, kind };
+      if (query.name !== undefined) filter.name = query.name;
+      if (query.type !== undefined) filter.type = query.type;
+      if (query.liveAt !== undefined) filter.$or = [{ expiresAt: null }, { expiresAt: { $gt: query.liveAt } }];
+      const [docs, total] = await Promise.all([
+        collection.find(filter).sort({ createdAt: 1, id: 1 }).skip(query.offset).limit(query.limit).toArray(),
+        collection.countDocuments(filter),
+      ]);
+      return { items: docs.map((d) => recordOf(d)!), total };
+    },
+    async create(record) {
+      await conflictOnDuplicate(`${record.kind} ${record.id}`, () => collection.insertOne({ _id: key(record.kind, record.id), ...record } as unknown as Document));
+    },
+    async replace(record, expectedVersion) {
+      return (await collection.replaceOne({ _id: key(record.kind, record.id) as never, version: expectedVersion }, record)).matchedCount === 1;
+    },
+    async delete(kind, id) {
+      return (await collection.deleteOne({ _id: key(kind, id) as never })).deletedCount === 1;
+    },
+    async listExpiring(kind, from, to) {
+      return (await collection.find({ kind, expiresAt: { $gte: from, $lt: to } }).sort({ expiresAt: 1 }).toArray()).map((d) => recordOf(d)!);
+    },
+  };
+}
