@@ -8,7 +8,7 @@ export interface ActionSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path under /api/{okmsId}, OpenAPI style. */
   readonly path: string;
-  readonly resource: 'domain' | 'serviceKey' | 'secret';
+  readonly resource: 'domain' | 'serviceKey' | 'secret' | 'container' | 'order';
   readonly summary: string;
 }
 
@@ -30,7 +30,45 @@ export const ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:random/get', method: 'GET', path: '/v1/random', resource: 'domain', summary: 'Random bytes' },
 ];
 
-export const KNOWN_ACTIONS: ReadonlySet<string> = new Set(ACTIONS.map((a) => a.action));
+/**
+ * The Barbican API's actions (control-plane port, Keystone tokens), checked against the domain (create, list) or
+ * against `{domain URN}/{secret|container|order}/{id}`. Paths are Barbican's own, under /v1.
+ */
+export const BARBICAN_ACTIONS: readonly ActionSpec[] = [
+  { action: 'okms:apikms:secret/create', method: 'POST', path: '/v1/secrets', resource: 'domain', summary: 'Store a secret' },
+  { action: 'okms:apikms:secret/list', method: 'GET', path: '/v1/secrets', resource: 'domain', summary: "List the project's secrets" },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secrets/{id}', resource: 'secret', summary: "A secret's metadata" },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secrets/{id}/metadata', resource: 'secret', summary: "A secret's user metadata" },
+  { action: 'okms:apikms:secret/payload/get', method: 'GET', path: '/v1/secrets/{id}/payload', resource: 'secret', summary: "A secret's payload" },
+  { action: 'okms:apikms:secret/update', method: 'PUT', path: '/v1/secrets/{id}', resource: 'secret', summary: 'Add the payload of a metadata-only secret' },
+  { action: 'okms:apikms:secret/update', method: 'PUT', path: '/v1/secrets/{id}/metadata', resource: 'secret', summary: 'Replace user metadata' },
+  { action: 'okms:apikms:secret/update', method: 'POST', path: '/v1/secrets/{id}/metadata', resource: 'secret', summary: 'Add a metadata key' },
+  { action: 'okms:apikms:secret/update', method: 'DELETE', path: '/v1/secrets/{id}/metadata/{key}', resource: 'secret', summary: 'Remove a metadata key' },
+  { action: 'okms:apikms:secret/delete', method: 'DELETE', path: '/v1/secrets/{id}', resource: 'secret', summary: 'Delete a secret' },
+  { action: 'okms:apikms:secret/acl/get', method: 'GET', path: '/v1/secrets/{id}/acl', resource: 'secret', summary: "A secret's ACL" },
+  { action: 'okms:apikms:secret/acl/update', method: 'PUT', path: '/v1/secrets/{id}/acl', resource: 'secret', summary: "Replace a secret's ACL" },
+  { action: 'okms:apikms:secret/acl/update', method: 'PATCH', path: '/v1/secrets/{id}/acl', resource: 'secret', summary: "Change a secret's ACL" },
+  { action: 'okms:apikms:secret/acl/update', method: 'DELETE', path: '/v1/secrets/{id}/acl', resource: 'secret', summary: "Remove a secret's ACL" },
+  { action: 'okms:apikms:container/create', method: 'POST', path: '/v1/containers', resource: 'domain', summary: 'Create a container' },
+  { action: 'okms:apikms:container/list', method: 'GET', path: '/v1/containers', resource: 'domain', summary: "List the project's containers" },
+  { action: 'okms:apikms:container/get', method: 'GET', path: '/v1/containers/{id}', resource: 'container', summary: 'Get a container' },
+  { action: 'okms:apikms:container/get', method: 'GET', path: '/v1/containers/{id}/consumers', resource: 'container', summary: "A container's consumers" },
+  { action: 'okms:apikms:container/delete', method: 'DELETE', path: '/v1/containers/{id}', resource: 'container', summary: 'Delete a container' },
+  { action: 'okms:apikms:container/consumer/create', method: 'POST', path: '/v1/containers/{id}/consumers', resource: 'container', summary: 'Register a consumer' },
+  { action: 'okms:apikms:container/consumer/delete', method: 'DELETE', path: '/v1/containers/{id}/consumers', resource: 'container', summary: 'Remove a consumer' },
+  { action: 'okms:apikms:container/acl/get', method: 'GET', path: '/v1/containers/{id}/acl', resource: 'container', summary: "A container's ACL" },
+  { action: 'okms:apikms:container/acl/update', method: 'PUT', path: '/v1/containers/{id}/acl', resource: 'container', summary: "Replace a container's ACL" },
+  { action: 'okms:apikms:container/acl/update', method: 'PATCH', path: '/v1/containers/{id}/acl', resource: 'container', summary: "Change a container's ACL" },
+  { action: 'okms:apikms:container/acl/update', method: 'DELETE', path: '/v1/containers/{id}/acl', resource: 'container', summary: "Remove a container's ACL" },
+  { action: 'okms:apikms:order/create', method: 'POST', path: '/v1/orders', resource: 'domain', summary: 'Order a key, key pair or certificate' },
+  { action: 'okms:apikms:order/list', method: 'GET', path: '/v1/orders', resource: 'domain', summary: "List the project's orders" },
+  { action: 'okms:apikms:order/get', method: 'GET', path: '/v1/orders/{id}', resource: 'order', summary: 'Get an order' },
+  { action: 'okms:apikms:order/delete', method: 'DELETE', path: '/v1/orders/{id}', resource: 'order', summary: 'Delete an order' },
+  { action: 'okms:apikms:ca/get', method: 'GET', path: '/v1/cas', resource: 'domain', summary: 'List the CAs that fulfil orders' },
+  { action: 'okms:apikms:ca/get', method: 'GET', path: '/v1/cas/{id}', resource: 'domain', summary: 'Get a CA' },
+];
+
+export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([...ACTIONS, ...BARBICAN_ACTIONS].map((a) => a.action));
 
 /** An action pattern in a policy: a known action, or a prefix of the catalogue with `*` wildcards. */
 export function isValidActionPattern(pattern: string): boolean {

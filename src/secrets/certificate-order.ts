@@ -68,11 +68,18 @@ export async function spkiFromCsr(requestData: string): Promise<{ spki: Buffer; 
   }
 }
 
+/** The SAN a server certificate gets from its CN: a DNS name or an IP address; anything else cannot name a TLS server. */
+export function serverNameOf(subject: SubjectDn): { type: 'dns' | 'ip'; value: string } {
+  const cn = subject.commonName;
+  if (isIP(cn)) return { type: 'ip', value: cn };
+  if (HOSTNAME.test(cn)) return { type: 'dns', value: cn.toLowerCase() };
+  throw invalid('meta.subject_dn', `the CN "${cn}" is neither a host name nor an IP address, so it cannot name a TLS server`);
+}
+
 /** A TLS server certificate from the domain CA: serverAuth, the DN as given, the CN as DNS (or IP) SAN. */
 export async function issueServerCertificate(ca: CaSigner, subject: SubjectDn, spki: Buffer, rsaKey: boolean, validityDays: number, now: Date): Promise<string> {
   const cn = subject.commonName;
-  const san = isIP(cn) ? [{ type: 'ip' as const, value: cn }] : HOSTNAME.test(cn) ? [{ type: 'dns' as const, value: cn.toLowerCase() }] : [];
-  if (san.length === 0) throw invalid('meta.subject_dn', `the CN "${cn}" is neither a host name nor an IP address, so it cannot name a TLS server`);
+  const san = [serverNameOf(subject)];
   const start = Math.floor(now.getTime() / 1000) * 1000;
   const profile: LeafProfile = {
     subjectCommonName: cn,

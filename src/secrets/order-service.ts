@@ -3,7 +3,7 @@ import type { DomainService } from '../ca/domain-service';
 import { OkmsError } from '../domain/errors';
 import type { ObjectRecord, Store } from '../storage/ports';
 import { idFromRef, normaliseContentType, type BarbicanCaller } from './barbican-model';
-import { csrSubject, generateOrderKeyPair, issueServerCertificate, keySpecOf, spkiFromCsr, type KeySpec } from './certificate-order';
+import { csrSubject, generateOrderKeyPair, issueServerCertificate, keySpecOf, serverNameOf, spkiFromCsr, type KeySpec } from './certificate-order';
 import type { ContainerService } from './container-service';
 import type { ObjectAccess } from './object-access';
 import type { SecretService } from './secret-service';
@@ -177,6 +177,7 @@ export class OrderService {
       rsaKey = generate.type === 'rsa';
     }
     const dn = subject!;
+    serverNameOf(dn);
     return async () => {
       let privateKeyPEM: string | undefined;
       if (generate) ({ spki, privateKeyPEM } = await generateOrderKeyPair(generate));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIONS } from '../../src/iam/actions';
+import { ACTIONS, BARBICAN_ACTIONS } from '../../src/iam/actions';
+import { barbicanRoutes, type BarbicanServices } from '../../src/http/barbican/barbican-routes';
 import { dataPlaneRoutes } from '../../src/kms/data-plane-routes';
 import type { ServiceKeyService } from '../../src/kms/service-key-service';
 import type { Request } from 'express';
@@ -26,9 +27,18 @@ describe('the action catalogue and the gateway routes agree', () => {
   });
 });
 
+describe('the Barbican catalogue and the Barbican routes agree', () => {
+  const routes = barbicanRoutes({} as BarbicanServices).filter((r) => r.auth === 'keystone');
+  it('every Keystone-authenticated route names a catalogued action, and every catalogued action is served', () => {
+    const served = routes.map((r) => `${r.method.toUpperCase()} ${r.path} ${r.action}`);
+    const catalogued = BARBICAN_ACTIONS.map((a) => `${a.method} ${a.path} ${a.action}`);
+    expect([...served].sort()).toEqual([...catalogued].sort());
+  });
+});
+
 describe('the documentation lists the catalogue', () => {
   it('README.md has one row per catalogued action, method and path', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    for (const spec of ACTIONS) expect(readme).toContain(`| \`${spec.action}\` | \`${spec.method} ${spec.path}\` |`);
+    for (const spec of [...ACTIONS, ...BARBICAN_ACTIONS]) expect(readme).toContain(`| \`${spec.action}\` | \`${spec.method} ${spec.path}\` |`);
   });
 });

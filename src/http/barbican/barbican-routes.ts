@@ -98,7 +98,7 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
       return { status: 200, body: secretView(base(), await b.secrets.get(caller, params.id!)) };
     } },
     { method: 'put', path: '/v1/secrets/{id}', summary: 'Add the payload of a metadata-only secret (text/plain or application/octet-stream body)', auth: 'keystone', action: ACTION('secret/update'), consumes: ['text/plain', 'application/octet-stream'], success: 204, async handle({ req, caller, params }) {
-      await b.secrets.putPayload(caller, params.id!, req.get('content-type'), req.get('content-encoding'), req.body);
+      await b.secrets.putPayload(caller, params.id!, req.get('content-type'), (req.res?.locals.payloadEncoding as string | undefined) ?? req.get('content-encoding'), req.body);
       return { status: 204 };
     } },
     { method: 'delete', path: '/v1/secrets/{id}', summary: 'Delete a secret (409 while a container holding it has consumers, unless ?force=true)', auth: 'keystone', action: ACTION('secret/delete'), async handle({ req, caller, params }) {

@@ -19,6 +19,7 @@ import { iamRoutes } from './iam-routes';
 import type { ControlPlaneServices } from './services';
 
 export const MAX_BODY = '64kb';
+const payloadLocals = (res: express.Response) => res.locals as { payloadEncoding?: string };
 
 export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
   return [
@@ -86,7 +87,8 @@ function auditChanges(s: ControlPlaneServices, logger: Logger) {
             action: `${req.method} ${pattern}`,
             resource: req.path,
             decision: res.statusCode < 400 ? 'allow' : 'deny',
-            reason: String(res.locals.errorCode ?? 'ok'),
+            // A forced delete (of a container or secret that still has consumers) says so in the record.
+            reason: String(res.locals.errorCode ?? (req.method === 'DELETE' && req.query.force === 'true' ? 'forced' : 'ok')),
             status: res.statusCode,
           })
           .catch((error: unknown) => logger.error({ err: String(error) }, 'audit append failed'));
@@ -107,6 +109,15 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
     next();
   });
   app.use(auditChanges(s, logger));
+  // Barbican's two-step PUT may say `Content-Encoding: base64`, which is no HTTP coding: the body parsers would
+  // refuse it (415), so it is taken aside for the secret route to decode.
+  app.use((req, _res, next) => {
+    if (req.method === 'PUT' && req.path.startsWith('/v1/secrets/') && /^\s*base64\s*$/i.test(req.get('content-encoding') ?? '')) {
+      delete req.headers['content-encoding'];
+      payloadLocals(_res).payloadEncoding = 'base64';
+    }
+    next();
+  });
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES, 'text/plain', 'application/octet-stream'] }));
   // Pages, not API: the reference that renders /openapi.json and the console (both local: no CDN, no framework).
