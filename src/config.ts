@@ -29,6 +29,13 @@ export interface OkmsdConfig {
   readonly keystoneTokenTtlSeconds: number;
   /** The key a certificate order without a CSR or stored key gets (Barbican's client sends no algorithm for them). */
   readonly orderKey: { readonly type: 'rsa' | 'ec'; readonly bits: number };
+  /** Renewal: default overlap of old and new credential, and how long after expiry renewal is still allowed. */
+  readonly renewOverlapSeconds: number;
+  /** Expiry alerts: thresholds in days, the optional signed webhook, and how often the lifecycle job runs (0: never). */
+  readonly expiryThresholdsDays: readonly number[];
+  readonly expiryWebhook: { readonly url: string; readonly secret: string } | undefined;
+  readonly lifecycleIntervalSeconds: number;
+  readonly renewGraceDays: number;
   /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
   readonly trustedProxies: readonly string[];
   readonly clientCertHeader: string;
@@ -55,6 +62,29 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^[1-9]\d{0,5}$/.test(raw)) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
   return Number(raw);
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,7}$/.test(raw)) throw new ConfigError(name, `must be a whole number >= 0, got "${raw}"`);
+  return Number(raw);
+}
+
+function thresholds(env: Env): number[] {
+  const raw = env.OKMSD_EXPIRY_THRESHOLDS_DAYS || '60,30,7';
+  const days = raw.split(',').map((d) => d.trim());
+  if (days.some((d) => !/^[1-9]\d{0,3}$/.test(d))) throw new ConfigError('OKMSD_EXPIRY_THRESHOLDS_DAYS', `must be whole days separated by commas (e.g. 60,30,7), got "${raw}"`);
+  return [...new Set(days.map(Number))];
+}
+
+function webhook(env: Env): { url: string; secret: string } | undefined {
+  const url = env.OKMSD_EXPIRY_WEBHOOK_URL;
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError('OKMSD_EXPIRY_WEBHOOK_URL', 'must be an http(s) URL');
+  const secret = env.OKMSD_EXPIRY_WEBHOOK_SECRET ?? '';
+  if (secret.length < 16) throw new ConfigError('OKMSD_EXPIRY_WEBHOOK_SECRET', 'is required with OKMSD_EXPIRY_WEBHOOK_URL: at least 16 characters (the HMAC key of X-Okmsd-Signature)');
+  return { url, secret };
 }
 
 function masterKey(env: Env): Buffer | undefined {
@@ -118,6 +148,11 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
     keystoneTokenTtlSeconds: positiveInt(env, 'OKMSD_KEYSTONE_TOKEN_TTL', 3600),
     orderKey: orderKey(env),
+    renewOverlapSeconds: nonNegativeInt(env, 'OKMSD_RENEW_OVERLAP_SECONDS', 86_400),
+    renewGraceDays: nonNegativeInt(env, 'OKMSD_RENEW_GRACE_DAYS', 30),
+    expiryThresholdsDays: thresholds(env),
+    expiryWebhook: webhook(env),
+    lifecycleIntervalSeconds: nonNegativeInt(env, 'OKMSD_LIFECYCLE_INTERVAL', 60),
     trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
     clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),
   };

@@ -28,6 +28,7 @@ import { Metrics } from './observability/metrics';
 import { openEmbeddedStore } from './storage/embedded/embedded-store';
 import { openMongoStore } from './storage/mongo/mongo-store';
 import { wireBarbican } from './http/barbican/barbican-wiring';
+import { LifecycleJobs } from './ca/lifecycle-jobs';
 import type { Store } from './storage/ports';
 
 export interface StartOptions {
@@ -52,6 +53,8 @@ export interface RunningOkmsd {
   readonly store: Store;
   readonly logger: Logger;
   readonly services: ControlPlaneServices;
+  /** Scheduled revocations of renewed credentials and expiry alerts (runs every OKMSD_LIFECYCLE_INTERVAL seconds). */
+  readonly lifecycle: LifecycleJobs;
   close(): Promise<void>;
 }
 
@@ -143,6 +146,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       clock,
       urnRegion: config.urnRegion,
       onRevoked: (domainId, serial) => revocations.add(domainId, serial),
+      renewal: { defaultOverlapSeconds: config.renewOverlapSeconds, graceDays: config.renewGraceDays },
       onIssued: (certificateType, fromCSR, seconds) => {
         const labels = { certificate_type: certificateType, path: fromCSR ? 'csr' : 'server_key' };
         metrics!.issued.inc(labels);
@@ -204,6 +208,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     await store.close();
     throw error;
   }
+  const lifecycle = new LifecycleJobs({
+    store, credentials: services.credentials, clock, logger, thresholdsDays: config.expiryThresholdsDays, gauges: metrics.lifecycleGauges,
+    ...(config.expiryWebhook ? { webhook: config.expiryWebhook } : {}),
+  });
+  if (config.lifecycleIntervalSeconds > 0) lifecycle.start(config.lifecycleIntervalSeconds * 1000);
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;
   const controlUrl = `http://${hostPart}:${port}`;
   const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
@@ -221,6 +230,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     store,
     logger,
     services,
+    lifecycle,
     close() {
       closing ??= (async () => {
         const stop = (target: Server) =>
@@ -229,6 +239,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
             target.closeIdleConnections();
           });
         await Promise.all([stop(server), stop(gateway)]);
+        await lifecycle.stop();
         revocations.stop();
         await store.close();
         logger.info('okmsd stopped');

@@ -23,6 +23,21 @@ export interface CreateCredentialInput {
   readonly csr?: string | Uint8Array;
 }
 
+export interface RenewCredentialInput {
+  readonly validity?: number;
+  /** Required when the credential was issued from a CSR: its successor is never given a server-made key. */
+  readonly csr?: string | Uint8Array;
+  /** How long the old credential stays valid beside its successor; 0 revokes it at once. */
+  readonly overlapSeconds?: number;
+}
+
+export interface RenewalPolicy {
+  /** Overlap when the request names none. */
+  readonly defaultOverlapSeconds: number;
+  /** How long after expiry a credential may still be renewed (never after revocation). */
+  readonly graceDays: number;
+}
+
 export interface CreatedCredential {
   readonly credential: CredentialRecord;
   /** Only for server-generated keys; returned once and never stored. */
@@ -52,10 +67,43 @@ export class CredentialService {
       onRevoked?: (domainId: string, serial: string) => void;
       /** Told of each issuance (metrics). */
       onIssued?: (certificateType: CertificateType, fromCSR: boolean, seconds: number) => void;
+      renewal?: RenewalPolicy;
     },
   ) {}
 
-  async create(account: Account, domain: DomainRecord, input: CreateCredentialInput): Promise<CreatedCredential> {
+  /**
+   * A successor with the same name, description, identities and key type: a new server-made key, or the new CSR
+   * (a CSR-born credential requires one). The old credential stays valid for the overlap, then is revoked by the
+   * lifecycle job (src/lifecycle); lineage is kept on both records. Two steps, not atomic: a crash between them
+   * leaves the successor issued and the old credential unmarked and valid, so the renewal can simply be repeated.
+   */
+  async renew(account: Account, domain: DomainRecord, id: string, input: RenewCredentialInput): Promise<{ successor: CreatedCredential; revokeAt: string | null }> {
+    const policy = this.deps.renewal ?? { defaultOverlapSeconds: 0, graceDays: 0 };
+    const old = await this.get(domain, id);
+    if (old.successorId) throw new OkmsError('ERR_CONFLICT', `credentialId: credential ${id} was already renewed by ${old.successorId}`, { field: 'credentialId' });
+    const now = this.deps.clock();
+    const expired = new Date(old.expiredAt) <= now;
+    if (now.getTime() > new Date(old.expiredAt).getTime() + policy.graceDays * 86_400_000) {
+      throw new OkmsError('ERR_VALIDATION', `credentialId: credential ${id} expired on ${old.expiredAt}, more than ${policy.graceDays} days ago: issue a new credential`, { field: 'credentialId' });
+    }
+    if (old.fromCSR && input.csr === undefined) {
+      throw new OkmsError('ERR_VALIDATION', 'csr: this credential was issued from a CSR, so its successor needs a new CSR (okmsd never switches it to a server-made key)', { field: 'csr' });
+    }
+    const successor = await this.create(account, domain, {
+      name: old.name, description: old.description, identityURNs: old.identityURNs,
+      ...(input.csr === undefined ? { certificateType: old.certificateType } : { csr: input.csr }),
+      ...(input.validity === undefined ? {} : { validity: input.validity }),
+    }, old.id);
+    const overlap = expired ? 0 : input.overlapSeconds ?? policy.defaultOverlapSeconds;
+    const revokeAt = overlap > 0 ? new Date(now.getTime() + overlap * 1000).toISOString() : null;
+    if (!(await this.deps.store.credentials.markRenewed(domain.id, old.id, successor.credential.id, revokeAt, old.version, now.toISOString()))) {
+      throw new OkmsError('ERR_CONFLICT', `credentialId: credential ${id} changed or was renewed meanwhile; the successor ${successor.credential.id} was issued, revoke it if it is not wanted`, { field: 'credentialId' });
+    }
+    if (revokeAt === null) await this.revoke(domain, old.id, 'superseded');
+    return { successor, revokeAt };
+  }
+
+  async create(account: Account, domain: DomainRecord, input: CreateCredentialInput, predecessorId?: string): Promise<CreatedCredential> {
     const { store, domains, keyPairs, clock, urnRegion } = this.deps;
     const started = process.hrtime.bigint();
     checkOwnIdentities(input.identityURNs, account, urnRegion, 'identityURNs');
@@ -95,6 +143,7 @@ export class CredentialService {
       updatedAt: now.toISOString(),
       expiredAt: profile.notAfter.toISOString(),
       version: 1,
+      ...(predecessorId ? { predecessorId } : {}),
     };
     await store.credentials.create(credential);
     this.deps.onIssued?.(certificateType, csr !== undefined, Number(process.hrtime.bigint() - started) / 1e9);

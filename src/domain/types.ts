@@ -63,6 +63,11 @@ export interface CredentialRecord {
   readonly updatedAt: string;
   readonly expiredAt: string;
   readonly version: number;
+  /** Renewal lineage: the credential this one renewed, and the one that renewed it. */
+  readonly predecessorId?: string | null;
+  readonly successorId?: string | null;
+  /** When a renewed credential is revoked (the end of its overlap with its successor). */
+  readonly revokeAt?: string | null;
 }
 
 export interface RevocationRecord {

@@ -22,6 +22,18 @@ export class Metrics {
     name: 'okmsd_store_write_seconds', help: 'Store write latency, until durable', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });
 
+  private readonly expiring = new Gauge({
+    name: 'okmsd_expiring', help: 'Credentials and certificate secrets that expire within the alert thresholds (set by the lifecycle job)',
+    labelNames: ['kind', 'within_days'] as const, registers: [this.registry],
+  });
+  private readonly soonestDays = new Gauge({
+    name: 'okmsd_expiry_soonest_days', help: 'Days to the soonest expiry within the largest threshold, per kind (-1: none)', labelNames: ['kind'] as const, registers: [this.registry],
+  });
+  readonly lifecycleGauges = {
+    setExpiring: (kind: string, withinDays: number, count: number) => this.expiring.set({ kind, within_days: String(withinDays) }, count),
+    setSoonestDays: (kind: string, days: number) => this.soonestDays.set({ kind }, Math.round(days * 100) / 100),
+  };
+
   constructor(store: Store, clock: () => Date) {
     const credentials = new Gauge({ name: 'okmsd_credentials', help: 'Access credentials by status', labelNames: ['status'] as const, registers: [this.registry] });
     const soonest = new Gauge({ name: 'okmsd_credential_soonest_expiry_days', help: 'Days until the next READY credential expires (-1: none)', registers: [this.registry] });

@@ -59,7 +59,7 @@ export class ContainerService {
   async createInProject(caller: BarbicanCaller, name: string | null, type: ContainerType, secretRefs: Array<{ name: string | null; secretId: string }>): Promise<ObjectRecord> {
     const now = this.deps.clock().toISOString();
     const record: ObjectRecord = {
-      kind: 'container', id: randomUUID(), domainId: caller.projectId, name, type, expiresAt: null,
+      kind: 'container', id: randomUUID(), domainId: caller.projectId, name, type, expiresAt: null, notAfter: null,
       doc: { creatorId: caller.userId, secretRefs, consumers: [] }, createdAt: now, updatedAt: now, version: 1,
     };
     await this.deps.store.objects.create(record);

@@ -79,7 +79,7 @@ export class KeystoneTokens {
       issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.ttlSeconds * 1000).toISOString(),
     };
     await this.deps.store.objects.create({
-      kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt,
+      kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt, notAfter: null,
       doc: { ...record }, createdAt: record.issuedAt, updatedAt: record.issuedAt, version: 1,
     });
     return { token, record };

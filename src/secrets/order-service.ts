@@ -55,7 +55,7 @@ export class OrderService {
     const now = this.deps.clock().toISOString();
     const kept = Object.fromEntries(Object.entries(meta).filter(([k]) => (META_KEYS[body.type] as readonly string[]).includes(k)));
     const pending: ObjectRecord = {
-      kind: 'order', id: randomUUID(), domainId: caller.projectId, name: str(meta.name) ?? null, type: body.type, expiresAt: null,
+      kind: 'order', id: randomUUID(), domainId: caller.projectId, name: str(meta.name) ?? null, type: body.type, expiresAt: null, notAfter: null,
       doc: { status: 'PENDING', meta: kept, creatorId: caller.userId }, createdAt: now, updatedAt: now, version: 1,
     };
     await this.deps.store.objects.create(pending);

@@ -108,12 +108,11 @@ export class SecretService {
     const domain = await this.domain(caller.projectId);
     const id = randomUUID();
     const now = this.deps.clock().toISOString();
+    const sealed = secret.payload ? this.sealed(domain, id, secret.secretType, secret.payload.bytes, secret.payload.contentType) : undefined;
     const record: ObjectRecord = {
       kind: 'secret', id, domainId: domain.id, name: secret.name, type: secret.secretType, expiresAt: secret.expiresAt ?? null,
-      doc: {
-        algorithm: secret.algorithm ?? null, bitLength: secret.bitLength ?? null, mode: secret.mode ?? null, creatorId: caller.userId, metadata: {},
-        ...(secret.payload ? this.sealed(domain, id, secret.secretType, secret.payload.bytes, secret.payload.contentType) : {}),
-      },
+      notAfter: sealed?.certificate?.notAfter ?? null,
+      doc: { algorithm: secret.algorithm ?? null, bitLength: secret.bitLength ?? null, mode: secret.mode ?? null, creatorId: caller.userId, metadata: {}, ...sealed },
       createdAt: now, updatedAt: now, version: 1,
     };
     await this.deps.store.objects.create(record);
@@ -133,7 +132,8 @@ export class SecretService {
     const record = await this.deps.access.load(caller, 'secret', id, 'okms:apikms:secret/update', 'write', 'Secret update');
     if (record.doc.payload) throw new OkmsError('ERR_CONFLICT', 'Secret already has data, cannot modify it.');
     const domain = await this.domain(record.domainId);
-    const updated = { ...record, doc: { ...record.doc, ...this.sealed(domain, record.id, record.type as SecretType, bytes, contentType) }, updatedAt: this.deps.clock().toISOString(), version: record.version + 1 };
+    const sealed = this.sealed(domain, record.id, record.type as SecretType, bytes, contentType);
+    const updated = { ...record, notAfter: sealed.certificate?.notAfter ?? null, doc: { ...record.doc, ...sealed }, updatedAt: this.deps.clock().toISOString(), version: record.version + 1 };
     if (!(await this.deps.store.objects.replace(updated, record.version))) throw new OkmsError('ERR_CONFLICT', 'Secret already has data, cannot modify it.');
   }
 
@@ -203,7 +203,7 @@ export class SecretService {
     }
   }
 
-  private sealed(domain: DomainRecord, id: string, secretType: SecretType, bytes: Buffer, contentType: ContentType): Record<string, unknown> {
+  private sealed(domain: DomainRecord, id: string, secretType: SecretType, bytes: Buffer, contentType: ContentType): { payload: string; contentType: ContentType; certificate?: { notAfter: string; subject: string; serial: string } } {
     const certificate = secretType === 'certificate' ? certificateFacts(bytes) : undefined;
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {

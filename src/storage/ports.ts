@@ -68,6 +68,15 @@ export interface CredentialRepository {
    * credential record. Returns the revocation, or undefined when no such credential exists.
    */
   revoke(domainId: string, id: string, revokedAt: string, reason: string): Promise<RevocationRecord | undefined>;
+  /**
+   * Records the successor of a renewed credential and when the old one is to be revoked (null: not scheduled),
+   * compare-and-set on `version`; false when it changed meanwhile, is gone or has a successor already.
+   */
+  markRenewed(domainId: string, id: string, successorId: string, revokeAt: string | null, expectedVersion: number, updatedAt: string): Promise<boolean>;
+  /** Renewed credentials whose overlap ended at or before `now` (all domains), at most `limit`. */
+  listDueRevocations(now: string, limit: number): Promise<CredentialRecord[]>;
+  /** READY credentials (all domains) expiring in [from, to), soonest first, at most `limit`: the expiry monitor's query. */
+  listExpiring(from: string, to: string, limit: number): Promise<CredentialRecord[]>;
   /** Counts for metrics: READY records not yet expired at `now`, expired ones, and the soonest expiry ahead. */
   countByStatus(now: string): Promise<{ ready: number; expired: number; soonestExpiry: string | undefined }>;
 }
@@ -169,6 +178,8 @@ export interface ObjectRecord {
   readonly type: string;
   /** When it stops being valid (secret expiration, certificate notAfter, token expiry); null when never. */
   readonly expiresAt: string | null;
+  /** The notAfter of the certificate it holds (certificate secrets), indexed for the expiry monitor; else null. */
+  readonly notAfter: string | null;
   readonly doc: Record<string, unknown>;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -192,6 +203,6 @@ export interface ObjectRepository {
   /** Compare-and-set on `version`. */
   replace(record: ObjectRecord, expectedVersion: number): Promise<boolean>;
   delete(kind: ObjectKind, id: string): Promise<boolean>;
-  /** Objects of `kind` (all domains) whose expiresAt lies in [from, to), soonest first: the expiry monitor's query. */
+  /** Objects of `kind` (all domains) whose certificate notAfter lies in [from, to), soonest first: the expiry monitor's query. */
   listExpiring(kind: ObjectKind, from: string, to: string): Promise<ObjectRecord[]>;
 }

@@ -1,4 +1,4 @@
-import type { CreateCredentialInput } from '../../ca/credential-service';
+import type { CreateCredentialInput, RenewCredentialInput } from '../../ca/credential-service';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { RouteSpec } from '../route-table';
 import { bodyValidator, queryValidator } from '../validation';
@@ -11,6 +11,7 @@ export const RAW_CSR_TYPES = ['application/pkcs10', 'application/x-pem-file'] as
 
 const validateBody = bodyValidator<CreateCredentialInput>('credential-create');
 const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('credential-create-query');
+const validateRenew = bodyValidator<RenewCredentialInput>('credential-renew');
 
 export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
   const base = '/okms/resource/{okmsId}/credential';
@@ -53,6 +54,19 @@ export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
         const credential = await s.credentials.get(domain, uuidParam(params, 'credentialId'));
         return { status: 200, body: credentialView(credential, s.clock()) };
+      },
+    },
+    {
+      method: 'post',
+      path: `${base}/{credentialId}/renew`,
+      summary: 'Renew: a successor with the same identities (new key or new CSR); the old one is revoked after the overlap',
+      auth: 'admin',
+      consumes: ['application/json'],
+      schemas: { body: 'credential-renew' },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const { successor, revokeAt } = await s.credentials.renew(account, domain, uuidParam(params, 'credentialId'), validateRenew(req.body ?? {}));
+        return { status: 201, body: { ...credentialView(successor.credential, s.clock(), successor.privateKeyPEM), predecessorRevokeAt: revokeAt } };
       },
     },
     {

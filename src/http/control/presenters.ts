@@ -47,5 +47,8 @@ export function credentialView(credential: CredentialRecord, now: Date, privateK
     ...(privateKeyPEM === undefined ? {} : { privateKeyPEM }),
     createdAt: credential.createdAt,
     expiredAt: credential.expiredAt,
+    predecessorId: credential.predecessorId ?? null,
+    successorId: credential.successorId ?? null,
+    revokeAt: credential.revokeAt ?? null,
   };
 }

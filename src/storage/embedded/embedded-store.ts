@@ -74,6 +74,8 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
     credentialCounts: db.prepare(
       "SELECT SUM(expired_at > @now) AS ready, SUM(expired_at <= @now) AS expired, MIN(CASE WHEN expired_at > @now THEN expired_at END) AS soonest FROM credentials WHERE status = 'READY'",
     ),
+    credentialDue: db.prepare('SELECT * FROM credentials WHERE revoke_at IS NOT NULL AND revoke_at <= ? ORDER BY revoke_at LIMIT ?'),
+    credentialExpiring: db.prepare("SELECT * FROM credentials WHERE status = 'READY' AND expired_at >= ? AND expired_at < ? ORDER BY expired_at LIMIT ?"),
     revocationGet: db.prepare('SELECT * FROM revocations WHERE domain_id = ? AND serial = ?'),
     revocationList: db.prepare('SELECT * FROM revocations WHERE domain_id = ? ORDER BY revoked_at, serial'),
     revocationSince: db.prepare('SELECT * FROM revocations WHERE revoked_at >= ? ORDER BY revoked_at'),
@@ -160,6 +162,20 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
     },
     async list(domainId, page) {
       return keysetPage(q.credentialPage, { scope: domainId }, page, credentialFromRow);
+    },
+    async markRenewed(domainId, id, successorId, revokeAt, expectedVersion, updatedAt) {
+      const [changed] = await write({
+        sql: 'UPDATE credentials SET successor_id = ?, revoke_at = ?, updated_at = ?, version = version + 1 WHERE domain_id = ? AND id = ? AND version = ? AND successor_id IS NULL',
+        params: [successorId, revokeAt, updatedAt, domainId, id, expectedVersion],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
+    async listDueRevocations(now, limit) {
+      return (q.credentialDue.all(now, limit) as Row[]).map(credentialFromRow);
+    },
+    async listExpiring(from, to, limit) {
+      return (q.credentialExpiring.all(from, to, limit) as Row[]).map(credentialFromRow);
     },
     async countByStatus(now) {
       const row = q.credentialCounts.get({ now }) as { ready: number | null; expired: number | null; soonest: string | null };

@@ -10,6 +10,7 @@ const fromRow = (r: Row): ObjectRecord => ({
   name: r.name === null ? null : String(r.name),
   type: String(r.type),
   expiresAt: r.expires_at === null ? null : String(r.expires_at),
+  notAfter: r.not_after === null || r.not_after === undefined ? null : String(r.not_after),
   doc: JSON.parse(String(r.doc)) as Record<string, unknown>,
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
@@ -32,7 +33,7 @@ export function embeddedObjectRepository(
   conflictOnDuplicate: <T>(what: string, write: () => Promise<T>) => Promise<T>,
 ): ObjectRepository {
   const getOne = db.prepare('SELECT * FROM objects WHERE kind = ? AND id = ?');
-  const expiring = db.prepare('SELECT * FROM objects WHERE kind = ? AND expires_at >= ? AND expires_at < ? ORDER BY expires_at');
+  const expiring = db.prepare('SELECT * FROM objects WHERE kind = ? AND not_after >= ? AND not_after < ? ORDER BY not_after');
   const statements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
   const prepared = (filterSql: string) => {
     let entry = statements.get(filterSql);
@@ -57,15 +58,15 @@ export function embeddedObjectRepository(
     },
     async create(o) {
       const row = {
-        kind: o.kind, id: o.id, domain_id: o.domainId, name: o.name, type: o.type, expires_at: o.expiresAt, doc: JSON.stringify(o.doc),
+        kind: o.kind, id: o.id, domain_id: o.domainId, name: o.name, type: o.type, expires_at: o.expiresAt, not_after: o.notAfter, doc: JSON.stringify(o.doc),
         created_at: o.createdAt, updated_at: o.updatedAt, version: o.version,
       };
       await conflictOnDuplicate(`${o.kind} ${o.id}`, () => write(insertStep('objects', row)));
     },
     async replace(o, expectedVersion) {
       const [changed] = await write({
-        sql: 'UPDATE objects SET name = ?, type = ?, expires_at = ?, doc = ?, updated_at = ?, version = ? WHERE kind = ? AND id = ? AND version = ?',
-        params: [o.name, o.type, o.expiresAt, JSON.stringify(o.doc), o.updatedAt, o.version, o.kind, o.id, expectedVersion],
+        sql: 'UPDATE objects SET name = ?, type = ?, expires_at = ?, not_after = ?, doc = ?, updated_at = ?, version = ? WHERE kind = ? AND id = ? AND version = ?',
+        params: [o.name, o.type, o.expiresAt, o.notAfter, JSON.stringify(o.doc), o.updatedAt, o.version, o.kind, o.id, expectedVersion],
         mode: 'run',
       });
       return changed === 1;

@@ -37,6 +37,8 @@ export const credentialFromRow = (r: Row): CredentialRecord => ({
   certificateType: str(r, 'certificate_type') as CertificateType, keyAlgorithm: str(r, 'key_algorithm'),
   serial: str(r, 'serial'), certificatePEM: str(r, 'certificate_pem'), createdAt: str(r, 'created_at'),
   updatedAt: str(r, 'updated_at'), expiredAt: str(r, 'expired_at'), version: num(r, 'version'),
+  predecessorId: (r.predecessor_id as string | null | undefined) ?? null, successorId: (r.successor_id as string | null | undefined) ?? null,
+  revokeAt: (r.revoke_at as string | null | undefined) ?? null,
 });
 
 export const credentialToRow = (c: CredentialRecord): Row => ({
@@ -44,7 +46,7 @@ export const credentialToRow = (c: CredentialRecord): Row => ({
   identity_urns: JSON.stringify(c.identityURNs), status: c.status, from_csr: c.fromCSR ? 1 : 0,
   certificate_type: c.certificateType, key_algorithm: c.keyAlgorithm, serial: c.serial,
   certificate_pem: c.certificatePEM, created_at: c.createdAt, updated_at: c.updatedAt, expired_at: c.expiredAt,
-  version: c.version,
+  version: c.version, predecessor_id: c.predecessorId ?? null, successor_id: c.successorId ?? null, revoke_at: c.revokeAt ?? null,
 });
 
 export const revocationFromRow = (r: Row): RevocationRecord => ({

@@ -38,10 +38,15 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX service_keys_page ON service_keys(domain_id, created_at, id);`,
   `CREATE TABLE objects (
      kind TEXT NOT NULL, id TEXT NOT NULL, domain_id TEXT NOT NULL, name TEXT, type TEXT NOT NULL, expires_at TEXT,
-     doc TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+     not_after TEXT, doc TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
      PRIMARY KEY (kind, id));
    CREATE INDEX objects_page ON objects(domain_id, kind, created_at, id);
-   CREATE INDEX objects_expiry ON objects(kind, expires_at);`,
+   CREATE INDEX objects_not_after ON objects(kind, not_after) WHERE not_after IS NOT NULL;`,
+  `ALTER TABLE credentials ADD COLUMN predecessor_id TEXT;
+   ALTER TABLE credentials ADD COLUMN successor_id TEXT;
+   ALTER TABLE credentials ADD COLUMN revoke_at TEXT;
+   CREATE INDEX credentials_revoke_at ON credentials(revoke_at) WHERE revoke_at IS NOT NULL;
+   CREATE INDEX credentials_expiry ON credentials(expired_at);`,
 ];
 
 export function migrate(db: Database.Database): void {

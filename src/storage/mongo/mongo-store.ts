@@ -97,6 +97,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     c.credentials.createIndex({ domainId: 1, createdAt: 1, id: 1 }),
     c.credentials.createIndex({ domainId: 1, serial: 1 }, { unique: true }),
     c.credentials.createIndex({ status: 1, expiredAt: 1 }),
+    c.credentials.createIndex({ revokeAt: 1 }, { sparse: true }),
     c.revocations.createIndex({ revokedAt: 1 }),
     c.revocations.createIndex({ domainId: 1, revokedAt: 1 }),
     c.iam.createIndex({ accountId: 1, kind: 1, createdAt: 1, id: 1 }),
@@ -177,6 +178,19 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
       list(domainId, page) {
         return keysetPage<CredentialRecord>(c.credentials, { domainId }, page, credentialOf);
+      },
+      async markRenewed(domainId, id, successorId, revokeAt, expectedVersion, updatedAt) {
+        const result = await c.credentials.updateOne(
+          { _id: id as never, domainId, version: expectedVersion, $or: [{ successorId: null }, { successorId: { $exists: false } }] },
+          { $set: { successorId, revokeAt, updatedAt }, $inc: { version: 1 } },
+        );
+        return result.modifiedCount === 1;
+      },
+      async listDueRevocations(now, limit) {
+        return (await c.credentials.find({ revokeAt: { $ne: null, $lte: now } }).sort({ revokeAt: 1 }).limit(limit).toArray()).map((d) => credentialOf(d)!);
+      },
+      async listExpiring(from, to, limit) {
+        return (await c.credentials.find({ status: 'READY', expiredAt: { $gte: from, $lt: to } }).sort({ expiredAt: 1 }).limit(limit).toArray()).map((d) => credentialOf(d)!);
       },
       async countByStatus(now) {
         const [ready, expired, soonest] = await Promise.all([

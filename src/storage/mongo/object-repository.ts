@@ -14,7 +14,7 @@ export async function mongoObjectRepository(
   collection: Collection<Document>,
   conflictOnDuplicate: <T>(what: string, write: () => Promise<T>) => Promise<T>,
 ): Promise<ObjectRepository> {
-  await Promise.all([collection.createIndex({ domainId: 1, kind: 1, createdAt: 1, id: 1 }), collection.createIndex({ kind: 1, expiresAt: 1 })]);
+  await Promise.all([collection.createIndex({ domainId: 1, kind: 1, createdAt: 1, id: 1 }), collection.createIndex({ kind: 1, notAfter: 1 })]);
   return {
     async get(kind, id) {
       return recordOf(await collection.findOne({ _id: key(kind, id) as never }));
@@ -40,7 +40,7 @@ export async function mongoObjectRepository(
       return (await collection.deleteOne({ _id: key(kind, id) as never })).deletedCount === 1;
     },
     async listExpiring(kind, from, to) {
-      return (await collection.find({ kind, expiresAt: { $gte: from, $lt: to } }).sort({ expiresAt: 1 }).toArray()).map((d) => recordOf(d)!);
+      return (await collection.find({ kind, notAfter: { $gte: from, $lt: to } }).sort({ notAfter: 1 }).toArray()).map((d) => recordOf(d)!);
     },
   };
 }

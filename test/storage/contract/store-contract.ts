@@ -101,6 +101,21 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       await store.credentials.createMany([]);
     });
 
+    it('credentials: renewal lineage, scheduled revocations and the expiry query', async () => {
+      await store.domains.create(domain('d1'));
+      await store.credentials.create({ ...credential('old', 'd1', 'de01'), expiredAt: now(5000) });
+      await store.credentials.create({ ...credential('new', 'd1', 'de02'), predecessorId: 'old', expiredAt: now(9000) });
+      expect(await store.credentials.markRenewed('d1', 'old', 'new', now(100), 2, now(1))).toBe(false); // stale version
+      expect(await store.credentials.markRenewed('d1', 'old', 'new', now(100), 1, now(1))).toBe(true);
+      expect(await store.credentials.markRenewed('d1', 'old', 'other', null, 2, now(2))).toBe(false); // already renewed
+      expect(await store.credentials.get('d1', 'old')).toMatchObject({ successorId: 'new', revokeAt: now(100), version: 2, updatedAt: now(1) });
+      expect((await store.credentials.get('d1', 'new'))?.predecessorId).toBe('old');
+      expect(await store.credentials.listDueRevocations(now(99), 10)).toEqual([]);
+      expect((await store.credentials.listDueRevocations(now(100), 10)).map((c) => c.id)).toEqual(['old']);
+      expect((await store.credentials.listExpiring(now(0), now(10_000), 10)).map((c) => c.id)).toEqual(['old', 'new']);
+      expect((await store.credentials.listExpiring(now(5001), now(10_000), 10)).map((c) => c.id)).toEqual(['new']);
+    });
+
     it('credentials: counts READY and expired ones for the metrics', async () => {
       await store.domains.create(domain('d1'));
       await store.credentials.create({ ...credential('live', 'd1', 'ef01'), expiredAt: now(5000) });
@@ -144,10 +159,10 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
 
     it('objects: offset pages with total and filters, expiry, compare-and-set, delete', async () => {
       const object = (id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord => ({
-        kind: 'secret', id, domainId: 'd1', name: id, type: 'opaque', expiresAt: null, doc: { payload: 'wrapped' },
+        kind: 'secret', id, domainId: 'd1', name: id, type: 'opaque', expiresAt: null, notAfter: null, doc: { payload: 'wrapped' },
         createdAt: now(Number(id.slice(1))), updatedAt: now(), version: 1, ...overrides,
       });
-      for (let i = 1; i <= 5; i += 1) await store.objects.create(object(`s${i}`, { type: i % 2 ? 'opaque' : 'certificate', expiresAt: i === 5 ? now(100) : null }));
+      for (let i = 1; i <= 5; i += 1) await store.objects.create(object(`s${i}`, { type: i % 2 ? 'opaque' : 'certificate', expiresAt: i === 5 ? now(100) : null, notAfter: i === 4 ? now(50) : null }));
       await store.objects.create(object('s9', { domainId: 'd2' }));
       await store.objects.create(object('s1', { kind: 'container', type: 'certificate' })); // same id, other kind
       await expect(store.objects.create(object('s1'))).rejects.toEqual(conflict);
@@ -156,11 +171,12 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, type: 'certificate' })).items.map((o) => o.id)).toEqual(['s2', 's4']);
       expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, name: 's3' })).total).toBe(1);
       expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 10, liveAt: now(100) })).total).toBe(4);
-      expect((await store.objects.listExpiring('secret', now(0), now(101))).map((o) => o.id)).toEqual(['s5']);
-      expect(await store.objects.listExpiring('secret', now(101), now(1e6))).toEqual([]);
+      expect((await store.objects.listExpiring('secret', now(0), now(101))).map((o) => o.id)).toEqual(['s4']);
+      expect(await store.objects.listExpiring('secret', now(51), now(1e6))).toEqual([]);
       const first = (await store.objects.get('secret', 's1'))!;
       expect(first.doc).toEqual({ payload: 'wrapped' });
-      expect(await store.objects.replace({ ...first, doc: { payload: 'x' }, version: 2 }, 1)).toBe(true);
+      expect(await store.objects.replace({ ...first, doc: { payload: 'x' }, notAfter: now(7), version: 2 }, 1)).toBe(true);
+      expect((await store.objects.listExpiring('secret', now(0), now(8))).map((o) => o.id)).toEqual(['s1']);
       expect(await store.objects.replace({ ...first, doc: { payload: 'y' }, version: 2 }, 1)).toBe(false);
       expect((await store.objects.get('secret', 's1'))?.doc).toEqual({ payload: 'x' });
       expect((await store.objects.get('container', 's1'))?.type).toBe('certificate');
