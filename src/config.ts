@@ -33,7 +33,8 @@ export interface OkmsdConfig {
   readonly renewOverlapSeconds: number;
   /** Expiry alerts: thresholds in days, the optional signed webhook, and how often the lifecycle job runs (0: never). */
   readonly expiryThresholdsDays: readonly number[];
-  readonly expiryWebhook: { readonly url: string; readonly secret: string } | undefined;
+  /** Where signed events go: expiry alerts and container rotations. */
+  readonly webhook: { readonly url: string; readonly secret: string } | undefined;
   readonly lifecycleIntervalSeconds: number;
   readonly renewGraceDays: number;
   /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
@@ -79,11 +80,11 @@ function thresholds(env: Env): number[] {
 }
 
 function webhook(env: Env): { url: string; secret: string } | undefined {
-  const url = env.OKMSD_EXPIRY_WEBHOOK_URL;
+  const url = env.OKMSD_WEBHOOK_URL;
   if (!url) return undefined;
-  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError('OKMSD_EXPIRY_WEBHOOK_URL', 'must be an http(s) URL');
-  const secret = env.OKMSD_EXPIRY_WEBHOOK_SECRET ?? '';
-  if (secret.length < 16) throw new ConfigError('OKMSD_EXPIRY_WEBHOOK_SECRET', 'is required with OKMSD_EXPIRY_WEBHOOK_URL: at least 16 characters (the HMAC key of X-Okmsd-Signature)');
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ConfigError('OKMSD_WEBHOOK_URL', 'must be an http(s) URL');
+  const secret = env.OKMSD_WEBHOOK_SECRET ?? '';
+  if (secret.length < 16) throw new ConfigError('OKMSD_WEBHOOK_SECRET', 'is required with OKMSD_WEBHOOK_URL: at least 16 characters (the HMAC key of X-Okmsd-Signature)');
   return { url, secret };
 }
 
@@ -151,7 +152,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     renewOverlapSeconds: nonNegativeInt(env, 'OKMSD_RENEW_OVERLAP_SECONDS', 86_400),
     renewGraceDays: nonNegativeInt(env, 'OKMSD_RENEW_GRACE_DAYS', 30),
     expiryThresholdsDays: thresholds(env),
-    expiryWebhook: webhook(env),
+    webhook: webhook(env),
     lifecycleIntervalSeconds: nonNegativeInt(env, 'OKMSD_LIFECYCLE_INTERVAL', 60),
     trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
     clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),

@@ -29,6 +29,7 @@ import { openEmbeddedStore } from './storage/embedded/embedded-store';
 import { openMongoStore } from './storage/mongo/mongo-store';
 import { wireBarbican } from './http/barbican/barbican-wiring';
 import { LifecycleJobs } from './ca/lifecycle-jobs';
+import { WebhookNotifier } from './observability/webhook';
 import type { Store } from './storage/ports';
 
 export interface StartOptions {
@@ -131,10 +132,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
+  const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger) : undefined;
   const barbican = wireBarbican({
     store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
     baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
-    tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365,
+    tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365, ...(notifier ? { notifier } : {}),
   });
   const services: ControlPlaneServices = {
     store,
@@ -210,7 +212,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   }
   const lifecycle = new LifecycleJobs({
     store, credentials: services.credentials, clock, logger, thresholdsDays: config.expiryThresholdsDays, gauges: metrics.lifecycleGauges,
-    ...(config.expiryWebhook ? { webhook: config.expiryWebhook } : {}),
+    ...(notifier ? { notifier } : {}),
   });
   if (config.lifecycleIntervalSeconds > 0) lifecycle.start(config.lifecycleIntervalSeconds * 1000);
   const hostPart = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,7 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { OkmsError } from '../domain/errors';
 import type { Store } from '../storage/ports';
+import type { WebhookNotifier } from '../observability/webhook';
 import type { CredentialService } from './credential-service';
 
 export interface ExpiryAlert {
@@ -17,12 +18,6 @@ export interface ExpiryAlert {
   readonly containers?: ReadonlyArray<{ id: string; name: string | null; consumers: ReadonlyArray<{ name: string; URL: string }> }>;
 }
 
-export interface Webhook {
-  readonly url: string;
-  /** HMAC-SHA256 key: the receiver checks X-Okmsd-Signature = v1=hex(HMAC(key, `${X-Okmsd-Timestamp}.${body}`)). */
-  readonly secret: string;
-}
-
 export interface LifecycleGauges {
   setExpiring(kind: ExpiryAlert['kind'], withinDays: number, count: number): void;
   setSoonestDays(kind: ExpiryAlert['kind'], days: number): void;
@@ -30,10 +25,6 @@ export interface LifecycleGauges {
 
 const DAY = 86_400_000;
 const BATCH = 1000;
-
-export function signWebhook(secret: string, timestamp: string, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
 
 /**
  * The background work of the certificate lifecycle, run every interval on every node (each step is safe to race):
@@ -54,9 +45,8 @@ export class LifecycleJobs {
       clock: () => Date;
       logger: Logger;
       thresholdsDays: readonly number[];
-      webhook?: Webhook;
+      notifier?: WebhookNotifier;
       gauges?: LifecycleGauges;
-      fetch?: typeof fetch;
     },
   ) {}
 
@@ -135,7 +125,7 @@ export class LifecycleJobs {
       };
       alerts.push(alert);
       this.deps.logger.warn(alert, `${item.kind} ${item.name ?? item.id} expires in ${alert.daysLeft} days`);
-      await this.deliver(alert);
+      await this.deps.notifier?.deliver(alert);
     }
     return alerts;
   }
@@ -151,30 +141,5 @@ export class LifecycleJobs {
       }
       if (offset + 100 >= page.total) return found;
     }
-  }
-
-  /** Three tries; a webhook that stays down loses the alert to the log only (the claim is not given back). */
-  async deliver(payload: object): Promise<boolean> {
-    const { webhook } = this.deps;
-    if (!webhook) return false;
-    const body = JSON.stringify(payload);
-    for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      try {
-        const response = await (this.deps.fetch ?? fetch)(webhook.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-okmsd-event': String((payload as { event?: string }).event ?? 'okmsd'), 'x-okmsd-timestamp': timestamp, 'x-okmsd-signature': signWebhook(webhook.secret, timestamp, body) },
-          body,
-          signal: AbortSignal.timeout(5000),
-        });
-        if (response.ok) return true;
-        this.deps.logger.warn({ status: response.status, attempt }, 'webhook refused the alert');
-      } catch (error) {
-        this.deps.logger.warn({ err: String(error), attempt }, 'webhook unreachable');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-    }
-    this.deps.logger.error({ url: webhook.url }, 'webhook delivery failed after 3 tries');
-    return false;
   }
 }

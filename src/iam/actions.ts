@@ -54,6 +54,7 @@ export const BARBICAN_ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:container/get', method: 'GET', path: '/v1/containers/{id}', resource: 'container', summary: 'Get a container' },
   { action: 'okms:apikms:container/get', method: 'GET', path: '/v1/containers/{id}/consumers', resource: 'container', summary: "A container's consumers" },
   { action: 'okms:apikms:container/delete', method: 'DELETE', path: '/v1/containers/{id}', resource: 'container', summary: 'Delete a container' },
+  { action: 'okms:apikms:container/update', method: 'POST', path: '/v1/containers/{id}/rotate', resource: 'container', summary: 'Rotate secrets of a container, consumers told' },
   { action: 'okms:apikms:container/consumer/create', method: 'POST', path: '/v1/containers/{id}/consumers', resource: 'container', summary: 'Register a consumer' },
   { action: 'okms:apikms:container/consumer/delete', method: 'DELETE', path: '/v1/containers/{id}/consumers', resource: 'container', summary: 'Remove a consumer' },
   { action: 'okms:apikms:container/acl/get', method: 'GET', path: '/v1/containers/{id}/acl', resource: 'container', summary: "A container's ACL" },

@@ -28,7 +28,29 @@ export class ContainerService {
 
   async create(caller: BarbicanCaller, body: ContainerCreateBody, base: string): Promise<ObjectRecord> {
     await this.deps.access.authorizeInProject(caller, 'okms:apikms:container/create', 'Container creation');
-    const refs = body.secret_refs ?? [];
+    const refs = await this.checkedRefs(caller, body.type, body.secret_refs ?? [], base, true);
+    return this.createInProject(caller, body.name?.trim() || null, body.type, refs);
+  }
+
+  /**
+   * "Store the new certificate, update the container": the named entries are replaced by the given secrets (same
+   * checks as on create), the consumers stay, and they are told through the webhook. An okmsd extension: Barbican's
+   * containers cannot change.
+   */
+  async rotate(caller: BarbicanCaller, id: string, given: NonNullable<ContainerCreateBody['secret_refs']>, base: string): Promise<{ record: ObjectRecord; replaced: Array<{ name: string | null; from: string | null; to: string }> }> {
+    const record = await this.deps.access.load(caller, 'container', id, 'okms:apikms:container/update', 'write', 'Container rotation');
+    if (given.length === 0) throw invalid('secret_refs', 'name at least one secret to put in the container');
+    const incoming = await this.checkedRefs(caller, record.type as ContainerType, given, base, false);
+    const current = (record.doc.secretRefs as Array<{ name: string | null; secretId: string }>) ?? [];
+    const replaced = incoming.map((r) => ({ name: r.name, from: current.find((c) => c.name === r.name)?.secretId ?? null, to: r.secretId }));
+    const secretRefs = [...current.filter((c) => !incoming.some((r) => r.name === c.name)), ...incoming];
+    const updated = { ...record, doc: { ...record.doc, secretRefs }, updatedAt: this.deps.clock().toISOString(), version: record.version + 1 };
+    if (!(await this.deps.store.objects.replace(updated, record.version))) throw new OkmsError('ERR_CONFLICT', 'the container changed meanwhile; retry');
+    return { record: updated, replaced };
+  }
+
+  /** Names, ids and types of a container's secret refs, checked: on create the whole set, on rotation the changed part. */
+  private async checkedRefs(caller: BarbicanCaller, type: ContainerType, refs: NonNullable<ContainerCreateBody['secret_refs']>, base: string, complete: boolean): Promise<Array<{ name: string | null; secretId: string }>> {
     const names = refs.map((r) => r.name?.trim() || null);
     const named = names.filter((n): n is string => n !== null);
     if (new Set(named).size !== named.length) throw invalid('secret_refs', 'Duplicate reference names are not allowed');
@@ -37,12 +59,14 @@ export class ContainerService {
       return idFromRef(r.secret_ref, `secret_refs[${i}].secret_ref`);
     });
     if (new Set(secretIds).size !== secretIds.length) throw invalid('secret_refs', 'Duplicate secret ids are not allowed');
-    const shape = body.type === 'generic' ? undefined : SHAPES[body.type];
+    const shape = type === 'generic' ? undefined : SHAPES[type];
     if (shape) {
       names.forEach((name, i) => {
-        if (name === null || !(name in shape.allowed)) throw invalid(`secret_refs[${i}].name`, `a ${body.type} container takes only ${Object.keys(shape.allowed).join(', ')}`);
+        if (name === null || !(name in shape.allowed)) throw invalid(`secret_refs[${i}].name`, `a ${type} container takes only ${Object.keys(shape.allowed).join(', ')}`);
       });
-      for (const required of shape.required) if (!names.includes(required)) throw invalid('secret_refs', `a ${body.type} container needs a "${required}" secret`);
+      if (complete) for (const required of shape.required) if (!names.includes(required)) throw invalid('secret_refs', `a ${type} container needs a "${required}" secret`);
+    } else if (!complete && names.some((n) => n === null)) {
+      throw invalid('secret_refs', 'rotation replaces entries by name: every secret needs one');
     }
     for (const [i, secretId] of secretIds.entries()) {
       const label = names[i] ?? secretId;
@@ -52,7 +76,7 @@ export class ContainerService {
       const expected = shape?.allowed[names[i]!];
       if (expected && secret.type !== expected) throw invalid(`secret_refs[${i}]`, `"${label}" must be a ${expected} secret, not ${secret.type}`);
     }
-    return this.createInProject(caller, body.name?.trim() || null, body.type, secretIds.map((secretId, i) => ({ name: names[i] ?? null, secretId })));
+    return secretIds.map((secretId, i) => ({ name: names[i] ?? null, secretId }));
   }
 
   /** Stores a container of already checked secrets (orders use this for their results). */

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const port = (receiver.address() as { port: number }).port;
   t = await startTestOkmsd({
     clock: () => now,
-    env: { OKMSD_LIFECYCLE_INTERVAL: '0', OKMSD_EXPIRY_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/okmsd`, OKMSD_EXPIRY_WEBHOOK_SECRET: SECRET, OKMSD_RENEW_GRACE_DAYS: '10' },
+    env: { OKMSD_LIFECYCLE_INTERVAL: '0', OKMSD_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/okmsd`, OKMSD_WEBHOOK_SECRET: SECRET, OKMSD_RENEW_GRACE_DAYS: '10' },
   });
   domain = await createDomain(t, 'lifecycle');
 });
@@ -111,8 +111,8 @@ describe('expiry alerts', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=shop.example', '-days', '20'], { stdio: 'pipe' });
     await t.api('POST', '/iam/user', { body: { login: 'lbadmin', password: 'lbadmin-passphrase' } });
     await t.api('POST', '/iam/policy', { body: { name: 'lb', identities: ['urn:v1:eu:identity:user:root/lbadmin'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
-    const login = await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'lbadmin', password: 'lbadmin-passphrase' } } }, scope: { project: { id: domain.id } } } }) });
-    const token = login.headers.get('x-subject-token')!;
+    const login = async () => (await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'lbadmin', password: 'lbadmin-passphrase' } } }, scope: { project: { id: domain.id } } } }) })).headers.get('x-subject-token')!;
+    let token = await login();
     const barbican = (method: string, path: string, body: unknown) => fetch(`${t.okmsd.controlUrl}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
     const secret = await barbican('POST', '/v1/secrets', { name: 'shop-cert', secret_type: 'certificate', payload: readFileSync(join(dir, 'c.pem')).toString('base64'), payload_content_type: 'application/pkix-cert', payload_content_encoding: 'base64' });
     const container = await barbican('POST', '/v1/containers', { name: 'shop-tls', type: 'certificate', secret_refs: [{ name: 'certificate', secret_ref: secret.secret_ref }] });
@@ -134,10 +134,23 @@ describe('expiry alerts', () => {
     expect(metrics).toContain('okmsd_expiring{kind="certificateSecret",within_days="30"} 1');
     expect(metrics).toContain('okmsd_expiry_soonest_days{kind="certificateSecret"} 20');
 
-    now = new Date(now.getTime() + 20 * DAY);
+    now = new Date(now.getTime() + 21 * DAY); // the 20-day certificate is past; the 45-day credential has 24 days left
     const later = await t.okmsd.lifecycle.runOnce();
     expect(later.alerts.map((a) => [a.name, a.thresholdDays])).toEqual([['expires-in-45-days', 30]]);
     expect(received).toHaveLength(3);
     expect(verified({ ...received[2]!, body: received[2]!.body.replace('45', '46') })).toBe(false); // the signature covers the body
+
+    // "Store the new certificate, update the container": the consumers stay and are told.
+    token = await login(); // 21 days later: the first token has long expired
+    const fresh = await barbican('POST', '/v1/secrets', { name: 'shop-cert-2026', secret_type: 'certificate', payload: Buffer.from((await t.api('GET', `/okms/resource/${domain.id}`)).json.publicCA as string).toString('base64'), payload_content_type: 'application/pkix-cert', payload_content_encoding: 'base64' });
+    const containerId = container.container_ref.split('/').pop();
+    const rotated = await barbican('POST', `/v1/containers/${containerId}/rotate`, { secret_refs: [{ name: 'certificate', secret_ref: fresh.secret_ref }] });
+    expect(rotated.secret_refs).toEqual([{ name: 'certificate', secret_ref: fresh.secret_ref }]);
+    expect(rotated.consumers).toEqual([{ name: 'lb-7', URL: 'https://lb.example/7' }]);
+    const told = received.map((r) => JSON.parse(r.body)).find((e) => e.event === 'okmsd.container.rotated');
+    expect(told).toMatchObject({ container_ref: container.container_ref, replaced: [{ name: 'certificate', from: secret.secret_ref, to: fresh.secret_ref }], consumers: [{ name: 'lb-7', URL: 'https://lb.example/7' }] });
+    expect(received.every(verified)).toBe(true);
+    const wrongType = await barbican('POST', `/v1/containers/${containerId}/rotate`, { secret_refs: [{ name: 'private_key', secret_ref: fresh.secret_ref }] });
+    expect(wrongType.code).toBe(400);
   });
 });

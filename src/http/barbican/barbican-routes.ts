@@ -18,11 +18,14 @@ export interface BarbicanServices {
   /** The public origin that refs are built on (what the Keystone catalog hands the clients). */
   readonly baseUrl: () => string;
   readonly cas: CaDirectory;
+  /** Tells a rotated container's consumers (the operator's webhook), when one is configured. */
+  readonly notify?: (event: { event: string } & Record<string, unknown>) => Promise<unknown>;
 }
 
 const JSON_BODY = ['application/json'];
 const validateSecret = bodyValidator<SecretCreateBody>('barbican-secret-create');
 const validateContainer = bodyValidator<ContainerCreateBody>('barbican-container-create');
+const validateRotate = bodyValidator<{ secret_refs: NonNullable<ContainerCreateBody['secret_refs']> }>('barbican-container-rotate');
 const validateConsumer = bodyValidator<{ name: string; URL: string }>('barbican-consumer');
 const validateOrder = bodyValidator<OrderCreateBody>('barbican-order-create');
 const validateAcl = bodyValidator<AclBody>('barbican-acl');
@@ -152,6 +155,12 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
     { method: 'delete', path: '/v1/containers/{id}', summary: 'Delete a container (409 naming its consumers while any are registered, unless ?force=true)', auth: 'keystone', action: ACTION('container/delete'), async handle({ req, caller, params }) {
       await b.containers.delete(caller, params.id!, paging(req).force);
       return { status: 204 };
+    } },
+    { method: 'post', path: '/v1/containers/{id}/rotate', summary: 'Replace named secrets of a container (a new certificate), keep its consumers and tell them (okmsd extension)', auth: 'keystone', action: ACTION('container/update'), consumes: JSON_BODY, schemas: { body: 'barbican-container-rotate' }, success: 200, async handle({ req, caller, params }) {
+      const { record, replaced } = await b.containers.rotate(caller, params.id!, validateRotate(trimmed(req.body)).secret_refs, base());
+      const view = containerView(base(), record);
+      await b.notify?.({ event: 'okmsd.container.rotated', container_ref: view.container_ref, name: record.name, projectId: record.domainId, replaced: replaced.map((r) => ({ name: r.name, from: r.from && secretRef(base(), r.from), to: secretRef(base(), r.to) })), consumers: view.consumers });
+      return { status: 200, body: view };
     } },
     { method: 'get', path: '/v1/containers/{id}/consumers', summary: "A container's consumers", auth: 'keystone', action: ACTION('container/get'), async handle({ req, caller, params }) {
       const { page } = paging(req);

@@ -13,6 +13,7 @@ import { ObjectAccess } from '../../secrets/object-access';
 import { OrderService } from '../../secrets/order-service';
 import { SecretService } from '../../secrets/secret-service';
 import type { Store } from '../../storage/ports';
+import type { WebhookNotifier } from '../../observability/webhook';
 import type { AuthenticateKeystone, RouteSpec } from '../route-table';
 import { barbicanRoutes } from './barbican-routes';
 import { keystoneRoutes } from './keystone-routes';
@@ -35,6 +36,7 @@ export function wireBarbican(deps: {
   tokenTtlSeconds: number;
   orderKey: KeySpec;
   orderCertificateDays: number;
+  notifier?: WebhookNotifier;
 }): BarbicanWiring {
   const { store, clock } = deps;
   const access = new ObjectAccess({ store, urnRegion: deps.urnRegion, clock });
@@ -44,7 +46,8 @@ export function wireBarbican(deps: {
   const tokens = new KeystoneTokens({ store, clock, rootAccount: deps.rootAccount, ttlSeconds: deps.tokenTtlSeconds });
   const routes = [
     ...keystoneRoutes(tokens, deps.baseUrl),
-    ...barbicanRoutes({ secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }), baseUrl: deps.baseUrl }),
+    ...barbicanRoutes({ secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }), baseUrl: deps.baseUrl,
+      ...(deps.notifier ? { notify: (event) => deps.notifier!.deliver(event) } : {}) }),
   ];
   const authenticate = async (req: Request): Promise<BarbicanCaller> => {
     const token = await tokens.validate(req.get('x-auth-token'));
