@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config';
 import { startOkmsd } from '../server';
 import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
+import { registerSecretCommands } from './commands/secret-commands';
 import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
@@ -38,6 +39,7 @@ function program(): Command {
   root.command('serve').description('run okmsd (configuration from OKMSD_* environment variables; see README)').action(serve);
   registerControlCommands(root);
   registerDataCommands(root);
+  registerSecretCommands(root);
   for (const command of root.commands) command.exitOverride();
   return root;
 }

@@ -34,13 +34,14 @@ import barbicanListQuery from '../../schemas/barbican-list-query.json';
 import keystoneAuth from '../../schemas/keystone-auth.json';
 import credentialRenew from '../../schemas/credential-renew.json';
 import barbicanContainerRotate from '../../schemas/barbican-container-rotate.json';
+import certificateVerify from '../../schemas/certificate-verify.json';
 import { OkmsError } from '../domain/errors';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
 export const SCHEMAS = [
   domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
-  credentialRenew, barbicanContainerRotate, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
+  credentialRenew, barbicanContainerRotate, certificateVerify, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
 ] as const;
 export type SchemaId = (typeof SCHEMAS)[number]['$id'];

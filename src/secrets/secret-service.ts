@@ -148,12 +148,19 @@ export class SecretService {
     const stored = String(record.doc.contentType);
     const wanted = !accept || accept.trim() === '*/*' || accept.trim() === '' ? stored : normaliseContentType(accept.split(',')[0]!);
     if (!wanted) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
+    const bytes = await this.open(record);
+    {
+      if (wanted === 'text/plain' && !isUtf8(bytes)) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
+      return { contentType: wanted, body: bytes };
+    }
+  }
+
+  /** The plaintext payload of a stored secret record (callers have checked access). */
+  async open(record: ObjectRecord): Promise<Buffer> {
     const domain = await this.domain(record.domainId);
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
-      const bytes = this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(record.id), String(record.doc.payload));
-      if (wanted === 'text/plain' && !isUtf8(bytes)) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
-      return { contentType: wanted, body: bytes };
+      return this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(record.id), String(record.doc.payload));
     } finally {
       kek.fill(0);
     }

@@ -13,6 +13,8 @@ import { ObjectAccess } from '../../secrets/object-access';
 import { OrderService } from '../../secrets/order-service';
 import { SecretService } from '../../secrets/secret-service';
 import type { Store } from '../../storage/ports';
+import { OkmsError } from '../../domain/errors';
+import { idFromRef } from '../../secrets/barbican-model';
 import type { WebhookNotifier } from '../../observability/webhook';
 import type { AuthenticateKeystone, RouteSpec } from '../route-table';
 import { barbicanRoutes } from './barbican-routes';
@@ -21,6 +23,8 @@ import { keystoneRoutes } from './keystone-routes';
 export interface BarbicanWiring {
   readonly routes: RouteSpec[];
   readonly authenticate: AuthenticateKeystone;
+  /** For the admin's certificate check: a certificate container of the account, as PEM texts. */
+  openCertificateContainer(accountId: string, containerRef: string): Promise<{ certificate: string; privateKey?: string; passphrase?: string; chain?: string; domainId: string }>;
 }
 
 /** The Barbican API and its Keystone front door, assembled from the store, the key hierarchy, IAM and the domain CAs. */
@@ -63,5 +67,21 @@ export function wireBarbican(deps: {
       },
     };
   };
-  return { routes, authenticate };
+  const openCertificateContainer: BarbicanWiring['openCertificateContainer'] = async (accountId, containerRef) => {
+    const container = await store.objects.get('container', idFromRef(containerRef, 'containerRef'));
+    const domain = container && (await store.domains.get(container.domainId));
+    if (!container || !domain || domain.accountId !== accountId) throw new OkmsError('ERR_NOT_FOUND', 'containerRef: no such container in this account', { field: 'containerRef' });
+    const text: Record<string, string> = {};
+    for (const ref of (container.doc.secretRefs as Array<{ name: string | null; secretId: string }>) ?? []) {
+      const secret = ref.name ? await store.objects.get('secret', ref.secretId) : undefined;
+      if (secret?.doc.payload) text[ref.name!] = (await secrets.open(secret)).toString('utf8');
+    }
+    if (!text.certificate) throw new OkmsError('ERR_VALIDATION', 'containerRef: the container holds no certificate', { field: 'containerRef' });
+    return {
+      certificate: text.certificate, domainId: domain.id,
+      ...(text.private_key ? { privateKey: text.private_key } : {}), ...(text.private_key_passphrase ? { passphrase: text.private_key_passphrase } : {}),
+      ...(text.intermediates ? { chain: text.intermediates } : {}),
+    };
+  };
+  return { routes, authenticate, openCertificateContainer };
 }

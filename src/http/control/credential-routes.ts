@@ -1,4 +1,6 @@
 import type { CreateCredentialInput, RenewCredentialInput } from '../../ca/credential-service';
+import { verifyCertificate } from '../../ca/verify-certificate';
+import { OkmsError } from '../../domain/errors';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { RouteSpec } from '../route-table';
 import { bodyValidator, queryValidator } from '../validation';
@@ -12,6 +14,7 @@ export const RAW_CSR_TYPES = ['application/pkcs10', 'application/x-pem-file'] as
 const validateBody = bodyValidator<CreateCredentialInput>('credential-create');
 const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('credential-create-query');
 const validateRenew = bodyValidator<RenewCredentialInput>('credential-renew');
+const validateVerify = bodyValidator<{ certificate?: string; privateKey?: string; passphrase?: string; chain?: string; okmsId?: string; containerRef?: string }>('certificate-verify');
 
 export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
   const base = '/okms/resource/{okmsId}/credential';
@@ -54,6 +57,24 @@ export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
         const credential = await s.credentials.get(domain, uuidParam(params, 'credentialId'));
         return { status: 200, body: credentialView(credential, s.clock()) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/okms/verify',
+      summary: "Check a certificate as an operator would with openssl: subject, SANs, days to expiry, key match (any key type), chain to a CA",
+      auth: 'admin',
+      consumes: ['application/json'],
+      schemas: { body: 'certificate-verify' },
+      async handle({ req, account }) {
+        const input = validateVerify(req.body);
+        if (!input.certificate && !input.containerRef) throw new OkmsError('ERR_VALIDATION', 'certificate: a certificate or a containerRef is required', { field: 'certificate' });
+        const fromContainer = input.containerRef ? await s.barbican.openCertificateContainer(account.id, input.containerRef) : undefined;
+        const okmsId = input.okmsId ?? fromContainer?.domainId;
+        const trustAnchor = okmsId ? (await s.domains.getForAccount(account, okmsId)).caCertificatePEM : undefined;
+        const merged = { ...fromContainer, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
+        const report = verifyCertificate({ ...merged, certificate: merged.certificate!, ...(trustAnchor ? { trustAnchor } : {}) }, s.clock());
+        return { status: 200, body: report };
       },
     },
     {

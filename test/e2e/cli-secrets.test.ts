@@ -1,0 +1,88 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createDomain, removeDir, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const execFileAsync = promisify(execFile);
+
+/** `okmsd secret …`: the Barbican API from the built CLI, logged in as an IAM user, files stored and fetched byte for byte. */
+let t: TestOkmsd;
+const work = tempDir('okmsd-cli-secrets-');
+let env: Record<string, string>;
+
+async function okmsd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { cwd: work, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+const json = async (...args: string[]): Promise<any> => {
+  const result = await okmsd(...args, '--output', 'json');
+  if (result.code !== 0) throw new Error(`okmsd ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+};
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
+  t = await startTestOkmsd();
+  const domain = await createDomain(t, 'cli-secrets');
+  await t.api('POST', '/iam/user', { body: { login: 'deployer', password: 'deployer-passphrase' } });
+  await t.api('POST', '/iam/policy', { body: { name: 'deployer', identities: ['urn:v1:eu:identity:user:root/deployer'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
+  env = { PATH: process.env.PATH!, XDG_CONFIG_HOME: work, OKMSD_URL: t.okmsd.controlUrl, OS_USERNAME: 'deployer', OKMSD_PASSWORD: 'deployer-passphrase', OS_PROJECT_NAME: 'cli-secrets' };
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt', '-days', '30', '-subj', '/CN=cli.example'], { cwd: work, stdio: 'pipe' });
+  execFileSync('openssl', ['x509', '-in', 'tls.crt', '-outform', 'DER', '-out', 'tls.der'], { cwd: work, stdio: 'pipe' });
+});
+afterAll(async () => {
+  await t.stop();
+  removeDir(t.dataDir);
+  removeDir(work);
+});
+
+describe('okmsd secret', () => {
+  it('stores PEM and DER files, gives them back byte for byte, bundles them, and refuses to delete what a consumer uses', async () => {
+    const cert = await json('secret', 'store', '--file', 'tls.crt', '--type', 'certificate', '--name', 'cli-cert');
+    const der = await json('secret', 'store', '--file', 'tls.der', '--type', 'certificate', '--name', 'cli-cert-der');
+    const key = await json('secret', 'store', '--file', 'tls.key', '--type', 'private', '--name', 'cli-key');
+    expect(cert).toMatchObject({ name: 'cli-cert', secret_type: 'certificate', content_types: { default: 'application/pkix-cert' } });
+    for (const [secret, file] of [[cert, 'tls.crt'], [der, 'tls.der'], [key, 'tls.key']] as const) {
+      await json('secret', 'get', secret.secret_ref, '--out', `back-${file}`);
+      expect(readFileSync(join(work, `back-${file}`)).equals(readFileSync(join(work, file)))).toBe(true);
+    }
+    expect(statSync(join(work, 'back-tls.key')).mode & 0o777).toBe(0o600);
+    expect(((await json('secret', 'list')) as Array<{ name: string }>).map((s) => s.name)).toEqual(expect.arrayContaining(['cli-cert', 'cli-cert-der', 'cli-key']));
+
+    const container = await json('secret', 'container', 'create', '--type', 'certificate', '--name', 'cli-tls', '--secret', `certificate=${cert.secret_ref}`, '--secret', `private_key=${key.secret_ref}`);
+    expect(container.secret_refs).toHaveLength(2);
+    const login = await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'deployer', password: 'deployer-passphrase' } } }, scope: { project: { name: 'cli-secrets' } } } }) });
+    await fetch(`${container.container_ref}/consumers`, { method: 'POST', headers: { 'x-auth-token': login.headers.get('x-subject-token')!, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'lb', URL: 'https://lb.example' }) });
+    const refused = await okmsd('secret', 'container', 'delete', container.container_ref);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('Conflict: Container has consumers: lb https://lb.example');
+    expect((await okmsd('secret', 'delete', key.secret_ref)).code).toBe(5);
+    expect((await okmsd('secret', 'container', 'delete', container.container_ref, '--force')).code).toBe(0);
+  });
+
+  it('orders a certificate and reports the finished order', async () => {
+    const order = await json('secret', 'order', 'certificate', '--subject-dn', 'cn=api.cli.example', '--algorithm', 'ec', '--bit-length', '256');
+    expect(order).toMatchObject({ type: 'certificate', status: 'ACTIVE', container_ref: expect.stringContaining('/v1/containers/') });
+  });
+
+  it('says what is missing when it cannot log in, and exits 3 on a wrong password', async () => {
+    const saved = env;
+    try {
+      env = { PATH: process.env.PATH!, XDG_CONFIG_HOME: work, OKMSD_URL: t.okmsd.controlUrl };
+      const usage = await okmsd('secret', 'list');
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('--user and --project');
+      env = { ...saved, OKMSD_PASSWORD: 'wrong' };
+      expect((await okmsd('secret', 'list')).code).toBe(3);
+    } finally {
+      env = saved;
+    }
+  });
+});
