@@ -151,6 +151,11 @@ describe('okmsd CLI: IAM, renew, signatures, paging', () => {
     expect(successor.id).not.toBe(old.id);
     expect(statSync(join(work, 'rotating.key')).mode & 0o777).toBe(0o600);
     expect((await okmsd(['credential', 'get', old.id, '--domain', domainId])).code).toBe(4);
+    expect(successor.predecessorId).toBe(old.id);
+    const overlapping = await okmsd(['credential', 'renew', successor.id, '--domain', domainId, '--overlap', '600', '--output', 'json']);
+    expect(overlapping.stderr).toContain('the old credential is revoked at');
+    const kept = JSON.parse((await okmsd(['credential', 'get', successor.id, '--domain', domainId, '--output', 'json'])).stdout);
+    expect(kept).toMatchObject({ successorId: JSON.parse(overlapping.stdout).id, revokeAt: expect.any(String) });
   });
 
   it('signs and verifies over mTLS', async () => {

@@ -123,28 +123,26 @@ export function registerControlCommands(program: Command): void {
     });
   credential
     .command('renew <credentialId>')
-    .description('issue a successor with the same name, identities and type (a new key, or --csr), then revoke the old one unless --keep-old')
-    .option('--csr <file>', 'CSR for the new certificate (needed if you keep your own keys)')
+    .description('issue a successor with the same name, identities and type (a new key, or --csr); the old one is revoked at once, or after --overlap')
+    .option('--csr <file>', 'CSR for the new certificate (required for a credential issued from a CSR)')
     .option('--validity <days>', 'validity in days (default 365)')
+    .option('--overlap <seconds>', 'keep the old credential valid this long beside the new one (default 0)', '0')
     .option('--out-cert <file>', 'write the new certificate here')
     .option('--out-key <file>', 'write the new private key here (mode 0600)')
-    .option('--keep-old', 'do not revoke the old credential')
     .action(async function (this: Command, id: string) {
       const { client, output, domain: d } = settingsOf(this);
-      const o = this.opts<{ csr?: string; validity?: string; outCert?: string; outKey?: string; keepOld?: boolean }>();
+      const o = this.opts<{ csr?: string; validity?: string; overlap: string; outCert?: string; outKey?: string }>();
+      if (!/^\d+$/.test(o.overlap)) throw new CliError('--overlap takes whole seconds', EXIT.usage);
       const base = `/okms/resource/${requireDomain(d)}/credential`;
-      const old = await client.call<{ name: string; identityURNs: string[]; certificateType: string; description: string; fromCSR: boolean }>('GET', `${base}/${encodeURIComponent(id)}`);
-      if (old.fromCSR && !o.csr) throw new CliError('this credential was issued from a CSR: pass --csr with a request for the new certificate', EXIT.usage);
-      const created = await client.call<Record<string, unknown>>('POST', base, {
-        name: old.name, identityURNs: old.identityURNs, certificateType: old.certificateType, description: old.description,
-        ...(o.validity ? { validity: Number(o.validity) } : {}), ...(o.csr ? { csr: csrField(readFileSync(o.csr)) } : {}),
+      const created = await client.call<Record<string, unknown>>('POST', `${base}/${encodeURIComponent(id)}/renew`, {
+        overlapSeconds: Number(o.overlap), ...(o.validity ? { validity: Number(o.validity) } : {}), ...(o.csr ? { csr: csrField(readFileSync(o.csr)) } : {}),
       });
       if (o.outCert) writeFileSync(o.outCert, String(created.certificatePEM));
       if (o.outKey && created.privateKeyPEM) writePrivate(o.outKey, String(created.privateKeyPEM));
-      if (!o.keepOld) await client.call('DELETE', `${base}/${encodeURIComponent(id)}`);
       delete created.privateKeyPEM;
       print(created, output, CREDENTIAL_COLUMNS);
-      process.stderr.write(o.keepOld ? `renewed ${id} as ${String(created.id)}; the old credential stays valid\n` : `renewed ${id} as ${String(created.id)}; the old credential is revoked\n`);
+      const revokeAt = created.predecessorRevokeAt as string | null;
+      process.stderr.write(revokeAt ? `renewed ${id} as ${String(created.id)}; the old credential is revoked at ${revokeAt}\n` : `renewed ${id} as ${String(created.id)}; the old credential is revoked\n`);
     });
   credential.command('delete <credentialId>').description('revoke a credential at once').action(async function (this: Command, id: string) {
     const { client, domain: d } = settingsOf(this);

@@ -98,11 +98,8 @@ function renewCredential(c) {
     return;
   }
   if (!confirm('Renew "' + c.name + '"? A new key and certificate are issued and the old credential is revoked.')) return;
-  api('POST', '/okms/resource/' + state.domain + '/credential', { name: c.name, description: c.description, identityURNs: c.identityURNs, certificateType: c.certificateType })
-    .then(function (created) {
-      offerKeyOnce(created);
-      return api('DELETE', '/okms/resource/' + state.domain + '/credential/' + c.id);
-    })
+  api('POST', '/okms/resource/' + state.domain + '/credential/' + c.id + '/renew', { overlapSeconds: 0 })
+    .then(function (created) { offerKeyOnce(created); })
     .then(function () { status('Renewed ' + c.name + '; the old credential is revoked', false); loadCredentials(); loadAudit(); })
     .catch(function (e) { status(e.message, true); });
 }
