@@ -136,6 +136,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const barbican = wireBarbican({
     store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
     baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
+    gatewayBaseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).restEndpoint).origin,
     tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365, ...(notifier ? { notifier } : {}),
   });
   const services: ControlPlaneServices = {
@@ -178,6 +179,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       clock,
       logger,
       metrics,
+      barbicanRoutes: barbican.gatewayRoutes,
     },
     routes,
   );

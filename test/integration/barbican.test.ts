@@ -335,3 +335,41 @@ describe('ACLs and IAM', () => {
     expect((await call('POST', '/v1/secrets', token, { json: { name: 'tenant-secret' } })).status).toBe(201);
   });
 });
+
+describe('the Barbican API on the mTLS gateway', () => {
+  const credential = async (name: string, identityURNs: string[]) => {
+    const response = await t.api('POST', `/okms/resource/${project.id}/credential`, { body: { name, identityURNs } });
+    expect(response.status).toBe(201);
+    return { id: response.json.id as string, cert: response.json.certificatePEM as string, key: response.json.privateKeyPEM as string };
+  };
+
+  it('takes the access certificate as the login: its domain is the project, its identities go through IAM, every call is audited', async () => {
+    const { mtlsCall } = await import('../helpers/mtls-client');
+    const alice = await credential('alice-cert', ['urn:v1:eu:identity:user:root/alice']);
+    const created = await mtlsCall(t, '/v1/secrets', { ...alice, method: 'POST', body: { name: 'over-mtls', payload: 'mtls-payload', payload_content_type: 'text/plain' } });
+    expect(created.status).toBe(201);
+    expect(created.json.secret_ref).toMatch(new RegExp(`^${t.okmsd.gatewayUrl}/v1/secrets/`));
+    const id = secretId(created.json.secret_ref);
+    const meta = await mtlsCall(t, `/v1/secrets/${id}`, alice);
+    expect(meta.json).toMatchObject({ name: 'over-mtls', creator_id: 'alice' });
+    // The same secret through the Keystone door: one store, one project.
+    expect((await call('GET', `/v1/secrets/${id}/payload`, await login('alice', project.name))).body.toString()).toBe('mtls-payload');
+
+    const nobody = await credential('no-policy', ['urn:v1:eu:identity:user:root/mallory']);
+    const refused = await mtlsCall(t, '/v1/secrets', nobody);
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ code: 403, title: 'Forbidden' });
+    expect((await mtlsCall(t, '/v1/secrets', {})).json).toMatchObject({ code: 401, description: expect.stringContaining('cert_missing') });
+    expect((await t.api('DELETE', `/okms/resource/${project.id}/credential/${alice.id}`)).status).toBe(204);
+    const revoked = await mtlsCall(t, `/v1/secrets/${id}`, alice);
+    expect({ status: revoked.status, description: revoked.json.description }).toEqual({ status: 401, description: expect.stringContaining('cert_revoked') });
+
+    const records = (await t.api('GET', '/audit?limit=1000')).json.map((e: any) => e.record);
+    expect(records).toEqual(expect.arrayContaining([
+      expect.objectContaining({ plane: 'gateway', action: 'POST /v1/secrets', decision: 'allow', domainId: project.id, identities: ['urn:v1:eu:identity:user:root/alice'] }),
+      expect.objectContaining({ plane: 'gateway', action: 'GET /v1/secrets', decision: 'deny', status: 403 }),
+      expect.objectContaining({ plane: 'gateway', resource: `/v1/secrets/${id}`, decision: 'deny', reason: 'cert_revoked' }),
+    ]));
+    expect((await mtlsCall(t, `/api/${project.id}/v1/random?length=8`, await credential('root', ['urn:v1:eu:identity:account:root']))).status).toBe(200); // the data plane is untouched
+  });
+});

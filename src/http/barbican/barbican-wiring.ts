@@ -22,6 +22,8 @@ import { keystoneRoutes } from './keystone-routes';
 
 export interface BarbicanWiring {
   readonly routes: RouteSpec[];
+  /** The same Barbican routes for the mTLS gateway, their refs on the gateway's origin. */
+  readonly gatewayRoutes: RouteSpec[];
   readonly authenticate: AuthenticateKeystone;
   /** For the admin's certificate check: a certificate container of the account, as PEM texts. */
   openCertificateContainer(accountId: string, containerRef: string): Promise<{ certificate: string; privateKey?: string; passphrase?: string; chain?: string; domainId: string }>;
@@ -37,6 +39,7 @@ export function wireBarbican(deps: {
   urnRegion: string;
   rootAccount: string;
   baseUrl: () => string;
+  gatewayBaseUrl: () => string;
   tokenTtlSeconds: number;
   orderKey: KeySpec;
   orderCertificateDays: number;
@@ -48,11 +51,12 @@ export function wireBarbican(deps: {
   const containers = new ContainerService({ store, access, clock });
   const orders = new OrderService({ store, access, secrets, containers, domains: deps.domains, clock, defaultKey: deps.orderKey, certificateDays: deps.orderCertificateDays });
   const tokens = new KeystoneTokens({ store, clock, rootAccount: deps.rootAccount, ttlSeconds: deps.tokenTtlSeconds });
-  const routes = [
-    ...keystoneRoutes(tokens, deps.baseUrl),
-    ...barbicanRoutes({ secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }), baseUrl: deps.baseUrl,
-      ...(deps.notifier ? { notify: (event) => deps.notifier!.deliver(event) } : {}) }),
-  ];
+  const services = {
+    secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }),
+    ...(deps.notifier ? { notify: (event: { event: string }) => deps.notifier!.deliver(event) } : {}),
+  };
+  const routes = [...keystoneRoutes(tokens, deps.baseUrl), ...barbicanRoutes({ ...services, baseUrl: deps.baseUrl })];
+  const gatewayRoutes = barbicanRoutes({ ...services, baseUrl: deps.gatewayBaseUrl });
   const authenticate = async (req: Request): Promise<BarbicanCaller> => {
     const token = await tokens.validate(req.get('x-auth-token'));
     let identities: Promise<readonly string[]> | undefined;
@@ -83,5 +87,5 @@ export function wireBarbican(deps: {
       ...(text.intermediates ? { chain: text.intermediates } : {}),
     };
   };
-  return { routes, authenticate, openCertificateContainer };
+  return { routes, gatewayRoutes, authenticate, openCertificateContainer };
 }

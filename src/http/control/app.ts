@@ -9,6 +9,7 @@ import { CONSOLE_SCRIPT } from '../console/console-script';
 
 const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; frame-ancestors 'none'";
 import { requestLog } from '../request-log';
+import { takeAsidePayloadEncoding } from '../barbican/barbican-routes';
 import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
 import { auditRoutes } from './audit-routes';
@@ -19,7 +20,6 @@ import { iamRoutes } from './iam-routes';
 import type { ControlPlaneServices } from './services';
 
 export const MAX_BODY = '64kb';
-const payloadLocals = (res: express.Response) => res.locals as { payloadEncoding?: string };
 
 export function controlPlaneRoutes(s: ControlPlaneServices): RouteSpec[] {
   return [
@@ -109,15 +109,7 @@ export function buildControlPlaneApp(s: ControlPlaneServices, logger: Logger): E
     next();
   });
   app.use(auditChanges(s, logger));
-  // Barbican's two-step PUT may say `Content-Encoding: base64`, which is no HTTP coding: the body parsers would
-  // refuse it (415), so it is taken aside for the secret route to decode.
-  app.use((req, _res, next) => {
-    if (req.method === 'PUT' && req.path.startsWith('/v1/secrets/') && /^\s*base64\s*$/i.test(req.get('content-encoding') ?? '')) {
-      delete req.headers['content-encoding'];
-      payloadLocals(_res).payloadEncoding = 'base64';
-    }
-    next();
-  });
+  app.use(takeAsidePayloadEncoding);
   app.use(express.json({ limit: MAX_BODY, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.raw({ limit: MAX_BODY, type: [...RAW_CSR_TYPES, 'text/plain', 'application/octet-stream'] }));
   // Pages, not API: the reference that renders /openapi.json and the console (both local: no CDN, no framework).

@@ -11,6 +11,8 @@ import { toOkmsError } from '../error-mapper';
 import { requestLog } from '../request-log';
 import type { ClientAuthenticator } from './authenticate-client';
 import type { DataPlaneRoute } from './data-plane-route';
+import { mountBarbicanOnGateway } from './gateway-barbican';
+import type { RouteSpec } from '../route-table';
 import { GatewayError, okmsErrorBody, type RefusalReason } from './okms-error';
 
 /** Off unless configured: a TLS-terminating proxy at a trusted address forwards the client certificate in a header. */
@@ -29,6 +31,8 @@ export interface GatewayDeps {
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly metrics?: Metrics;
+  /** The Barbican API served here too, with the access certificate as the login (gateway-barbican.ts). */
+  readonly barbicanRoutes?: readonly RouteSpec[];
 }
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
@@ -129,6 +133,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
   };
 
   for (const route of routes) app[route.method](`/api/:okmsId${toExpressPath(route.path)}`, handle(route));
+  if (deps.barbicanRoutes) mountBarbicanOnGateway(app, deps, deps.barbicanRoutes, (req) => forwardedCertificate(req, deps.proxy));
   app.use((req: Request, res: Response) => {
     res.status(404).json(okmsErrorBody(new GatewayError('not_found', `no data-plane route for ${req.method} ${req.path}`), String(res.locals.requestId)));
   });
