@@ -257,6 +257,27 @@ describe('orders', () => {
     expect((await call('GET', `/v1/secrets/${refs.intermediates}/payload`, alice)).body.toString().trim()).toBe(ca.toString().trim());
   });
 
+  it('fulfils simple-cmc orders from a CSR and stored-key orders from an rsa container, keeping the key with its owner', async () => {
+    const { opensslCsr } = await import('../helpers/openssl');
+    const csr = opensslCsr('rsa:2048', '/CN=csr.example/O=Requester');
+    const fromCsr = await call('POST', '/v1/orders', alice, { json: { type: 'certificate', meta: { request_type: 'simple-cmc', request_data: Buffer.from(csr.csrPEM).toString('base64') } } });
+    const csrOrder = await call('GET', `/v1/orders/${secretId(fromCsr.json.order_ref)}`, alice);
+    expect(csrOrder.json.status).toBe('ACTIVE');
+    const csrContainer = await call('GET', `/v1/containers/${secretId(csrOrder.json.container_ref)}`, alice);
+    expect(csrContainer.json.secret_refs.map((r: any) => r.name).sort()).toEqual(['certificate', 'intermediates']); // no private key: it stayed with the requester
+    const issued = new X509Certificate((await call('GET', `/v1/secrets/${secretId(csrContainer.json.secret_refs.find((r: any) => r.name === 'certificate').secret_ref)}/payload`, alice)).body);
+    expect(issued.subject).toBe('CN=csr.example\nO=Requester');
+    expect(issued.checkPrivateKey((await import('node:crypto')).createPrivateKey(csr.keyPEM))).toBe(true);
+
+    const pair = await call('GET', `/v1/orders/${secretId((await call('POST', '/v1/orders', alice, { json: { type: 'asymmetric', meta: { algorithm: 'rsa', bit_length: 2048 } } })).json.order_ref)}`, alice);
+    const stored = await call('POST', '/v1/orders', alice, { json: { type: 'certificate', meta: { request_type: 'stored-key', container_ref: pair.json.container_ref, subject_dn: 'cn=stored.example' } } });
+    const storedOrder = await call('GET', `/v1/orders/${secretId(stored.json.order_ref)}`, alice);
+    expect(storedOrder.json).toMatchObject({ status: 'ACTIVE', meta: { request_type: 'stored-key', container_ref: pair.json.container_ref } });
+    const refs = (await call('GET', `/v1/containers/${secretId(storedOrder.json.container_ref)}`, alice)).json.secret_refs;
+    const pairRefs = (await call('GET', `/v1/containers/${secretId(pair.json.container_ref)}`, alice)).json.secret_refs;
+    expect(refs.find((r: any) => r.name === 'private_key').secret_ref).toBe(pairRefs.find((r: any) => r.name === 'private_key').secret_ref);
+  });
+
   it('fulfils key and asymmetric orders', async () => {
     const key = await call('GET', `/v1/orders/${secretId((await call('POST', '/v1/orders', alice, { json: { type: 'key', meta: { algorithm: 'aes', bit_length: 256, mode: 'cbc' } } })).json.order_ref)}`, alice);
     expect(key.json).toMatchObject({ status: 'ACTIVE', secret_ref: expect.any(String) });
