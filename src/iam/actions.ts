@@ -39,6 +39,7 @@ export const BARBICAN_ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:secret/list', method: 'GET', path: '/v1/secrets', resource: 'domain', summary: "List the project's secrets" },
   { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secrets/{id}', resource: 'secret', summary: "A secret's metadata" },
   { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secrets/{id}/metadata', resource: 'secret', summary: "A secret's user metadata" },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secrets/{id}/metadata/{key}', resource: 'secret', summary: 'One metadata key' },
   { action: 'okms:apikms:secret/payload/get', method: 'GET', path: '/v1/secrets/{id}/payload', resource: 'secret', summary: "A secret's payload" },
   { action: 'okms:apikms:secret/update', method: 'PUT', path: '/v1/secrets/{id}', resource: 'secret', summary: 'Add the payload of a metadata-only secret' },
   { action: 'okms:apikms:secret/update', method: 'PUT', path: '/v1/secrets/{id}/metadata', resource: 'secret', summary: 'Replace user metadata' },

@@ -9,6 +9,16 @@ export type ContentType = (typeof CONTENT_TYPES)[number];
 /** Largest decoded payload, as Barbican's default `max_allowed_secret_in_bytes`. */
 export const MAX_PAYLOAD_BYTES = 20_000;
 
+/** Which payload types make sense for which secret type (opaque takes anything): a certificate is never "pkcs8". */
+export const CONTENT_TYPES_OF: Record<SecretType, readonly ContentType[]> = {
+  certificate: ['application/pkix-cert', 'application/x-pem-file', 'application/octet-stream', 'text/plain'],
+  private: ['application/pkcs8', 'application/x-pem-file', 'application/octet-stream', 'text/plain'],
+  public: ['application/x-pem-file', 'application/octet-stream', 'text/plain'],
+  symmetric: ['application/octet-stream'],
+  passphrase: ['text/plain', 'application/octet-stream'],
+  opaque: CONTENT_TYPES,
+};
+
 export const CONTAINER_TYPES = ['generic', 'rsa', 'certificate'] as const;
 export type ContainerType = (typeof CONTAINER_TYPES)[number];
 

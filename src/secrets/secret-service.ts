@@ -3,7 +3,7 @@ import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
 import type { ObjectRecord, Store } from '../storage/ports';
-import { CONTENT_TYPES, MAX_PAYLOAD_BYTES, normaliseContentType, type BarbicanCaller, type ContentType, type SecretType } from './barbican-model';
+import { CONTENT_TYPES, CONTENT_TYPES_OF, MAX_PAYLOAD_BYTES, normaliseContentType, type BarbicanCaller, type ContentType, type SecretType } from './barbican-model';
 import type { ObjectAccess } from './object-access';
 
 export interface SecretCreateBody {
@@ -85,6 +85,9 @@ export class SecretService {
     if (!body.payload_content_type) throw invalid('payload_content_type', "is required when 'payload' is supplied");
     const contentType = normaliseContentType(body.payload_content_type);
     if (!contentType) throw invalid('payload_content_type', `is not one of ${CONTENT_TYPES.join(', ')}`);
+    if (!CONTENT_TYPES_OF[base.secretType].includes(contentType)) {
+      throw invalid('payload_content_type', `${contentType} does not fit a ${base.secretType} secret (use ${CONTENT_TYPES_OF[base.secretType].join(', ')})`);
+    }
     if (!body.payload.trim()) throw invalid('payload', 'must not be empty');
     let bytes: Buffer;
     if (contentType === 'text/plain') {

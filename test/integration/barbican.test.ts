@@ -129,6 +129,9 @@ describe('secrets', () => {
     ['a certificate secret that is no certificate', { secret_type: 'certificate', payload: Buffer.from('hello').toString('base64'), payload_content_type: 'application/pkix-cert', payload_content_encoding: 'base64' }, 400, 'payload'],
     ['an expiration in the past', { expiration: '2001-01-01T00:00:00' }, 400, 'expiration'],
     ['an unknown secret type', { secret_type: 'magic' }, 400, 'secret_type'],
+    ['a certificate sent as a PKCS#8 key', { secret_type: 'certificate', payload: 'AAAA', payload_content_type: 'application/pkcs8', payload_content_encoding: 'base64' }, 400, 'does not fit a certificate secret'],
+    ['a symmetric key sent as text', { secret_type: 'symmetric', payload: 'abc', payload_content_type: 'text/plain' }, 400, 'does not fit a symmetric secret'],
+    ['a private key sent as a certificate', { secret_type: 'private', payload: 'AAAA', payload_content_type: 'application/pkix-cert', payload_content_encoding: 'base64' }, 400, 'does not fit a private secret'],
     ['an unknown field', { colour: 'blue' }, 400, 'colour'],
   ])('refuses %s with a clear 4xx and writes nothing', async (_name, body, status, field) => {
     const before = (await call('GET', '/v1/secrets?limit=1', alice)).json.total;
@@ -177,7 +180,9 @@ describe('secrets', () => {
     expect((await call('POST', `/v1/secrets/${id}/metadata`, alice, { json: { key: 'env', value: 'prod' } })).status).toBe(201);
     expect((await call('POST', `/v1/secrets/${id}/metadata`, alice, { json: { key: 'env', value: 'dev' } })).status).toBe(409);
     expect((await call('GET', `/v1/secrets/${id}/metadata`, alice)).json).toEqual({ metadata: { owner: 'team-a', env: 'prod' } });
+    expect((await call('GET', `/v1/secrets/${id}/metadata/env`, alice)).json).toEqual({ key: 'env', value: 'prod' });
     expect((await call('DELETE', `/v1/secrets/${id}/metadata/owner`, alice)).status).toBe(204);
+    expect((await call('GET', `/v1/secrets/${id}/metadata/owner`, alice)).status).toBe(404);
     expect((await call('PUT', `/v1/secrets/${id}/metadata`, alice, { json: { metadata: { 'bad key!': 'x' } } })).status).toBe(400);
   });
 });

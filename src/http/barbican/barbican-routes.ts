@@ -141,6 +141,11 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
       });
       return { status: 201, body: { key: lowered, value }, headers: { Location: `${secretRef(base(), params.id!)}/metadata/${lowered}` } };
     } },
+    { method: 'get', path: '/v1/secrets/{id}/metadata/{key}', summary: 'One metadata key', auth: 'keystone', action: ACTION('secret/get'), async handle({ caller, params }) {
+      const metadata = ((await b.secrets.get(caller, params.id!)).doc.metadata as Record<string, string> | undefined) ?? {};
+      if (!(params.key! in metadata)) throw new OkmsError('ERR_NOT_FOUND', 'Secret metadata not found.', { field: 'key' });
+      return { status: 200, body: { key: params.key, value: metadata[params.key!] } };
+    } },
     { method: 'delete', path: '/v1/secrets/{id}/metadata/{key}', summary: 'Remove one metadata key', auth: 'keystone', action: ACTION('secret/update'), async handle({ caller, params }) {
       await b.secrets.updateMetadata(caller, params.id!, (metadata) => {
         if (!(params.key! in metadata)) throw new OkmsError('ERR_NOT_FOUND', 'Secret metadata not found.', { field: 'key' });
