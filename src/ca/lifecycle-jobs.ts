@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { OkmsError } from '../domain/errors';
 import type { Store } from '../storage/ports';
 import type { WebhookNotifier } from '../observability/webhook';
+import { containersHolding } from '../secrets/container-service';
 import type { CredentialService } from './credential-service';
 
 export interface ExpiryAlert {
@@ -121,25 +122,12 @@ export class LifecycleJobs {
       if (newest === undefined) continue;
       const alert: ExpiryAlert = {
         event: 'okmsd.expiry', ...item, daysLeft: Math.round(daysLeft * 10) / 10, thresholdDays: newest,
-        ...(item.kind === 'certificateSecret' ? { containers: await this.containersHolding(item.domainId, item.id) } : {}),
+        ...(item.kind === 'certificateSecret' ? { containers: await containersHolding(store, item.domainId, item.id) } : {}),
       };
       alerts.push(alert);
       this.deps.logger.warn(alert, `${item.kind} ${item.name ?? item.id} expires in ${alert.daysLeft} days`);
       await this.deps.notifier?.deliver(alert);
     }
     return alerts;
-  }
-
-  private async containersHolding(domainId: string, secretId: string): Promise<NonNullable<ExpiryAlert['containers']>> {
-    const found: Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }> = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.deps.store.objects.list(domainId, 'container', { offset, limit: 100 });
-      for (const c of page.items) {
-        if (((c.doc.secretRefs as Array<{ secretId: string }> | undefined) ?? []).some((r) => r.secretId === secretId)) {
-          found.push({ id: c.id, name: c.name, consumers: ((c.doc.consumers as Array<{ name: string; URL: string }> | undefined) ?? []).map(({ name, URL }) => ({ name, URL })) });
-        }
-      }
-      if (offset + 100 >= page.total) return found;
-    }
   }
 }

@@ -22,6 +22,20 @@ const SHAPES: Record<Exclude<ContainerType, 'generic'>, { allowed: Record<string
 
 const invalid = (field: string, message: string) => new OkmsError('ERR_VALIDATION', `${field}: ${message}`, { field });
 
+/** The domain's containers that reference the secret, with their consumers (the load balancers that use them). */
+export async function containersHolding(store: Store, domainId: string, secretId: string): Promise<Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }>> {
+  const found: Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }> = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = await store.objects.list(domainId, 'container', { offset, limit: 100 });
+    for (const c of page.items) {
+      if (((c.doc.secretRefs as Array<{ secretId: string }> | undefined) ?? []).some((r) => r.secretId === secretId)) {
+        found.push({ id: c.id, name: c.name, consumers: consumersOf(c).map(({ name, URL }) => ({ name, URL })) });
+      }
+    }
+    if (offset + 100 >= page.total) return found;
+  }
+}
+
 /** Barbican containers: named bundles of the project's secrets, with consumers (load balancers) that pin them. */
 export class ContainerService {
   constructor(private readonly deps: { store: Store; access: ObjectAccess; clock: () => Date }) {}

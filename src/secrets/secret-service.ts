@@ -4,6 +4,7 @@ import type { DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
 import type { ObjectRecord, Store } from '../storage/ports';
 import { CONTENT_TYPES, CONTENT_TYPES_OF, MAX_PAYLOAD_BYTES, normaliseContentType, type BarbicanCaller, type ContentType, type SecretType } from './barbican-model';
+import { containersHolding } from './container-service';
 import type { ObjectAccess } from './object-access';
 
 export interface SecretCreateBody {
@@ -197,20 +198,10 @@ export class SecretService {
     return metadata;
   }
 
-  /** "container name (id): consumer name → URL" for every container of the project that references the secret and has consumers. */
+  /** "container name (id): consumer name URL" for every container of the project that holds the secret and has consumers. */
   private async containersInUse(secret: ObjectRecord): Promise<string[]> {
-    const found: string[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const page = await this.deps.store.objects.list(secret.domainId, 'container', { offset, limit: 100 });
-      for (const container of page.items) {
-        const refs = (container.doc.secretRefs as Array<{ secretId: string }> | undefined) ?? [];
-        const consumers = (container.doc.consumers as Array<{ name: string; URL: string }> | undefined) ?? [];
-        if (consumers.length > 0 && refs.some((r) => r.secretId === secret.id)) {
-          for (const c of consumers) found.push(`container ${container.name ?? container.id} (${container.id}): ${c.name} ${c.URL}`);
-        }
-      }
-      if (offset + 100 >= page.total) return found;
-    }
+    const holding = await containersHolding(this.deps.store, secret.domainId, secret.id);
+    return holding.flatMap((c) => c.consumers.map((consumer) => `container ${c.name ?? c.id} (${c.id}): ${consumer.name} ${consumer.URL}`));
   }
 
   private sealed(domain: DomainRecord, id: string, secretType: SecretType, bytes: Buffer, contentType: ContentType): { payload: string; contentType: ContentType; certificate?: { notAfter: string; subject: string; serial: string } } {
