@@ -50,8 +50,10 @@ async function decisionCost(unrelated: number): Promise<number> {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-gw-'));
+  // BENCH_PROFILE_DIR: the okmsd child writes a V8 CPU profile there when it stops (for finding the hot spots).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const okmsd = await startChild(
-    [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
+    [...profile, join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
     { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
     /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)"/,
   );

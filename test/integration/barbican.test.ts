@@ -408,3 +408,38 @@ describe('the Barbican API on the mTLS gateway', () => {
     expect((await mtlsCall(t, `/api/${project.id}/v1/random?length=8`, await credential('root', ['urn:v1:eu:identity:account:root']))).status).toBe(200); // the data plane is untouched
   });
 });
+
+describe('never a 500', () => {
+  it('answers every Barbican and Keystone route with a 4xx for junk ids, bodies and headers', async () => {
+    const document = (await t.api('GET', '/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
+    const paths = Object.keys(document.paths).filter((p) => p.startsWith('/v1') || p.startsWith('/v3'));
+    expect(paths.length).toBeGreaterThan(15);
+    const bodies: Array<{ raw: string; type: string }> = [
+      { raw: '{"nonsense": true}', type: 'application/json' }, { raw: '[1,2', type: 'application/json' }, { raw: 'x'.repeat(70_000), type: 'text/plain' },
+      { raw: '{"type": "certificate", "meta": {"request_type": "stored-key", "subject_dn": "cn=a.example", "container_ref": "not-a-ref"}}', type: 'application/json' },
+      { raw: '{"read": {"users": [1]}}', type: 'application/json' }, { raw: 'payload', type: 'application/x-www-form-urlencoded' },
+    ];
+    const statuses = new Map<string, number>();
+    for (const path of paths) {
+      for (const method of Object.keys(document.paths[path]!)) {
+        for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', '..%2F..']) {
+          const concrete = path.replace(/\{[^}]+\}/g, id);
+          for (const body of method === 'get' ? [undefined] : bodies) {
+            const response = await fetch(`${t.okmsd.controlUrl}${concrete}`, {
+              method: method.toUpperCase(),
+              headers: { 'x-auth-token': alice, accept: 'application/weird', ...(body ? { 'content-type': body.type } : {}) },
+              body: body?.raw,
+            });
+            statuses.set(`${method.toUpperCase()} ${concrete} ${body?.raw.slice(0, 20) ?? ''}`, response.status);
+            await response.arrayBuffer();
+          }
+        }
+      }
+    }
+    const failures = [...statuses].filter(([, status]) => status >= 500);
+    expect(failures).toEqual([]);
+    // The calls got past authentication to the checks they exercise.
+    for (const expected of [400, 404, 413, 415]) expect([...statuses.values()]).toContain(expected);
+    expect(t.logs.join('')).not.toMatch(/"level":50/);
+  });
+});
