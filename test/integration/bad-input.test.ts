@@ -100,6 +100,12 @@ const cases: Case[] = [
   { name: 'domain: unknown caKeyAlgorithm', path: () => '/okms/resource', body: { name: 'd', caKeyAlgorithm: 'P-521' }, status: 400, code: 'ERR_VALIDATION', field: 'caKeyAlgorithm' },
   { name: 'domain: bad region', path: () => '/okms/resource', body: { name: 'd', region: 'EU WEST' }, status: 400, code: 'ERR_VALIDATION', field: 'region' },
   { name: 'account: bad id', path: () => '/account', body: { id: '../etc' }, status: 400, code: 'ERR_VALIDATION', field: 'id' },
+  { name: 'renew: unknown credential', path: () => `${credentialPath()}/00000000-0000-4000-8000-000000000000/renew`, body: {}, status: 404, code: 'ERR_NOT_FOUND', field: 'credentialId' },
+  { name: 'renew: negative overlap', path: () => `${credentialPath()}/00000000-0000-4000-8000-000000000000/renew`, body: { overlapSeconds: -1 }, status: 400, code: 'ERR_VALIDATION', field: 'overlapSeconds' },
+  { name: 'renew: unknown field', path: () => `${credentialPath()}/00000000-0000-4000-8000-000000000000/renew`, body: { keepOld: true }, status: 400, code: 'ERR_VALIDATION', field: 'keepOld' },
+  { name: 'verify: not a certificate', path: () => '/okms/verify', body: { certificate: 'hello' }, status: 400, code: 'ERR_VALIDATION', field: 'certificate' },
+  { name: 'verify: nothing to verify', path: () => '/okms/verify', body: {}, status: 400, code: 'ERR_VALIDATION', field: 'certificate' },
+  { name: 'verify: bad okmsId', path: () => '/okms/verify', body: { certificate: 'x', okmsId: 'nope' }, status: 400, code: 'ERR_VALIDATION', field: 'okmsId' },
 ];
 
 describe('every bad input is a 4xx JSON error naming the field, and writes nothing', () => {
