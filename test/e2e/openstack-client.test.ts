@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import { createDomain, removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 
 const run = promisify(execFile);
 const available = spawnSync('sh', ['-c', 'command -v openstack && command -v barbican && command -v openssl'], { stdio: 'ignore' }).status === 0;
@@ -15,7 +17,13 @@ if (!available) console.warn('openstack/barbican clients are missing: the real-c
  * and CA chain, bundle them in a certificate container, order a certificate and wait for ACTIVE, fetch everything
  * back byte-identical, and check expiry and key match with openssl, as an operator would.
  */
-(available ? describe : describe.skip)('python-openstackclient and python-barbicanclient against okmsd', () => {
+const mongoDatabase = `okmsd_openstack_${process.pid}`;
+const stores: Array<[string, () => Record<string, string>]> = [
+  ['embedded', () => ({})],
+  ['mongodb', () => ({ OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(mongoDatabase), OKMSD_MASTER_KEY: randomBytes(32).toString('base64') })],
+];
+
+(available ? describe.each(stores) : describe.skip.each(stores))('python-openstackclient and python-barbicanclient against okmsd (%s store)', (_store, storeEnv) => {
   let t: TestOkmsd;
   let work: string;
   let env: NodeJS.ProcessEnv;
@@ -24,7 +32,7 @@ if (!available) console.warn('openstack/barbican clients are missing: the real-c
   const value = async (column: string, ...args: string[]) => openstack(...args, '-f', 'value', '-c', column);
 
   beforeAll(async () => {
-    t = await startTestOkmsd();
+    t = await startTestOkmsd({ env: storeEnv() });
     const domain = await createDomain(t, 'lb-certificates');
     await t.api('POST', '/iam/user', { body: { login: 'ops', password: 'ops-passphrase-1234' } });
     await t.api('POST', '/iam/user', { body: { login: 'auditor', password: 'auditor-passphrase-1234' } });
@@ -52,6 +60,7 @@ if (!available) console.warn('openstack/barbican clients are missing: the real-c
     await t?.stop();
     if (t) removeDir(t.dataDir);
     if (work) removeDir(work);
+    await dropTestDatabases(mongoDatabase);
   });
 
   it('stores certificate, key and chain, bundles them in a certificate container, and gives them back byte-identical', async () => {
