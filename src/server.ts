@@ -214,6 +214,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   }
   const lifecycle = new LifecycleJobs({
     store, credentials: services.credentials, clock, logger, thresholdsDays: config.expiryThresholdsDays, gauges: metrics.lifecycleGauges,
+    purgeTokens: (now) => barbican.purgeExpiredTokens(now),
     ...(notifier ? { notifier } : {}),
   });
   if (config.lifecycleIntervalSeconds > 0) lifecycle.start(config.lifecycleIntervalSeconds * 1000);

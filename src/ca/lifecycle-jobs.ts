@@ -47,6 +47,8 @@ export class LifecycleJobs {
       logger: Logger;
       thresholdsDays: readonly number[];
       notifier?: WebhookNotifier;
+      /** Forgets expired Keystone tokens (src/secrets/keystone-tokens.ts). */
+      purgeTokens?: (now: Date) => Promise<number>;
       gauges?: LifecycleGauges;
     },
   ) {}
@@ -67,10 +69,11 @@ export class LifecycleJobs {
     await this.running;
   }
 
-  async runOnce(): Promise<{ revoked: string[]; alerts: ExpiryAlert[] }> {
+  async runOnce(): Promise<{ revoked: string[]; alerts: ExpiryAlert[]; purgedTokens: number }> {
     const revoked = await this.revokeDue();
     const alerts = await this.checkExpiry();
-    return { revoked, alerts };
+    const purgedTokens = (await this.deps.purgeTokens?.(this.deps.clock())) ?? 0;
+    return { revoked, alerts, purgedTokens };
   }
 
   private async revokeDue(): Promise<string[]> {

@@ -79,7 +79,7 @@ export class KeystoneTokens {
       issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.ttlSeconds * 1000).toISOString(),
     };
     await this.deps.store.objects.create({
-      kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt, notAfter: null,
+      kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt, notAfter: record.expiresAt, // notAfter: found by the purge
       doc: { ...record }, createdAt: record.issuedAt, updatedAt: record.issuedAt, version: 1,
     });
     return { token, record };
@@ -93,6 +93,14 @@ export class KeystoneTokens {
     const record = stored.doc as unknown as KeystoneToken;
     if (!(await this.deps.store.iam.get(record.accountId, 'user', record.userId))) throw unauthorized('The token is unknown, expired or revoked.');
     return record;
+  }
+
+  /** Forgets tokens that expired before `now` (the lifecycle job calls it); returns how many. */
+  async purgeExpired(now: Date, limit = 1000): Promise<number> {
+    const expired = await this.deps.store.objects.listExpiring('keystoneToken', '1970-01-01T00:00:00.000Z', now.toISOString());
+    let purged = 0;
+    for (const token of expired.slice(0, limit)) if (await this.deps.store.objects.delete('keystoneToken', token.id)) purged += 1;
+    return purged;
   }
 
   async revoke(token: string): Promise<boolean> {

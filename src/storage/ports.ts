@@ -178,7 +178,7 @@ export interface ObjectRecord {
   readonly type: string;
   /** When it stops being valid (secret expiration, certificate notAfter, token expiry); null when never. */
   readonly expiresAt: string | null;
-  /** The notAfter of the certificate it holds (certificate secrets), indexed for the expiry monitor; else null. */
+  /** When what it holds stops being valid — a certificate secret's notAfter, a token's expiry — indexed for the lifecycle job; else null. */
   readonly notAfter: string | null;
   readonly doc: Record<string, unknown>;
   readonly createdAt: string;

@@ -83,9 +83,13 @@ describe('Keystone v3 front door', () => {
     now = new Date(now.getTime() + 3601_000);
     try {
       expect((await call('GET', '/v1/secrets', token)).status).toBe(401);
+      expect((await t.okmsd.lifecycle.runOnce()).purgedTokens).toBeGreaterThanOrEqual(1); // and then forgotten
+      expect((await t.okmsd.lifecycle.runOnce()).purgedTokens).toBe(0);
+      expect((await call('GET', '/v1/secrets', alice)).status).toBe(401); // alice's token of an hour ago went too
     } finally {
       now = new Date();
     }
+    alice = await login('alice', project.name);
     expect((await call('GET', '/v1/secrets', null)).status).toBe(401);
   });
 });

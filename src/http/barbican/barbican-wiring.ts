@@ -24,6 +24,8 @@ export interface BarbicanWiring {
   readonly routes: RouteSpec[];
   /** The same Barbican routes for the mTLS gateway, their refs on the gateway's origin. */
   readonly gatewayRoutes: RouteSpec[];
+  /** Forgets expired Keystone tokens (run by the lifecycle job). */
+  purgeExpiredTokens(now: Date): Promise<number>;
   readonly authenticate: AuthenticateKeystone;
   /** For the admin's certificate check: a certificate container of the account, as PEM texts. */
   openCertificateContainer(accountId: string, containerRef: string): Promise<{ certificate: string; privateKey?: string; passphrase?: string; chain?: string; domainId: string }>;
@@ -87,5 +89,5 @@ export function wireBarbican(deps: {
       ...(text.intermediates ? { chain: text.intermediates } : {}),
     };
   };
-  return { routes, gatewayRoutes, authenticate, openCertificateContainer };
+  return { routes, gatewayRoutes, authenticate, openCertificateContainer, purgeExpiredTokens: (now) => tokens.purgeExpired(now) };
 }
