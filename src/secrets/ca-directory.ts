@@ -1,5 +1,5 @@
 import { OkmsError } from '../domain/errors';
-import type { DomainRecord, } from '../domain/types';
+import type { DomainRecord } from '../domain/types';
 import type { Store } from '../storage/ports';
 import type { BarbicanCaller } from './barbican-model';
 import { denied, type ObjectAccess } from './object-access';
@@ -9,14 +9,14 @@ export class CaDirectory {
   constructor(private readonly deps: { store: Store; access: ObjectAccess }) {}
 
   async list(caller: BarbicanCaller): Promise<string[]> {
-    const allowed = await caller.authorize('okms:apikms:ca/get', this.deps.access.resourceUrn('secret', caller.projectId));
+    const allowed = await caller.authorize('okms:apikms:ca/get', this.deps.access.projectUrn(caller.projectId));
     return allowed ? [caller.projectId] : [];
   }
 
   async get(caller: BarbicanCaller, id: string): Promise<DomainRecord> {
     const domain = id === caller.projectId ? await this.deps.store.domains.get(id) : undefined;
     if (!domain) throw new OkmsError('ERR_NOT_FOUND', 'Not Found. CA not found.');
-    if (!(await caller.authorize('okms:apikms:ca/get', this.deps.access.resourceUrn('secret', caller.projectId)))) throw denied('CA retrieval');
+    if (!(await caller.authorize('okms:apikms:ca/get', this.deps.access.projectUrn(caller.projectId)))) throw denied('CA retrieval');
     return domain;
   }
 }

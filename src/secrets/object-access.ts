@@ -16,14 +16,19 @@ export type AccessMode = 'read' | 'write';
 export class ObjectAccess {
   constructor(private readonly deps: { store: Store; urnRegion: string; clock: () => Date }) {}
 
-  resourceUrn(kind: ObjectKind, domainId: string, id?: string): string {
-    const domain = okmsResourceUrn(this.deps.urnRegion, domainId);
-    return id === undefined ? domain : `${domain}/${kind}/${id}`;
+  /** The project's (domain's) URN: what creating and listing are checked against. */
+  projectUrn(domainId: string): string {
+    return okmsResourceUrn(this.deps.urnRegion, domainId);
+  }
+
+  /** `{domain URN}/{kind}/{id}`: what an action on one object is checked against. */
+  objectUrn(kind: ObjectKind, domainId: string, id: string): string {
+    return `${this.projectUrn(domainId)}/${kind}/${id}`;
   }
 
   /** For creating and listing in the caller's own project. */
   async authorizeInProject(caller: BarbicanCaller, action: string, operation: string): Promise<void> {
-    if (!(await caller.authorize(action, this.resourceUrn('secret', caller.projectId)))) throw denied(operation);
+    if (!(await caller.authorize(action, this.projectUrn(caller.projectId)))) throw denied(operation);
   }
 
   async load(caller: BarbicanCaller, kind: ObjectKind, id: string, action: string, mode: AccessMode, operation: string): Promise<ObjectRecord> {
@@ -39,7 +44,7 @@ export class ObjectAccess {
     } else if (mode !== 'read' || !listed) {
       throw denied(operation);
     }
-    if (!(await caller.authorize(action, this.resourceUrn(kind, record.domainId, record.id)))) throw denied(operation);
+    if (!(await caller.authorize(action, this.objectUrn(kind, record.domainId, record.id)))) throw denied(operation);
     return record;
   }
 }

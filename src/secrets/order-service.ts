@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import type { DomainService } from '../ca/domain-service';
 import { OkmsError } from '../domain/errors';
 import type { ObjectRecord, Store } from '../storage/ports';
@@ -151,7 +151,7 @@ export class OrderService {
       const csr = await spkiFromCsr(requestData);
       spki = csr.spki;
       subject ??= csrSubject(csr.der);
-      rsaKey = spki.includes(Buffer.from('2a864886f70d010101', 'hex'));
+      rsaKey = createPublicKey({ key: spki, format: 'der', type: 'spki' }).asymmetricKeyType === 'rsa';
     } else if (requestType === 'stored-key') {
       if (!subject) throw invalid('meta.subject_dn', 'is required for stored-key orders');
       const containerRef = str(meta.container_ref);
@@ -162,7 +162,6 @@ export class OrderService {
       const publicRef = refs.find((r) => r.name === 'public_key')!;
       const publicPem = await this.deps.secrets.payload(caller, publicRef.secretId, '*/*');
       try {
-        const { createPublicKey } = await import('node:crypto');
         const key = createPublicKey(publicPem.body);
         spki = key.export({ type: 'spki', format: 'der' });
         rsaKey = key.asymmetricKeyType === 'rsa';

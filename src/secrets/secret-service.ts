@@ -153,10 +153,8 @@ export class SecretService {
     const wanted = !accept || accept.trim() === '*/*' || accept.trim() === '' ? stored : normaliseContentType(accept.split(',')[0]!);
     if (!wanted) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
     const bytes = await this.open(record);
-    {
-      if (wanted === 'text/plain' && !isUtf8(bytes)) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
-      return { contentType: wanted, body: bytes };
-    }
+    if (wanted === 'text/plain' && !isUtf8(bytes)) throw new OkmsError('ERR_NOT_ACCEPTABLE', 'Secret payload retrieval issue seen - Wrong payload content-type.', { field: 'Accept' });
+    return { contentType: wanted, body: bytes };
   }
 
   /** The plaintext payload of a stored secret record (callers have checked access). */
