@@ -59,14 +59,15 @@ export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataP
       summary: route.summary,
       tags: [route.path.split('/')[1] ?? 'okmsd'],
       servers: [{ url: servers.control }],
-      security: route.auth === 'admin' ? [{ adminToken: [] }] : [],
+      security: route.auth === 'admin' ? [{ adminToken: [] }] : route.auth === 'keystone' ? [{ keystoneToken: [] }] : [],
+      ...(route.action ? { 'x-okms-action': route.action } : {}),
       parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query)],
       ...(route.schemas?.body
         ? { requestBody: { required: true, content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? ref(route.schemas!.body!) : { type: 'string' } }])) } }
         : {}),
       responses: {
         [String(success)]: { description: success === 204 ? 'done' : 'success', ...(success === 204 ? {} : { content: { 'application/json': { schema: { type: ['object', 'array'] } } } }) },
-        default: { description: 'error', content: { 'application/json': { schema: ref('control-error') } } },
+        default: { description: 'error', content: { 'application/json': { schema: ref(route.path.startsWith('/v1') ? 'barbican-error' : 'control-error') } } },
       },
     });
   }
@@ -90,6 +91,10 @@ export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataP
     required: ['class', 'message', 'code', 'requestId'],
     properties: { class: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' }, details: { type: 'object' }, requestId: { type: 'string' } },
   };
+  schemas['barbican-error'] = {
+    type: 'object', required: ['code', 'title', 'description'],
+    properties: { code: { type: 'integer' }, title: { type: 'string' }, description: { type: 'string' } },
+  };
   schemas['okms-error'] = {
     type: 'object',
     properties: { error_code: { type: 'integer' }, errors: { type: 'array', items: { type: 'string' } }, request_id: { type: 'string' }, reason: { type: 'string' } },
@@ -104,6 +109,7 @@ export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataP
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'okmsd admin token' },
         mutualTLS: { type: 'mutualTLS', description: "an access certificate issued by the domain's CA" },
+        keystoneToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'a token from POST /v3/auth/tokens (an IAM user with a password, scoped to a domain)' },
       },
     },
   };

@@ -61,6 +61,13 @@ describe('OpenAPI 3.1 document', () => {
     expect(registered.length).toBeGreaterThan(40);
   });
 
+  it('says how each route authenticates: admin token, Keystone token (with its IAM action) or none', async () => {
+    const doc = (await t.api('GET', '/openapi.json', { token: null })).json as { paths: Record<string, Record<string, { security: unknown[]; 'x-okms-action'?: string }>> };
+    expect(doc.paths['/v1/secrets']!.post).toMatchObject({ security: [{ keystoneToken: [] }], 'x-okms-action': 'okms:apikms:secret/create' });
+    expect(doc.paths['/v3/auth/tokens']!.post!.security).toEqual([]);
+    expect(doc.paths['/okms/resource']!.post!.security).toEqual([{ adminToken: [] }]);
+  });
+
   it('serves a local API reference page at /docs (no external resources)', async () => {
     const page = await t.api('GET', '/docs', { token: null });
     expect(page.status).toBe(200);
