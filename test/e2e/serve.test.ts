@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../helpers/harness';
 import { hasOpenssl } from '../helpers/openssl';
+import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
@@ -15,10 +16,10 @@ interface Served {
 }
 
 /** Runs the built `okmsd serve` exactly as `npm start` does, on an ephemeral port. */
-async function serve(dataDir: string): Promise<Served> {
+async function serve(dataDir: string, storeEnv: Record<string, string> = {}): Promise<Served> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0' },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', ...storeEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -87,8 +88,13 @@ describe('okmsd serve (the built CLI, as npm start runs it)', () => {
     expect(await stop(served)).toBe(0);
   });
 
-  (hasTools ? it : it.skip)('the README curl walk-through works as written', async () => {
-    const served = await serve(dataDir);
+  const mongoDatabase = `okmsd_walkthrough_${process.pid}`;
+  afterAll(() => dropTestDatabases(mongoDatabase));
+  (hasTools ? it.each : it.skip.each)([
+    ['embedded', () => ({})],
+    ['mongodb', () => ({ OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(mongoDatabase) })],
+  ] as Array<[string, () => Record<string, string>]>)('the README curl walk-through works as written (%s store)', async (_store, storeEnv) => {
+    const served = await serve(dataDir, storeEnv());
     try {
       const work = tempDir('okmsd-walkthrough-');
       const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
