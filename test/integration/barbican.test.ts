@@ -120,6 +120,9 @@ describe('secrets', () => {
     for (const file of readdirSync(t.dataDir).filter((f) => f.startsWith('okmsd.sqlite'))) {
       expect(readFileSync(join(t.dataDir, file)).includes(Buffer.from('hunter2-barbican-canary'))).toBe(false);
     }
+    expect(t.logs.join('')).not.toContain('hunter2-barbican-canary');
+    expect(JSON.stringify((await t.api('GET', '/audit?limit=1000')).json)).not.toContain('hunter2-barbican-canary');
+    expect(t.logs.join('')).not.toContain(binary.toString('base64'));
   });
 
   it.each([
