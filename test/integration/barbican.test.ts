@@ -75,6 +75,9 @@ describe('Keystone v3 front door', () => {
     expect((await call('DELETE', '/v3/auth/tokens', token, { headers: { 'x-subject-token': token } })).status).toBe(204);
     const revoked = await call('GET', '/v1/secrets', token);
     expect(revoked.status).toBe(401);
+    expect(t.logs.join('')).not.toContain(PASSWORD); // nor the token, nor the password, anywhere in the logs or audit
+    expect(t.logs.join('')).not.toContain(token);
+    expect(JSON.stringify((await t.api('GET', '/audit?limit=1000')).json)).not.toContain(token);
     expect(revoked.json).toMatchObject({ code: 401, title: 'Unauthorized' });
   });
 
