@@ -67,6 +67,7 @@ describe('renewal', () => {
     now = new Date(now.getTime() + 2 * 3600_000);
     expect((await t.okmsd.lifecycle.runOnce()).revoked).toEqual([old.id]);
     expect((await t.api('GET', `/okms/resource/${domain.id}/credential/${old.id}`)).status).toBe(404);
+    expect((await t.api('POST', `/okms/resource/${domain.id}/credential/${old.id}/renew`, { body: {} })).status).toBe(404); // never after revocation
     expect((await mtlsCall(t, random, { cert: old.certificatePEM, key: old.privateKeyPEM! })).json.reason).toBe('cert_revoked');
     expect((await mtlsCall(t, random, { cert: renewed.json.certificatePEM, key: renewed.json.privateKeyPEM })).status).toBe(200);
   });
