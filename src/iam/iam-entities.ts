@@ -1,9 +1,10 @@
-import { randomBytes, scrypt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Account } from '../domain/types';
 import { identityUrn } from '../domain/urn';
 import type { IamKind, IamRecord } from '../storage/ports';
 import type { Policy } from './decide';
 import { checkOwnIdentities } from '../domain/identity-check';
+import { hashPassword } from './passwords';
 import { checkActionPatterns, checkResourcePatterns, checkSourceIps } from './iam-validation';
 
 /** How one IAM entity kind is named, validated, stored and shown. The CRUD service is the same for all four. */
@@ -23,15 +24,6 @@ export interface IamKindSpec {
 const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 const stamps = (r: IamRecord) => ({ createdAt: r.createdAt, updatedAt: r.updatedAt });
-
-function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  return new Promise((resolve, reject) =>
-    scrypt(password, salt, 32, { N: 16384, r: 8, p: 1 }, (err, key) =>
-      err ? reject(err) : resolve(`scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}`),
-    ),
-  );
-}
 
 export const USER: IamKindSpec = {
   kind: 'user',

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { NO_PASSWORD, verifyPassword } from '../iam/passwords';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
 import type { Store } from '../storage/ports';
@@ -18,18 +19,6 @@ export interface KeystoneToken {
 const unauthorized = (message = 'The request you have made requires authentication.') => new OkmsError('ERR_UNAUTHENTICATED', message);
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function verifyPassword(stored: unknown, password: string): Promise<boolean> {
-  const parts = typeof stored === 'string' ? stored.split('$') : [];
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return Promise.resolve(false);
-  const [, n, r, p, salt, expected] = parts as [string, string, string, string, string, string];
-  const want = Buffer.from(expected, 'base64');
-  return new Promise((resolve, reject) =>
-    scrypt(password, Buffer.from(salt, 'base64'), want.length, { N: Number(n), r: Number(r), p: Number(p) }, (err, key) =>
-      err ? reject(err) : resolve(key.length === want.length && timingSafeEqual(key, want)),
-    ),
-  );
-}
-
 /**
  * Keystone v3 compatible tokens for the OpenStack clients. A Keystone user is an okmsd IAM user with a password
  * (user domain `Default` = the root account, any other domain name = the account of that id); a Keystone project is
@@ -47,7 +36,7 @@ export class KeystoneTokens {
   async authenticatePassword(accountId: string, login: string, password: string): Promise<void> {
     const user = (await this.deps.store.accounts.get(accountId)) ? await this.deps.store.iam.get(accountId, 'user', login) : undefined;
     // The hash is computed even for unknown users, so that timing does not tell which logins exist.
-    const ok = await verifyPassword(user?.doc.passwordHash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', password);
+    const ok = await verifyPassword(user?.doc.passwordHash ?? NO_PASSWORD, password);
     if (!user || !ok) throw unauthorized('The request you have made requires authentication.');
   }
 
