@@ -1,8 +1,8 @@
-import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from 'mongodb';
+import type { Collection, Document } from 'mongodb';
 import { chainHash, GENESIS_HASH } from '../../audit/audit-log';
 import type { AuditEntry } from '../ports';
+import { insertedBeforeDuplicate } from './duplicate-key';
 
-const DUPLICATE_KEY = 11000;
 const MAX_BATCH = 500;
 const MAX_ATTEMPTS = 100;
 
@@ -14,15 +14,6 @@ interface Pending {
 
 export function auditEntryOf(doc: Document): AuditEntry {
   return { seq: Number(doc._id), prevHash: String(doc.prevHash), hash: String(doc.hash), record: String(doc.record) };
-}
-
-/** How many documents of an ordered insert reached the server before it stopped at a duplicate; undefined for other errors. */
-function insertedBeforeDuplicate(error: unknown): number | undefined {
-  if (error instanceof MongoBulkWriteError) {
-    const first = [error.writeErrors].flat()[0];
-    return first?.code === DUPLICATE_KEY ? first.index : undefined;
-  }
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY ? 0 : undefined;
 }
 
 /**

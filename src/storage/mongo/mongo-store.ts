@@ -1,27 +1,12 @@
-import { MongoClient, MongoServerError, type Collection, type Document, type Filter } from 'mongodb';
-import { OkmsError } from '../../domain/errors';
+import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
 import type { IamRecord, ServiceKeyRecord, Store } from '../ports';
 import { auditEntryOf, MongoAuditChain } from './audit-chain';
+import { conflictOnDuplicate, isDuplicate } from './duplicate-key';
 import { mongoObjectRepository } from './object-repository';
 
-const DUPLICATE_KEY = 11000;
 const MIN_WIRE_VERSION = 8; // MongoDB 4.2
-
 type Doc<T> = T & { _id: string | number };
-
-function isDuplicate(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-async function conflictOnDuplicate<T>(what: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isDuplicate(error)) throw new OkmsError('ERR_CONFLICT', `${what} already exists`);
-    throw error;
-  }
-}
 
 /** The record without Mongo's _id. */
 function strip<T>(doc: Document | null): T | undefined {
@@ -108,7 +93,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
 
   const auditChain = new MongoAuditChain(c.audit);
-  const objects = await mongoObjectRepository(c.objects, conflictOnDuplicate);
+  const objects = await mongoObjectRepository(c.objects);
 
   const store: Store = {
     kind: 'mongodb',

@@ -1,5 +1,6 @@
 import type { Collection, Document, Filter } from 'mongodb';
 import type { ObjectRecord, ObjectRepository } from '../ports';
+import { conflictOnDuplicate } from './duplicate-key';
 
 const key = (kind: string, id: string) => `${kind}/${id}`;
 
@@ -10,10 +11,7 @@ function recordOf(doc: Document | null): ObjectRecord | undefined {
 }
 
 /** Barbican objects on MongoDB: one document per object, _id = kind/id (unique), indexed for pages and expiry. */
-export async function mongoObjectRepository(
-  collection: Collection<Document>,
-  conflictOnDuplicate: <T>(what: string, write: () => Promise<T>) => Promise<T>,
-): Promise<ObjectRepository> {
+export async function mongoObjectRepository(collection: Collection<Document>): Promise<ObjectRepository> {
   await Promise.all([collection.createIndex({ domainId: 1, kind: 1, createdAt: 1, id: 1 }), collection.createIndex({ kind: 1, notAfter: 1 })]);
   return {
     async get(kind, id) {
