@@ -32,3 +32,11 @@ export function requestLog(logger: Logger) {
     next();
   };
 }
+
+/**
+ * The reason an audit record gives for a finished request: the error code when it failed, `forced` for a delete
+ * that overrode the consumer guard (`?force=true`), else `ok`.
+ */
+export function auditReason(req: Request, res: Response): string {
+  return String(res.locals.errorCode ?? (req.method === 'DELETE' && req.query.force === 'true' ? 'forced' : 'ok'));
+}

@@ -8,7 +8,7 @@ import { CONSOLE_HTML } from '../console/console-page';
 import { CONSOLE_SCRIPT } from '../console/console-script';
 
 const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; frame-ancestors 'none'";
-import { requestLog } from '../request-log';
+import { auditReason, requestLog } from '../request-log';
 import { takeAsidePayloadEncoding } from '../barbican/barbican-routes';
 import { mountRoutes, type RouteSpec } from '../route-table';
 import { accountRoutes } from './account-routes';
@@ -87,8 +87,7 @@ function auditChanges(s: ControlPlaneServices, logger: Logger) {
             action: `${req.method} ${pattern}`,
             resource: req.path,
             decision: res.statusCode < 400 ? 'allow' : 'deny',
-            // A forced delete (of a container or secret that still has consumers) says so in the record.
-            reason: String(res.locals.errorCode ?? (req.method === 'DELETE' && req.query.force === 'true' ? 'forced' : 'ok')),
+            reason: auditReason(req, res),
             status: res.statusCode,
           })
           .catch((error: unknown) => logger.error({ err: String(error) }, 'audit append failed'));

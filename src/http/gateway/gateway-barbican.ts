@@ -5,6 +5,7 @@ import { parseIdentityUrn } from '../../domain/urn';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import { barbicanErrorBody, toOkmsError } from '../error-mapper';
 import { mountRoutes, type RouteSpec } from '../route-table';
+import { auditReason } from '../request-log';
 import { takeAsidePayloadEncoding } from '../barbican/barbican-routes';
 import type { GatewayDeps } from './gateway-app';
 import { GatewayError } from './okms-error';
@@ -37,7 +38,7 @@ export function mountBarbicanOnGateway(app: Express, deps: GatewayDeps, routes: 
         .append({
           time: deps.clock().toISOString(), requestId: String(res.locals.requestId), plane: 'gateway', ...(res.locals.domainId ? { domainId: String(res.locals.domainId) } : {}),
           ...(identities ? { identities } : {}), action: `${req.method} ${pattern}`, resource: req.path, decision: res.statusCode < 400 ? 'allow' : 'deny',
-          reason: String(res.locals.errorCode ?? (req.method === 'DELETE' && req.query.force === 'true' ? 'forced' : 'ok')), status: res.statusCode,
+          reason: auditReason(req, res), status: res.statusCode,
         })
         .catch((error: unknown) => deps.logger.error({ err: String(error) }, 'audit append failed'));
     });
