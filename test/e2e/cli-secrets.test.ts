@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
 import { createDomain, removeDir, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
@@ -31,15 +32,13 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
   t = await startTestOkmsd();
   const domain = await createDomain(t, 'cli-secrets');
-  await t.api('POST', '/iam/user', { body: { login: 'deployer', password: 'deployer-passphrase' } });
-  await t.api('POST', '/iam/policy', { body: { name: 'deployer', identities: ['urn:v1:eu:identity:user:root/deployer'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
+  await createBarbicanUser(t, 'deployer', 'deployer-passphrase', [domain.id]);
   env = { PATH: process.env.PATH!, XDG_CONFIG_HOME: work, OKMSD_URL: t.okmsd.controlUrl, OS_USERNAME: 'deployer', OKMSD_PASSWORD: 'deployer-passphrase', OS_PROJECT_NAME: 'cli-secrets' };
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt', '-days', '30', '-subj', '/CN=cli.example'], { cwd: work, stdio: 'pipe' });
   execFileSync('openssl', ['x509', '-in', 'tls.crt', '-outform', 'DER', '-out', 'tls.der'], { cwd: work, stdio: 'pipe' });
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
   removeDir(work);
 });
 
@@ -58,8 +57,8 @@ describe('okmsd secret', () => {
 
     const container = await json('secret', 'container', 'create', '--type', 'certificate', '--name', 'cli-tls', '--secret', `certificate=${cert.secret_ref}`, '--secret', `private_key=${key.secret_ref}`);
     expect(container.secret_refs).toHaveLength(2);
-    const login = await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'deployer', password: 'deployer-passphrase' } } }, scope: { project: { name: 'cli-secrets' } } } }) });
-    await fetch(`${container.container_ref}/consumers`, { method: 'POST', headers: { 'x-auth-token': login.headers.get('x-subject-token')!, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'lb', URL: 'https://lb.example' }) });
+    const token = await keystoneToken(t, 'deployer', 'deployer-passphrase', { name: 'cli-secrets' });
+    await fetch(`${container.container_ref}/consumers`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'lb', URL: 'https://lb.example' }) });
     const refused = await okmsd('secret', 'container', 'delete', container.container_ref);
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('Conflict: Container has consumers: lb https://lb.example');

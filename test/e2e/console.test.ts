@@ -2,7 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { removeDir, startTestOkmsd, ADMIN_TOKEN, type TestOkmsd } from '../helpers/harness';
+import { startTestOkmsd, ADMIN_TOKEN, type TestOkmsd } from '../helpers/harness';
 import { hasOpenssl, opensslCsr } from '../helpers/openssl';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,8 +28,7 @@ if (!available) console.warn(`${CHROMIUM} is missing: the console test is skippe
   });
   afterAll(async () => {
     await browser?.close();
-    await t.stop();
-    removeDir(t.dataDir);
+    await t.dispose();
   });
 
   it('signs in with the admin token and creates a domain', async () => {

@@ -20,6 +20,8 @@ export interface TestOkmsd {
   logs: string[];
   api(method: string, path: string, options?: { body?: unknown; raw?: string | Buffer; contentType?: string; token?: string | null; headers?: Record<string, string> }): Promise<ApiResponse>;
   stop(): Promise<void>;
+  /** Stops it and removes its data dir: the end of a test file. */
+  dispose(): Promise<void>;
 }
 
 export function tempDir(prefix = 'okmsd-test-'): string {
@@ -67,6 +69,10 @@ export async function startTestOkmsd(options: { dataDir?: string; env?: Record<s
     api,
     async stop() {
       await okmsd.close();
+    },
+    async dispose() {
+      await okmsd.close();
+      removeDir(dataDir);
     },
   };
 }

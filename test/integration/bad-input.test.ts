@@ -1,5 +1,5 @@
 import { derToPem } from '../../src/ca/csr-input';
-import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { hasOpenssl, opensslCsr } from '../helpers/openssl';
 
 let t: TestOkmsd;
@@ -14,8 +14,7 @@ beforeAll(async () => {
   otherAccountDomainId = (await createDomain(t, 'theirs', other.json.token)).id;
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 const valid = { name: 'ok', identityURNs: [rootUrn()] };

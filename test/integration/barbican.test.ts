@@ -1,7 +1,8 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDomain, removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
+import { createDomain, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 /** The Barbican API over real HTTP with Keystone-style tokens, against a real store. */
 let t: TestOkmsd;
@@ -28,19 +29,7 @@ async function call(method: string, path: string, token: string | null, options:
   return { status: response.status, headers: response.headers, json, body: raw };
 }
 
-async function login(user: string, projectName: string, password = PASSWORD): Promise<string> {
-  const response = await call('POST', '/v3/auth/tokens', null, {
-    json: { auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } }, scope: { project: { name: projectName, domain: { name: 'Default' } } } } },
-  });
-  expect(response.status).toBe(201);
-  return response.headers.get('x-subject-token')!;
-}
-
-const allowAll = (login: string, domainIds: string[]) => ({
-  name: `${login}-all`, identities: [`urn:v1:eu:identity:user:root/${login}`],
-  resources: domainIds.flatMap((id) => [{ urn: `urn:v1:eu:resource:okms:${id}` }, { urn: `urn:v1:eu:resource:okms:${id}/*` }]),
-  permissions: { allow: [{ action: 'okms:apikms:*' }] },
-});
+const login = (user: string, projectName: string) => keystoneToken(t, user, PASSWORD, { name: projectName });
 const secretId = (ref: string) => ref.split('/').pop()!;
 let alice: string;
 
@@ -48,15 +37,14 @@ beforeAll(async () => {
   t = await startTestOkmsd({ clock: () => now });
   project = await createDomain(t, 'barbican-project');
   otherProject = await createDomain(t, 'barbican-other');
-  for (const user of ['alice', 'bob', 'carol', 'mallory']) expect((await t.api('POST', '/iam/user', { body: { login: user, password: PASSWORD } })).status).toBe(201);
-  await t.api('POST', '/iam/policy', { body: allowAll('alice', [project.id]) });
-  await t.api('POST', '/iam/policy', { body: allowAll('bob', [otherProject.id, project.id]) });
-  await t.api('POST', '/iam/policy', { body: allowAll('carol', [project.id]) });
+  await createBarbicanUser(t, 'alice', PASSWORD, [project.id]);
+  await createBarbicanUser(t, 'bob', PASSWORD, [otherProject.id, project.id]);
+  await createBarbicanUser(t, 'carol', PASSWORD, [project.id]);
+  expect((await t.api('POST', '/iam/user', { body: { login: 'mallory', password: PASSWORD } })).status).toBe(201); // no policy
   alice = await login('alice', project.name);
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 describe('Keystone v3 front door', () => {
@@ -368,9 +356,8 @@ describe('ACLs and IAM', () => {
   it('makes another account\'s objects indistinguishable from missing ones', async () => {
     const tenant = (await t.api('POST', '/account', { body: { id: 'tenant' } })).json.token as string;
     const domain = (await t.api('POST', '/okms/resource', { body: { name: 'tenant-project' }, token: tenant })).json;
-    await t.api('POST', '/iam/user', { body: { login: 'trudy', password: PASSWORD }, token: tenant });
-    await t.api('POST', '/iam/policy', { body: { ...allowAll('trudy', [domain.id]), identities: ['urn:v1:eu:identity:user:tenant/trudy'] }, token: tenant });
-    const token = (await call('POST', '/v3/auth/tokens', null, { json: { auth: { identity: { methods: ['password'], password: { user: { name: 'trudy', domain: { name: 'tenant' }, password: PASSWORD } } }, scope: { project: { id: domain.id } } } } })).headers.get('x-subject-token')!;
+    await createBarbicanUser(t, 'trudy', PASSWORD, [domain.id], { account: 'tenant', token: tenant });
+    const token = await keystoneToken(t, 'trudy', PASSWORD, { id: domain.id }, 'tenant');
     const mine = (await call('POST', '/v1/secrets', alice, { json: { name: 'root-only', payload: 'x', payload_content_type: 'text/plain' } })).json.secret_ref as string;
     expect((await call('GET', `/v1/secrets/${secretId(mine)}`, token)).status).toBe(404);
     expect((await call('POST', '/v1/secrets', token, { json: { name: 'tenant-secret' } })).status).toBe(201);

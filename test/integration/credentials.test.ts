@@ -13,8 +13,7 @@ beforeAll(async () => {
   domain = await createDomain(t, 'credentials');
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 /** What every issued access certificate must show to openssl. */

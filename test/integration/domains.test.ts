@@ -1,4 +1,4 @@
-import { createDomain, removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { describeWithOpenssl, opensslText } from '../helpers/openssl';
 
 let t: TestOkmsd;
@@ -6,8 +6,7 @@ beforeAll(async () => {
   t = await startTestOkmsd();
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 describe('domains (OKMS resources)', () => {

@@ -36,8 +36,7 @@ beforeAll(async () => {
   await t.api('POST', '/iam/policy', { body: { name: 'erin-no-random', identities: [user('erin')], resources: [{ urn: domainUrn }], permissions: { deny: [{ action: 'okms:apikms:random/get' }] } } });
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 describe('mTLS gateway: who may call', () => {

@@ -1,4 +1,4 @@
-import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 let t: TestOkmsd;
 let domain: { id: string; publicCA: string };
@@ -11,8 +11,7 @@ beforeAll(async () => {
   domain = await createDomain(t, 'iam');
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 async function credential(name: string, identityURNs: string[], d = domain) {

@@ -22,8 +22,7 @@ beforeAll(async () => {
   client = { cert: created.json.certificatePEM, key: created.json.privateKeyPEM };
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 describe('oct keys: encrypt, decrypt, data keys', () => {

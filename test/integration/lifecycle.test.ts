@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
 import { mtlsCall } from '../helpers/mtls-client';
 import { opensslCsr } from '../helpers/openssl';
 
@@ -46,8 +47,7 @@ beforeAll(async () => {
   domain = await createDomain(t, 'lifecycle');
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
   receiver.close();
 });
 
@@ -110,9 +110,8 @@ describe('expiry alerts', () => {
     // A certificate secret (20 days left) in a container with a consumer, stored through the Barbican API.
     const dir = mkdtempSync(join(tmpdir(), 'okmsd-expiry-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=shop.example', '-days', '20'], { stdio: 'pipe' });
-    await t.api('POST', '/iam/user', { body: { login: 'lbadmin', password: 'lbadmin-passphrase' } });
-    await t.api('POST', '/iam/policy', { body: { name: 'lb', identities: ['urn:v1:eu:identity:user:root/lbadmin'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
-    const login = async () => (await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'lbadmin', password: 'lbadmin-passphrase' } } }, scope: { project: { id: domain.id } } } }) })).headers.get('x-subject-token')!;
+    await createBarbicanUser(t, 'lbadmin', 'lbadmin-passphrase', [domain.id]);
+    const login = () => keystoneToken(t, 'lbadmin', 'lbadmin-passphrase', { id: domain.id });
     let token = await login();
     const barbican = (method: string, path: string, body: unknown) => fetch(`${t.okmsd.controlUrl}${path}`, { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
     const secret = await barbican('POST', '/v1/secrets', { name: 'shop-cert', secret_type: 'certificate', payload: readFileSync(join(dir, 'c.pem')).toString('base64'), payload_content_type: 'application/pkix-cert', payload_content_encoding: 'base64' });

@@ -1,4 +1,4 @@
-import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { mtlsCall } from '../helpers/mtls-client';
 import { hasOpenssl, opensslCsr } from '../helpers/openssl';
 
@@ -7,8 +7,7 @@ beforeAll(async () => {
   t = await startTestOkmsd();
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 const value = (text: string, series: string): number | undefined => {

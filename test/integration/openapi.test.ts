@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Express } from 'express';
-import { removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 let t: TestOkmsd;
 /** Pages for people, not API operations. */
@@ -9,8 +9,7 @@ beforeAll(async () => {
   t = await startTestOkmsd();
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 /** Every (METHOD, path) an Express app's router answers, in OpenAPI path syntax. */

@@ -1,13 +1,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 let t: TestOkmsd;
 beforeAll(async () => {
   t = await startTestOkmsd();
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
 });
 
 /**

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
 import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 /** POST /okms/verify: the operator's openssl checks (expiry, key match, chain) as one call. */
@@ -20,8 +21,7 @@ beforeAll(async () => {
   openssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.crt', '-days', '10');
 });
 afterAll(async () => {
-  await t.stop();
-  removeDir(t.dataDir);
+  await t.dispose();
   removeDir(work);
 });
 
@@ -49,10 +49,8 @@ describe('certificate verification', () => {
   });
 
   it('checks a Barbican certificate container by its ref', async () => {
-    await t.api('POST', '/iam/user', { body: { login: 'ops', password: 'ops-passphrase-123' } });
-    await t.api('POST', '/iam/policy', { body: { name: 'ops', identities: ['urn:v1:eu:identity:user:root/ops'], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
-    const login = await fetch(`${t.okmsd.controlUrl}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'ops', password: 'ops-passphrase-123' } } }, scope: { project: { id: domain.id } } } }) });
-    const token = login.headers.get('x-subject-token')!;
+    await createBarbicanUser(t, 'ops', 'ops-passphrase-123', [domain.id]);
+    const token = await keystoneToken(t, 'ops', 'ops-passphrase-123', { id: domain.id });
     const ordered = await (await fetch(`${t.okmsd.controlUrl}/v1/orders`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'certificate', meta: { subject_dn: 'cn=web.example', algorithm: 'ec', bit_length: 256 } }) })).json() as { order_ref: string };
     const order = await (await fetch(ordered.order_ref, { headers: { 'x-auth-token': token } })).json() as { container_ref: string };
     const report = await verify({ containerRef: order.container_ref });
