@@ -1,4 +1,4 @@
-import { CliError, EXIT } from './context';
+import { CliError, exitCodeFor } from './context';
 
 export interface KeystoneCredentials {
   readonly user: string;
@@ -68,6 +68,5 @@ async function failure(what: string, response: Response): Promise<CliError> {
   } catch {
     // not JSON: as it is
   }
-  const code = response.status === 401 || response.status === 403 ? EXIT.auth : response.status === 404 ? EXIT.notFound : response.status === 409 ? EXIT.conflict : response.status < 500 ? EXIT.invalid : EXIT.failure;
-  return new CliError(`${what}: ${response.status} ${message}`, code);
+  return new CliError(`${what}: ${response.status} ${message}`, exitCodeFor(response.status));
 }

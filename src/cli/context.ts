@@ -5,6 +5,14 @@ import { dirname, join } from 'node:path';
 /** Exit codes: scripts can tell a usage slip from a refused token from a missing domain. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 3, notFound: 4, conflict: 5, invalid: 6 } as const;
 
+/** The exit code for a refused HTTP call: 3 refused, 4 not found, 5 conflict, 6 invalid input, 1 server failure. */
+export function exitCodeFor(status: number): number {
+  if (status === 401 || status === 403) return EXIT.auth;
+  if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
+  return status < 500 ? EXIT.invalid : EXIT.failure;
+}
+
 export class CliError extends Error {
   constructor(
     message: string,

@@ -1,4 +1,4 @@
-import { CliError, EXIT } from './context';
+import { CliError, EXIT, exitCodeFor } from './context';
 
 /** The control-plane API over HTTP, with errors turned into one clear line and an exit code. */
 export class ControlClient {
@@ -45,8 +45,7 @@ export class ControlClient {
       } catch {
         // not JSON: show it as it is
       }
-      const code = response.status === 401 || response.status === 403 ? EXIT.auth : response.status === 404 ? EXIT.notFound : response.status === 409 ? EXIT.conflict : response.status < 500 ? EXIT.invalid : EXIT.failure;
-      throw new CliError(`${method} ${path}: ${response.status} ${message}`, code);
+      throw new CliError(`${method} ${path}: ${response.status} ${message}`, exitCodeFor(response.status));
     }
     return { body: (text ? JSON.parse(text) : undefined) as T, next: response.headers.get('x-pagination-cursor-next') };
   }
