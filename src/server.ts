@@ -12,7 +12,7 @@ import { gatewayTlsMaterial } from './ca/gateway-tls';
 import { RevocationSet } from './ca/revocation-set';
 import { AuditLog } from './audit/audit-log';
 import { ClientAuthenticator } from './http/gateway/authenticate-client';
-import { buildGatewayApp } from './http/gateway/gateway-app';
+import { buildGatewayApp, type GatewayApp } from './http/gateway/gateway-app';
 import { dataPlaneRoutes } from './kms/data-plane-routes';
 import { ServiceKeyService } from './kms/service-key-service';
 import type { OkmsdConfig } from './config';
@@ -49,8 +49,8 @@ export interface RunningOkmsd {
   /** The CA that signs the gateway's server certificate (a domain's restEndpointCA). */
   readonly gatewayCaPEM: string;
   readonly audit: AuditLog;
-  /** The Express apps of both planes (tests compare their routers with the OpenAPI document). */
-  readonly apps: { readonly control: Express; readonly gateway: Express };
+  /** Both planes' request handlers (tests compare their routes with the OpenAPI document). */
+  readonly apps: { readonly control: Express; readonly gateway: GatewayApp };
   readonly store: Store;
   readonly logger: Logger;
   readonly services: ControlPlaneServices;
@@ -71,7 +71,7 @@ export const GATEWAY_TLS12_CIPHERS = [
 ].join(':');
 
 async function openStore(config: OkmsdConfig, onWrite: (seconds: number) => void): Promise<Store> {
-  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onWrite });
+  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onWrite, auditSyncMs: config.auditSyncMs });
   return openMongoStore(config.mongodbUri!);
 }
 
@@ -195,7 +195,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       ciphers: GATEWAY_TLS12_CIPHERS, // TLS 1.3 suites are all AEAD and stay at Node's defaults
       honorCipherOrder: true,
     },
-    gatewayApp,
+    gatewayApp.listener,
   );
   gateway.keepAliveTimeout = 30_000;
   const listen = (target: Server, listenPort: number) =>

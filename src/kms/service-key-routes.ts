@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import type { Request } from 'express';
+import type { DataPlaneRequest } from '../http/gateway/data-plane-request';
 import type { DataPlaneContext, DataPlaneRoute } from '../http/gateway/data-plane-route';
 import { GatewayError } from '../http/gateway/okms-error';
 import { decodeCursor, encodeCursor } from '../http/pagination';
@@ -13,13 +13,13 @@ import type { SignatureAlgorithm } from './signatures';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const A = (action: string) => `okms:apikms:${action}`;
 
-function keyId(req: Request): string {
+function keyId(req: DataPlaneRequest): string {
   const id = String(req.params.keyId ?? '');
   if (!UUID.test(id)) throw new GatewayError('bad_request', `keyId: "${id.slice(0, 64)}" is not a UUID`);
   return id.toLowerCase();
 }
 
-const keyResource = ({ req, domainUrn }: { req: Request; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
+const keyResource = ({ req, domainUrn }: { req: DataPlaneRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
 
 /** GetServiceKeyResponse; `keys` (public JWK only) when `?format=jwk`. */
@@ -66,7 +66,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
   const domainOf = (ctx: DataPlaneContext) => ctx.caller.domain;
   return [
     {
-      method: 'post', path: '/v1/servicekey', resource: domainResource, success: 201, schemas: { body: 'servicekey-create' },
+      method: 'post', path: '/v1/servicekey', resource: domainResource, success: 201, changesState: true, schemas: { body: 'servicekey-create' },
       action: (req) => (Array.isArray((req.body as { keys?: unknown } | undefined)?.keys) ? A('serviceKey/import') : A('serviceKey/create')),
       async run(ctx) {
         const input = validate.create(ctx.req.body);
@@ -78,8 +78,8 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     {
       method: 'get', path: '/v1/servicekey', resource: domainResource, success: 200, action: A('serviceKey/get'), perItem: true,
       async run(ctx) {
-        const { state = 'active', max } = ctx.req.query as Record<string, string | undefined>;
-        const token = ctx.req.query['continuation-token'] as string | undefined;
+        const { state = 'active', max } = ctx.req.query;
+        const token = ctx.req.query['continuation-token'];
         if (!['active', 'deactivated', 'all'].includes(state)) throw new GatewayError('bad_request', 'state: must be active, deactivated or all');
         const limit = max === undefined ? 100 : /^\d{1,4}$/.test(max) && Number(max) >= 1 && Number(max) <= 1000 ? Number(max) : NaN;
         if (Number.isNaN(limit)) throw new GatewayError('bad_request', 'max: must be an integer from 1 to 1000');
@@ -100,27 +100,27 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, schemas: { body: 'servicekey-patch' }, action: A('serviceKey/update'),
+      method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, schemas: { body: 'servicekey-patch' }, changesState: true, action: A('serviceKey/update'),
       async run(ctx) {
         return { status: 200, body: serviceKeyView(await keys.rename(domainOf(ctx), keyId(ctx.req), validate.patch(ctx.req.body).name), false) };
       },
     },
     {
-      method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 204, action: A('serviceKey/delete'),
+      method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 204, changesState: true, action: A('serviceKey/delete'),
       async run(ctx) {
         await keys.delete(domainOf(ctx), keyId(ctx.req));
         return { status: 204 };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, success: 204, action: A('serviceKey/activate'),
+      method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, success: 204, changesState: true, action: A('serviceKey/activate'),
       async run(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'active');
         return { status: 204 };
       },
     },
     {
-      method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, success: 204, schemas: { body: 'servicekey-deactivate' }, action: A('serviceKey/deactivate'),
+      method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, success: 204, changesState: true, schemas: { body: 'servicekey-deactivate' }, action: A('serviceKey/deactivate'),
       async run(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'deactivated', validate.deactivate(ctx.req.body).reason);
         return { status: 204 };

@@ -18,6 +18,8 @@ export class Metrics {
     labelNames: ['decision'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
   readonly tlsRefusals = new Counter({ name: 'okmsd_gateway_client_certificate_refusals_total', help: 'Client certificates refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  /** Bound label sets, per decision and reason: the data plane records one call per request. */
+  private readonly gatewayCalls = new Map<string, (seconds: number) => void>();
   readonly storeWriteSeconds = new Histogram({
     name: 'okmsd_store_write_seconds', help: 'Store write latency, until durable', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });
@@ -33,6 +35,23 @@ export class Metrics {
     setExpiring: (kind: string, withinDays: number, count: number) => this.expiring.set({ kind, within_days: String(withinDays) }, count),
     setSoonestDays: (kind: string, days: number) => this.soonestDays.set({ kind }, Math.round(days * 100) / 100),
   };
+
+  /** One data-plane call: its decision, its reason (closed set) and its time. */
+  gatewayCall(decision: 'allow' | 'deny', reason: string, seconds: number): void {
+    let record = this.gatewayCalls.get(`${decision}/${reason}`);
+    if (!record) {
+      const counted = this.gatewayDecisions.labels({ decision, reason });
+      const timed = this.gatewaySeconds.labels({ decision });
+      const refused = reason.startsWith('cert_') || reason === 'wrong_domain' || reason === 'untrusted_proxy' ? this.tlsRefusals.labels({ reason }) : undefined;
+      record = (s: number) => {
+        counted.inc();
+        timed.observe(s);
+        refused?.inc();
+      };
+      this.gatewayCalls.set(`${decision}/${reason}`, record);
+    }
+    record(seconds);
+  }
 
   constructor(store: Store, clock: () => Date) {
     const credentials = new Gauge({ name: 'okmsd_credentials', help: 'Access credentials by status', labelNames: ['status'] as const, registers: [this.registry] });

@@ -7,14 +7,17 @@ export interface MtlsResponse {
   localPort: number | undefined;
 }
 
-/** A real TLS client: verifies the gateway with its CA (restEndpointCA) and presents the given certificate. */
+/**
+ * A real TLS client: verifies the gateway with its CA (restEndpointCA) and presents the given certificate. `body` is
+ * sent as JSON; `raw` as it is (headers given win over the JSON defaults).
+ */
 export function mtlsCall(
   t: TestOkmsd,
   path: string,
-  options: { cert?: string; key?: string; method?: string; body?: unknown; agent?: Agent; headers?: Record<string, string> } = {},
+  options: { cert?: string; key?: string; method?: string; body?: unknown; raw?: string | Buffer; agent?: Agent; headers?: Record<string, string> } = {},
 ): Promise<MtlsResponse> {
   return new Promise((resolve, reject) => {
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const req = request(
       `${t.okmsd.gatewayUrl}${path}`,
       {
@@ -22,7 +25,7 @@ export function mtlsCall(
         ca: t.okmsd.gatewayCaPEM,
         ...(options.cert ? { cert: options.cert, key: options.key } : {}),
         ...(options.agent ? { agent: options.agent } : { agent: false }),
-        headers: { ...options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }) },
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }), ...options.headers },
       },
       (res) => {
         const chunks: Buffer[] = [];

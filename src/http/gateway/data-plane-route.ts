@@ -1,8 +1,8 @@
-import type { Request } from 'express';
 import type { Caller } from './authenticate-client';
+import type { DataPlaneRequest } from './data-plane-request';
 
 export interface DataPlaneContext {
-  readonly req: Request;
+  readonly req: DataPlaneRequest;
   readonly caller: Caller;
   readonly requestId: string;
   /** urn:v1:{region}:resource:okms:{okmsId} */
@@ -25,13 +25,15 @@ export interface DataPlaneRoute {
   readonly success: number;
   readonly schemas?: { readonly body?: string };
   /** The IAM action; a function where the body decides (create vs import). */
-  readonly action: string | ((req: Request) => string);
+  readonly action: string | ((req: Pick<DataPlaneRequest, 'body'>) => string);
   /**
    * A listing is authorized item by item (OKMS checks serviceKey/get on each key listed): the gateway then
    * skips its own decision and the route filters with ctx.authorize.
    */
   readonly perItem?: boolean;
+  /** The operation changes stored state: its audit record is synced to disk before the reply (AuditLog.append). */
+  readonly changesState?: boolean;
   /** The resource URN the decision is about (the domain, or one key inside it). */
-  resource(ctx: { req: Request; domainUrn: string }): string;
+  resource(ctx: { req: DataPlaneRequest; domainUrn: string }): string;
   run(ctx: DataPlaneContext): Promise<DataPlaneReply>;
 }

@@ -1,16 +1,17 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { readAccessCertificate } from '../../ca/read-access-certificate';
 import { parseIdentityUrn } from '../../domain/urn';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import { barbicanErrorBody, toOkmsError } from '../error-mapper';
 import { mountRoutes, type RouteSpec } from '../route-table';
-import { auditReason } from '../request-log';
+import { auditReason, requestLog } from '../request-log';
 import { takeAsidePayloadEncoding } from '../barbican/barbican-routes';
 import type { GatewayDeps } from './gateway-app';
-import { GatewayError } from './okms-error';
+import { GatewayError, okmsErrorBody } from './okms-error';
 
-const isBarbicanPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
+export const isBarbicanPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
 
 /** The peer certificate as PEM: TLS already proved that the client holds its key. */
 function peerPem(req: Request, forwarded: string | undefined): string {
@@ -21,12 +22,35 @@ function peerPem(req: Request, forwarded: string | undefined): string {
 }
 
 /**
+ * The Express app behind the gateway's /v1 paths (the OKMS data plane itself never reaches Express): request log,
+ * JSON bodies, the Barbican routes, and OKMS error bodies for anything else.
+ */
+export function buildGatewayBarbicanApp(deps: GatewayDeps, routes: readonly RouteSpec[], forwardedCertificate: (req: IncomingMessage) => string | undefined): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestLog(deps.logger));
+  app.use(express.json({ limit: '64kb', type: ['application/json', 'text/json', 'application/*+json'] }));
+  mountBarbicanOnGateway(app, deps, routes, forwardedCertificate);
+  app.use((req: Request, res: Response) => {
+    res.status(404).json(okmsErrorBody(new GatewayError('not_found', `no data-plane route for ${req.method} ${req.path}`), String(res.locals.requestId)));
+  });
+  app.use((raw: unknown, _req: Request, res: Response, _next: () => void) => {
+    const okms = toOkmsError(raw);
+    const error = new GatewayError(okms.status === 413 ? 'body_too_large' : okms.status < 500 ? 'bad_request' : 'internal', okms.expose ? okms.message : 'internal error');
+    res.status(error.status).json(okmsErrorBody(error, String(res.locals.requestId)));
+  });
+  return app;
+}
+
+/**
  * The Barbican API on the mTLS gateway: the access certificate is the login. Its domain (the UPN
  * `okms.domain:{okmsId}`) is the project, its credential's identities go through IAM as on the data plane, and the
  * caller's Barbican user is the IAM user among those identities (else the credential). Every call, allowed or
  * refused, is audited as a gateway call.
  */
-export function mountBarbicanOnGateway(app: Express, deps: GatewayDeps, routes: readonly RouteSpec[], forwardedCertificate: (req: Request) => string | undefined): void {
+function mountBarbicanOnGateway(app: Express, deps: GatewayDeps, routes: readonly RouteSpec[], forwardedCertificate: (req: IncomingMessage) => string | undefined): void {
   app.use(takeAsidePayloadEncoding);
   app.use(express.raw({ limit: '64kb', type: ['text/plain', 'application/octet-stream'] }));
   app.use((req: Request, res: Response, next: NextFunction) => {

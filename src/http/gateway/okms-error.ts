@@ -8,7 +8,7 @@ const CATEGORY = { internal: 1, argument: 2, authentication: 3, authorization: 4
 
 export type RefusalReason =
   | 'cert_missing' | 'cert_untrusted' | 'cert_expired' | 'cert_revoked' | 'cert_unknown' | 'cert_identity_mismatch'
-  | 'untrusted_proxy' | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'not_found' | 'conflict' | 'busy' | 'internal';
+  | 'untrusted_proxy' | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'body_too_large' | 'unsupported_media_type' | 'not_found' | 'conflict' | 'busy' | 'internal';
 
 const REASONS: Record<RefusalReason, { status: number; minor: number; category: number; code: number }> = {
   cert_missing: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 1 },
@@ -23,6 +23,8 @@ const REASONS: Record<RefusalReason, { status: number; minor: number; category: 
   domain_not_found: { status: 404, minor: MINOR.general, category: CATEGORY.notFound, code: 1 },
   not_found: { status: 404, minor: MINOR.serviceKeys, category: CATEGORY.notFound, code: 2 },
   bad_request: { status: 400, minor: MINOR.general, category: CATEGORY.argument, code: 1 },
+  body_too_large: { status: 413, minor: MINOR.general, category: CATEGORY.argument, code: 2 },
+  unsupported_media_type: { status: 415, minor: MINOR.general, category: CATEGORY.argument, code: 3 },
   conflict: { status: 409, minor: MINOR.general, category: CATEGORY.conflict, code: 1 },
   busy: { status: 429, minor: MINOR.general, category: CATEGORY.tooManyRequests, code: 1 },
   internal: { status: 500, minor: MINOR.general, category: CATEGORY.internal, code: 1 },

@@ -1,0 +1,66 @@
+/** A route's path, OpenAPI style: literal segments and `{name}` parameters. */
+export interface RoutedPath {
+  readonly method: string;
+  readonly path: string;
+}
+
+export type PathMatch<R> = { readonly route: R; readonly params: Record<string, string> };
+
+interface Compiled<R> {
+  readonly route: R;
+  readonly method: string;
+  /** A literal segment, or the name of a parameter (`names[i]` set). */
+  readonly literals: readonly (string | undefined)[];
+  readonly names: readonly (string | undefined)[];
+}
+
+/**
+ * Matches `METHOD /a/{b}/c` paths segment by segment: no regular expressions, no allocation for routes of another
+ * length. Parameters are URL-decoded; a segment that does not decode matches nothing. A trailing slash is ignored.
+ */
+export class PathRouter<R extends RoutedPath> {
+  private readonly byLength = new Map<number, Compiled<R>[]>();
+
+  constructor(routes: readonly R[]) {
+    for (const route of routes) {
+      const segments = route.path.split('/').slice(1);
+      const names = segments.map((s) => (s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1) : undefined));
+      const compiled: Compiled<R> = { route, method: route.method.toUpperCase(), literals: segments.map((s, i) => (names[i] ? undefined : s)), names };
+      const list = this.byLength.get(segments.length) ?? [];
+      list.push(compiled);
+      this.byLength.set(segments.length, list);
+    }
+  }
+
+  match(method: string, pathname: string): PathMatch<R> | undefined {
+    const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+    const segments = trimmed.split('/');
+    const candidates = this.byLength.get(segments.length - 1);
+    if (!candidates || segments[0] !== '') return undefined;
+    for (const candidate of candidates) {
+      if (candidate.method !== method) continue;
+      const params = this.bind(candidate, segments);
+      if (params) return { route: candidate.route, params };
+    }
+    return undefined;
+  }
+
+  private bind(candidate: Compiled<R>, segments: readonly string[]): Record<string, string> | undefined {
+    const params: Record<string, string> = {};
+    for (let i = 0; i < candidate.literals.length; i += 1) {
+      const segment = segments[i + 1]!;
+      const name = candidate.names[i];
+      if (name === undefined) {
+        if (segment !== candidate.literals[i]) return undefined;
+        continue;
+      }
+      if (segment === '') return undefined;
+      try {
+        params[name] = segment.includes('%') ? decodeURIComponent(segment) : segment;
+      } catch {
+        return undefined;
+      }
+    }
+    return params;
+  }
+}
