@@ -11,8 +11,14 @@ interface IamSnapshot {
   readonly users: ReadonlyMap<string, IamRecord>;
   readonly serviceAccounts: ReadonlySet<string>;
   readonly groups: ReadonlyMap<string, readonly string[]>;
+  /** Member URN → the groups that list it; user URN → the group its record names. */
+  readonly groupsOfMember: ReadonlyMap<string, readonly string[]>;
   readonly index: PolicyIndex;
+  /** resolveIdentities per certificate's URN list, for the snapshot's life: the data plane asks on every call. */
+  readonly resolved: Map<string, ResolvedIdentities>;
 }
+
+const MAX_RESOLVED_PER_SNAPSHOT = 10_000;
 
 export interface ResolvedIdentities {
   /** The identities that count: those of the certificate that still exist, plus the groups they belong to. */
@@ -25,6 +31,8 @@ export const SNAPSHOT_MAX_AGE_MS = 1000;
 
 export class IamService {
   private readonly snapshots = new Map<string, IamSnapshot>();
+  /** One store read per account at a time: the calls that find the snapshot stale together share it. */
+  private readonly loading = new Map<string, Promise<IamSnapshot>>();
 
   constructor(private readonly deps: { store: Store; clock: () => Date; urnRegion: string }) {}
 
@@ -72,6 +80,17 @@ export class IamService {
    */
   async resolveIdentities(accountId: string, certificateUrns: readonly string[]): Promise<ResolvedIdentities> {
     const snapshot = await this.snapshot(accountId);
+    const key = certificateUrns.join('\n');
+    let resolved = snapshot.resolved.get(key);
+    if (!resolved) {
+      if (snapshot.resolved.size >= MAX_RESOLVED_PER_SNAPSHOT) snapshot.resolved.clear();
+      resolved = this.resolve(snapshot, accountId, certificateUrns);
+      snapshot.resolved.set(key, resolved);
+    }
+    return resolved;
+  }
+
+  private resolve(snapshot: IamSnapshot, accountId: string, certificateUrns: readonly string[]): ResolvedIdentities {
     const { urnRegion } = this.deps;
     const effective = new Set<string>();
     const ignored: Array<{ urn: string; reason: string }> = [];
@@ -90,14 +109,8 @@ export class IamService {
       else if (parsed.kind === 'group' && snapshot.groups.has(parsed.name!)) effective.add(urn);
       else ignored.push({ urn, reason: `no such ${parsed.kind}` });
     }
-    for (const [name, members] of snapshot.groups) {
-      if (members.some((member) => effective.has(member))) effective.add(identityUrn(urnRegion, 'group', accountId, name));
-    }
-    for (const [login, user] of snapshot.users) {
-      const group = typeof user.doc.group === 'string' ? user.doc.group : '';
-      if (group && snapshot.groups.has(group) && effective.has(identityUrn(urnRegion, 'user', accountId, login))) {
-        effective.add(identityUrn(urnRegion, 'group', accountId, group));
-      }
+    for (const urn of [...effective]) {
+      for (const group of snapshot.groupsOfMember.get(urn) ?? []) effective.add(identityUrn(urnRegion, 'group', accountId, group));
     }
     return { effective: [...effective], ignored };
   }
@@ -109,12 +122,34 @@ export class IamService {
 
   private invalidate(account: Account): void {
     this.snapshots.delete(account.id);
+    this.loading.delete(account.id);
   }
 
   private async snapshot(accountId: string): Promise<IamSnapshot> {
     const cached = this.snapshots.get(accountId);
+    if (cached && Date.now() - cached.readAt < SNAPSHOT_MAX_AGE_MS) return cached;
+    const pending = this.loading.get(accountId);
+    if (pending) return pending;
+    // An invalidation while the read runs wins: the snapshot is still used by the calls waiting on it, not kept.
+    const loading: Promise<IamSnapshot> = this.load(accountId).then(
+      (snapshot) => {
+        if (this.loading.get(accountId) === loading) {
+          this.snapshots.set(accountId, snapshot);
+          this.loading.delete(accountId);
+        }
+        return snapshot;
+      },
+      (error: unknown) => {
+        if (this.loading.get(accountId) === loading) this.loading.delete(accountId);
+        throw error;
+      },
+    );
+    this.loading.set(accountId, loading);
+    return loading;
+  }
+
+  private async load(accountId: string): Promise<IamSnapshot> {
     const now = Date.now();
-    if (cached && now - cached.readAt < SNAPSHOT_MAX_AGE_MS) return cached;
     const { iam } = this.deps.store;
     const [users, serviceAccounts, groups, policies] = await Promise.all([
       iam.listAll(accountId, 'user'),
@@ -122,14 +157,25 @@ export class IamService {
       iam.listAll(accountId, 'group'),
       iam.listAll(accountId, 'policy'),
     ]);
+    const { urnRegion } = this.deps;
+    const groupMembers = new Map(groups.map((g) => [g.id, Array.isArray(g.doc.members) ? g.doc.members.map(String) : []]));
+    const groupsOfMember = new Map<string, string[]>();
+    const addMember = (member: string, group: string) => groupsOfMember.set(member, [...(groupsOfMember.get(member) ?? []), group]);
+    for (const [group, members] of groupMembers) for (const member of new Set(members)) addMember(member, group);
+    for (const user of users) {
+      const group = typeof user.doc.group === 'string' ? user.doc.group : '';
+      const urn = identityUrn(urnRegion, 'user', accountId, user.id);
+      if (group && groupMembers.has(group) && !groupsOfMember.get(urn)?.includes(group)) addMember(urn, group);
+    }
     const snapshot: IamSnapshot = {
       readAt: now,
       users: new Map(users.map((u) => [u.id, u])),
       serviceAccounts: new Set(serviceAccounts.map((s) => s.id)),
-      groups: new Map(groups.map((g) => [g.id, Array.isArray(g.doc.members) ? g.doc.members.map(String) : []])),
-      index: new PolicyIndex(policies.map(policyFromRecord), this.deps.urnRegion),
+      groups: groupMembers,
+      groupsOfMember,
+      index: new PolicyIndex(policies.map(policyFromRecord), urnRegion),
+      resolved: new Map(),
     };
-    this.snapshots.set(accountId, snapshot);
     return snapshot;
   }
 }
