@@ -37,6 +37,11 @@ export interface OkmsdConfig {
   readonly webhook: { readonly url: string; readonly secret: string } | undefined;
   readonly lifecycleIntervalSeconds: number;
   readonly renewGraceDays: number;
+  /**
+   * Embedded store: how long the audit record of a call that changed nothing may wait for fsync after the reply
+   * (it is in the WAL, safe from a crash of the process, before). 0: every record is synced before its reply.
+   */
+  readonly auditSyncMs: number;
   /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
   readonly trustedProxies: readonly string[];
   readonly clientCertHeader: string;
@@ -63,6 +68,12 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^[1-9]\d{0,5}$/.test(raw)) throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
   return Number(raw);
+}
+
+function auditSyncMs(env: Env): number {
+  const value = nonNegativeInt(env, 'OKMSD_AUDIT_SYNC_MS', 100);
+  if (value > 5000) throw new ConfigError('OKMSD_AUDIT_SYNC_MS', `must be at most 5000 (ms), got "${value}"`);
+  return value;
 }
 
 function nonNegativeInt(env: Env, name: string, fallback: number): number {
@@ -154,6 +165,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     expiryThresholdsDays: thresholds(env),
     webhook: webhook(env),
     lifecycleIntervalSeconds: nonNegativeInt(env, 'OKMSD_LIFECYCLE_INTERVAL', 60),
+    auditSyncMs: auditSyncMs(env),
     trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
     clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),
   };

@@ -39,8 +39,13 @@ export interface ChainVerification {
 export class AuditLog {
   constructor(private readonly store: Store) {}
 
-  async append(record: AuditRecord): Promise<void> {
-    await this.store.audit.append(JSON.stringify(record));
+  /**
+   * `deferSync` for calls that changed nothing (data-plane reads, crypto, refusals): the record is crash-safe
+   * before the reply and power-safe within the store's sync interval, as Vault's file audit device or
+   * PostgreSQL's synchronous_commit=off. Changes are synced before the reply.
+   */
+  async append(record: AuditRecord, options?: { readonly deferSync?: boolean }): Promise<void> {
+    await this.store.audit.append(JSON.stringify(record), options);
   }
 
   async verify(pageSize = 1000): Promise<ChainVerification> {

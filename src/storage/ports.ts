@@ -101,9 +101,11 @@ export interface AuditRepository {
   /**
    * Appends `record` (canonical JSON) at the end of the one chain, atomically: the store assigns the next
    * sequence number and links it to the entry before (hash = chainHash(prevHash, record)), so appends from
-   * several processes never fork the chain and never wait for each other in the application.
+   * several processes never fork the chain and never wait for each other in the application. `deferSync`: the
+   * record must survive a crash of this process once the promise settles, and may reach stable storage a
+   * configured instant later (the embedded store's OKMSD_AUDIT_SYNC_MS; other stores sync it at once).
    */
-  append(record: string): Promise<AuditEntry>;
+  append(record: string, options?: { readonly deferSync?: boolean }): Promise<AuditEntry>;
   last(): Promise<AuditEntry | undefined>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditEntry[]>;

@@ -4,39 +4,63 @@ import { Worker } from 'node:worker_threads';
 export interface WriteStep {
   readonly sql: string;
   readonly params: readonly unknown[];
-  /** `chain`: append params[0] (a record) to the hash-chained audit table; returns { seq, prevHash, hash }. */
-  readonly mode: 'run' | 'get' | 'chain';
+  readonly mode: 'run' | 'get';
   /** Skip this step (result undefined) unless the previous step returned a row / changed a row. */
   readonly onlyIfPrevious?: boolean;
 }
 
 type Outcome = { ok: true; value: unknown[] } | { ok: false; code?: string; message: string };
 
+/** Where an appended audit record landed in the hash chain. */
+export interface ChainLink {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
 interface PendingWrite {
-  readonly steps: readonly WriteStep[];
-  readonly resolve: (value: unknown[]) => void;
+  /** A write's statements, or one record to append to the audit chain. */
+  readonly steps: readonly WriteStep[] | string;
+  /** A chain record that may reach stable storage after its promise settles (see appendToChain). */
+  readonly deferSync?: boolean;
+  readonly resolve: (value: never) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** What the worker answers for a batch's chain records: the first seq and link, then each record's hash. */
+type ChainOutcome = { ok: true; first: number; prevHash: string; hashes: string[] } | { ok: false; code?: string; message: string };
 
 // The worker is plain JavaScript evaluated from this string, so the same code runs under ts-jest and from dist/.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { fdatasyncSync, openSync, closeSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
+let synchronous = 'FULL';
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
 const { createHash } = require('node:crypto');
 const statements = new Map();
 // Same formula as chainHash in src/audit/audit-log.ts (the verifier there proves they agree).
 const chainHash = (prevHash, record) => createHash('sha256').update(prevHash).update('\\n').update(record).digest('hex');
-const appendToChain = (record) => {
+// A batch's records are linked to the tail read once, inside the batch's IMMEDIATE transaction (no other
+// process can move the tail meanwhile); nothing here can fail alone, so they need no savepoints.
+const appendToChain = (records) => {
   const last = prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
-  const entry = { seq: last ? last.seq + 1 : 1, prevHash: last ? last.hash : '0'.repeat(64) };
-  entry.hash = chainHash(entry.prevHash, record);
-  prepare('INSERT INTO audit (seq, prev_hash, hash, record) VALUES (?, ?, ?, ?)').run(entry.seq, entry.prevHash, entry.hash, record);
-  return entry;
+  const first = last ? last.seq + 1 : 1;
+  const prevHash = last ? last.hash : '0'.repeat(64);
+  const insert = prepare('INSERT INTO audit (seq, prev_hash, hash, record) VALUES (?, ?, ?, ?)');
+  const hashes = [];
+  let prev = prevHash;
+  for (let i = 0; i < records.length; i += 1) {
+    const hash = chainHash(prev, records[i]);
+    insert.run(first + i, prev, hash, records[i]);
+    hashes.push(hash);
+    prev = hash;
+  }
+  return { ok: true, first, prevHash, hashes };
 };
 const prepare = (sql) => {
   let statement = statements.get(sql);
@@ -47,18 +71,37 @@ const runSteps = db.transaction((steps) => {
   const results = [];
   for (const step of steps) {
     if (step.onlyIfPrevious && !results[results.length - 1]) { results.push(undefined); continue; }
-    if (step.mode === 'chain') { results.push(appendToChain(step.params[0])); continue; }
     const statement = prepare(step.sql);
     results.push(step.mode === 'get' ? statement.get(step.params) : statement.run(step.params).changes);
   }
   return results;
 });
-const commitBatch = db.transaction((writes, outcomes) => {
+const commitBatch = db.transaction((writes, chain, outcomes) => {
   for (const steps of writes) {
     try { outcomes.push({ ok: true, value: runSteps(steps) }); } // nested: a SAVEPOINT per write
     catch (error) { outcomes.push({ ok: false, code: error.code, message: error.message }); }
   }
+  return chain.length > 0 ? appendToChain(chain) : undefined;
 });
+// Deferred sync: a batch of deferrable chain records only commits to the WAL (synchronous=NORMAL: it survives a
+// crash of the process at once); the WAL reaches stable storage by the next FULL commit or, at the latest,
+// deferSyncMs later, here. fdatasync on an fd of our own flushes the file's pages, whoever wrote them.
+let walFd;
+let syncTimer;
+const syncWal = () => {
+  syncTimer = undefined;
+  try {
+    walFd ??= openSync(workerData.file + '-wal', 'r');
+    fdatasyncSync(walFd);
+  } catch {
+    if (walFd !== undefined) try { closeSync(walFd); } catch {}
+    walFd = undefined;
+    db.pragma('wal_checkpoint(PASSIVE)'); // syncs the WAL too, before it copies
+  }
+};
+const useSynchronous = (mode) => {
+  if (mode !== synchronous) { db.pragma('synchronous = ' + mode); synchronous = mode; }
+};
 let queue = [];
 let scheduled = false;
 const flush = () => {
@@ -66,19 +109,38 @@ const flush = () => {
   const batches = queue;
   queue = [];
   const writes = batches.flatMap((b) => b.writes);
+  const chain = batches.flatMap((b) => b.chain);
+  const deferred = workerData.deferSyncMs > 0 && writes.length === 0 && batches.every((b) => b.deferSync);
+  useSynchronous(deferred ? 'NORMAL' : 'FULL');
   const outcomes = [];
+  let chained;
   // IMMEDIATE: take the write lock at BEGIN, so reads inside (the audit tail) cannot go stale under another process.
-  try { commitBatch.immediate(writes, outcomes); }
-  catch (error) { writes.forEach(() => outcomes.push({ ok: false, code: error.code, message: error.message })); }
+  try {
+    chained = commitBatch.immediate(writes, chain, outcomes);
+    if (!deferred && syncTimer) { clearTimeout(syncTimer); syncTimer = undefined; } // a FULL commit synced the WAL
+    else if (deferred && !syncTimer) syncTimer = setTimeout(syncWal, workerData.deferSyncMs);
+  }
+  catch (error) {
+    outcomes.length = 0;
+    writes.forEach(() => outcomes.push({ ok: false, code: error.code, message: error.message }));
+    chained = { ok: false, code: error.code, message: error.message };
+  }
   let at = 0;
+  let linked = 0;
   for (const batch of batches) {
-    parentPort.postMessage({ id: batch.id, outcomes: outcomes.slice(at, at + batch.writes.length) });
+    const own = chained && chained.ok
+      ? { ok: true, first: chained.first + linked, prevHash: linked === 0 ? chained.prevHash : chained.hashes[linked - 1], hashes: chained.hashes.slice(linked, linked + batch.chain.length) }
+      : chained;
+    parentPort.postMessage({ id: batch.id, outcomes: outcomes.slice(at, at + batch.writes.length), chain: batch.chain.length > 0 ? own : undefined });
     at += batch.writes.length;
+    linked += batch.chain.length;
   }
 };
 parentPort.on('message', (message) => {
   if (message.type === 'close') {
     if (scheduled) flush();
+    if (syncTimer) { clearTimeout(syncTimer); syncWal(); }
+    if (walFd !== undefined) closeSync(walFd);
     db.close();
     parentPort.postMessage({ type: 'closed' });
     return;
@@ -89,33 +151,46 @@ parentPort.on('message', (message) => {
 `;
 
 /**
- * The embedded store's single writer: a worker thread with its own SQLite connection. Writes of one
- * event-loop turn travel in one message; the worker commits everything that has arrived in one transaction
- * (group commit: one fsync for many writes, and while it syncs the next batch gathers), each write in its own
- * savepoint so that one failing fails alone. A promise settles only after its COMMIT is durable, and the
- * event loop never waits on the disk. Reads stay on the main thread's connection (WAL: they see every commit).
+ * The embedded store's single writer: a worker thread with its own SQLite connection. One batch is in flight at
+ * a time: the writes that arrive while it commits travel together in the next message, and the worker commits all
+ * it has received in one transaction (group commit: one fsync for many writes), each write in its own
+ * savepoint so that one failing fails alone. Audit records travel as bare strings and are chained in one pass
+ * (the data plane appends one per request). A promise settles only after its COMMIT is durable (a deferSync audit
+ * record: after it is in the WAL, see appendToChain), and the event loop never waits on the disk. Reads stay on the main thread's connection (WAL: they see every commit).
  */
 export class WriterThread {
   private readonly worker: Worker;
   private pending: PendingWrite[] = [];
-  private readonly inFlight = new Map<number, PendingWrite[]>();
+  private pendingChain: PendingWrite[] = [];
+  private readonly inFlight = new Map<number, { writes: PendingWrite[]; chain: PendingWrite[] }>();
   private nextId = 1;
   private scheduled = false;
   private outstanding = 0;
   private onDrained: (() => void) | undefined;
   private stopped: Error | undefined;
+  private readonly onWritten: ((seconds: number) => void) | undefined;
 
-  constructor(file: string, private readonly onWritten?: (seconds: number) => void) {
+  /** `deferSyncMs`: how long a deferSync record may wait for fsync (0: never defer). */
+  constructor(file: string, options: { onWritten?: (seconds: number) => void; deferSyncMs?: number } = {}) {
+    this.onWritten = options.onWritten;
     const driver = require.resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
-    this.worker.on('message', (message: { id: number; outcomes: Outcome[] } | { type: 'closed' }) => {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, deferSyncMs: options.deferSyncMs ?? 0 } });
+    this.worker.on('message', (message: { id: number; outcomes: Outcome[]; chain?: ChainOutcome } | { type: 'closed' }) => {
       if ('type' in message) return;
-      const batch = this.inFlight.get(message.id) ?? [];
+      const batch = this.inFlight.get(message.id);
+      if (!batch) return;
       this.inFlight.delete(message.id);
-      batch.forEach((write, index) => {
+      this.send(); // what gathered while this batch was committing
+      batch.writes.forEach((write, index) => {
         const outcome = message.outcomes[index]!;
-        if (outcome.ok) this.settle(write, () => write.resolve(outcome.value));
-        else this.settle(write, () => write.reject(Object.assign(new Error(outcome.message), { code: outcome.code })));
+        this.settle(outcome.ok ? () => write.resolve(outcome.value as never) : () => write.reject(writeError(outcome)));
+      });
+      const chain = message.chain;
+      if (!chain) return;
+      batch.chain.forEach((append, index) => {
+        if (!chain.ok) return this.settle(() => append.reject(writeError(chain)));
+        const link: ChainLink = { seq: chain.first + index, prevHash: index === 0 ? chain.prevHash : chain.hashes[index - 1]!, hash: chain.hashes[index]! };
+        this.settle(() => append.resolve(link as never));
       });
     });
     this.worker.on('error', (error) => this.failAll(error));
@@ -123,13 +198,27 @@ export class WriterThread {
   }
 
   write(steps: readonly WriteStep[]): Promise<unknown[]> {
+    return this.enqueue<unknown[]>(this.pending, steps);
+  }
+
+  /**
+   * Appends `record` to the hash-chained audit table, linked to the entry before it. With `deferSync`, the promise
+   * settles once the record is in the WAL (it survives a crash of this process) and the file is synced within
+   * `deferSyncMs`: a power loss can take the last instants of such records, never a link from the middle.
+   */
+  appendToChain(record: string, deferSync = false): Promise<ChainLink> {
+    return this.enqueue<ChainLink>(this.pendingChain, record, deferSync);
+  }
+
+  private enqueue<T>(queue: PendingWrite[], steps: readonly WriteStep[] | string, deferSync = false): Promise<T> {
     if (this.stopped) return Promise.reject(this.stopped);
-    return new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      this.pending.push({
+    return new Promise<T>((resolve, reject) => {
+      const started = this.onWritten ? process.hrtime.bigint() : 0n;
+      queue.push({
         steps,
-        resolve: (value) => {
-          this.onWritten?.(Number(process.hrtime.bigint() - started) / 1e9);
+        deferSync,
+        resolve: (value: never) => {
+          if (this.onWritten) this.onWritten(Number(process.hrtime.bigint() - started) / 1e9);
           resolve(value);
         },
         reject,
@@ -144,15 +233,23 @@ export class WriterThread {
 
   private send(): void {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.stopped) return;
+    // One batch in flight at a time: under load the next one gathers while the worker commits, so a message
+    // (and a wake-up of the worker) carries many writes; when idle, a write still leaves on the next turn.
+    if (this.inFlight.size > 0 || (this.pending.length === 0 && this.pendingChain.length === 0) || this.stopped) return;
     const id = this.nextId++;
-    const batch = this.pending;
+    const batch = { writes: this.pending, chain: this.pendingChain };
     this.pending = [];
+    this.pendingChain = [];
     this.inFlight.set(id, batch);
-    this.worker.postMessage({ id, writes: batch.map((w) => w.steps) });
+    this.worker.postMessage({
+      id,
+      writes: batch.writes.map((w) => w.steps),
+      chain: batch.chain.map((w) => w.steps),
+      deferSync: batch.writes.length === 0 && batch.chain.every((w) => w.deferSync),
+    });
   }
 
-  private settle(_write: PendingWrite, settle: () => void): void {
+  private settle(settle: () => void): void {
     settle();
     this.outstanding -= 1;
     if (this.outstanding === 0) this.onDrained?.();
@@ -160,10 +257,11 @@ export class WriterThread {
 
   private failAll(error: Error): void {
     this.stopped ??= error;
-    const writes = [...this.pending, ...[...this.inFlight.values()].flat()];
+    const writes = [...this.pending, ...this.pendingChain, ...[...this.inFlight.values()].flatMap((b) => [...b.writes, ...b.chain])];
     this.pending = [];
+    this.pendingChain = [];
     this.inFlight.clear();
-    for (const write of writes) this.settle(write, () => write.reject(error));
+    for (const write of writes) this.settle(() => write.reject(error));
   }
 
   /** Sends what is queued, waits until every write has settled, then closes the writer's connection. */
@@ -178,4 +276,8 @@ export class WriterThread {
     });
     await this.worker.terminate();
   }
+}
+
+function writeError(outcome: { code?: string; message: string }): Error {
+  return Object.assign(new Error(outcome.message), { code: outcome.code });
 }
