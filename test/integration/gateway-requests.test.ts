@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { mtlsCall } from '../helpers/mtls-client';
 
@@ -84,6 +86,25 @@ describe('data-plane requests the gateway refuses', () => {
       expect(after.localPort).not.toBe(big.localPort);
     } finally {
       agent.destroy();
+    }
+  });
+});
+
+describe('the audit record of an answered call', () => {
+  it('is committed before the reply leaves, also when its fsync is deferred (encrypt) or immediate (create)', async () => {
+    const reader = new Database(join(t.dataDir, 'okmsd.sqlite'), { readonly: true });
+    try {
+      const find = reader.prepare("SELECT record FROM audit WHERE json_extract(record, '$.requestId') = ?");
+      for (let i = 0; i < 40; i += 1) {
+        const requestId = `commit-check-${i}`;
+        const response = i % 8 === 0
+          ? await mtlsCall(t, `/api/${domain.id}/v1/servicekey`, { ...client, method: 'POST', body: { name: `k${i}`, type: 'oct', size: 128, operations: ['encrypt'] }, headers: { 'x-request-id': requestId } })
+          : await mtlsCall(t, encryptPath(), { ...client, method: 'POST', body: { plaintext: 'aGk=' }, headers: { 'x-request-id': requestId } });
+        expect(response.status).toBeLessThan(300);
+        expect({ requestId, recorded: find.get(requestId) !== undefined }).toEqual({ requestId, recorded: true });
+      }
+    } finally {
+      reader.close();
     }
   });
 });

@@ -5,6 +5,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, gatewayPort: 8443, store: 'embedded', urnRegion: 'eu', adminToken: undefined, masterKey: undefined });
     expect(config.dataDir.endsWith('/data')).toBe(true);
+    expect(config.auditSyncMs).toBe(100);
+    expect(loadConfig({ OKMSD_AUDIT_SYNC_MS: '0' }).auditSyncMs).toBe(0);
   });
   it('reads every variable', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
@@ -24,6 +26,8 @@ describe('loadConfig', () => {
     [{ OKMSD_STORE: 'redis' }, 'OKMSD_STORE'],
     [{ OKMSD_ADMIN_TOKEN: 'short' }, 'OKMSD_ADMIN_TOKEN'],
     [{ OKMSD_URN_REGION: 'EU' }, 'OKMSD_URN_REGION'],
+    [{ OKMSD_AUDIT_SYNC_MS: '5001' }, 'OKMSD_AUDIT_SYNC_MS'],
+    [{ OKMSD_AUDIT_SYNC_MS: '-1' }, 'OKMSD_AUDIT_SYNC_MS'],
   ])('refuses %j naming the variable', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });
