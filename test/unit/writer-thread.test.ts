@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,6 +72,24 @@ describe('WriterThread (group commit on a worker thread)', () => {
     expect(reader.prepare('SELECT COUNT(*) AS n FROM audit').get()).toEqual({ n: 4 });
     await new Promise((resolve) => setTimeout(resolve, 60)); // the deferred sync runs on its timer; nothing breaks
     expect(ids()).toEqual(['between']);
+  });
+
+  it('keeps the WAL bounded and fills the database file while the writer never pauses', async () => {
+    const record = JSON.stringify({ padding: 'x'.repeat(900) });
+    const deadline = Date.now() + 2500;
+    const workers = Array.from({ length: 20 }, async () => {
+      while (Date.now() < deadline) await writer.appendToChain(record, true);
+    });
+    let largestWal = 0;
+    const walSize = () => statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+    const sampler = setInterval(() => (largestWal = Math.max(largestWal, walSize())), 20);
+    await Promise.all(workers);
+    clearInterval(sampler);
+    const appended = (reader.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+    const written = appended * record.length;
+    expect(written).toBeGreaterThan(24 * 1024 * 1024); // more than the WAL may hold: it had to start over
+    expect(largestWal).toBeLessThan(20 * 1024 * 1024);
+    expect(statSync(file).size).toBeGreaterThan(written / 2); // the records reached the database file itself
   });
 
   it('close waits for queued writes, then refuses new ones', async () => {
