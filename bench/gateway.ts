@@ -2,9 +2,13 @@
  * bench/gateway: okmsd's mTLS data plane against a bare Node https server with the same TLS settings, in one
  * run: keep-alive at concurrency 50 and 200 (req/s, p50, p99), the full-handshake rate (a new TLS connection per
  * request), and the cost of one IAM decision with 10,000 unrelated policies in the store. The load client runs
- * in this process, on the same cores as the servers. Not a test: nothing here asserts.
+ * in this process on the same machine. Each cell is warmed up, then measured BENCH_ROUNDS times, bare and okmsd
+ * alternating, and the median round is reported. With BENCH_PIN (default where `taskset` exists and there are two
+ * or more CPUs) each server runs on the last CPU and the client on the others, the same placement for both
+ * servers: the machine's scheduler then moves nothing between runs. Not a test: nothing here asserts.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,17 @@ import { table } from './lib/measure';
 
 const TOKEN = 'bench-admin-token-0123456789';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const CPUS = availableParallelism();
+const PIN = (process.env.BENCH_PIN ?? '1') !== '0' && CPUS >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/** All threads of `pid` (and those it starts later) onto `cpus`. */
+function pin(pid: number, cpus: string): void {
+  if (PIN) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function json(url: string, init: RequestInit): Promise<any> {
   const response = await fetch(url, init);
@@ -74,36 +89,42 @@ async function main(): Promise<void> {
 
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(work, 'bare.key'), '-out', join(work, 'bare.crt'), '-subj', '/CN=localhost', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'pipe' });
   const bare = await startChild([join(__dirname, 'lib', 'bare-mtls-server.js'), join(work, 'bare.key'), join(work, 'bare.crt')], {}, /PORT (\d+)/);
-  const viaExpress = await startChild([join(__dirname, 'lib', 'bare-mtls-server.js'), join(work, 'bare.key'), join(work, 'bare.crt'), 'express'], {}, /PORT (\d+)/);
+  const serverCpu = String(CPUS - 1);
+  pin(okmsd.child.pid!, serverCpu);
+  pin(bare.child.pid!, serverCpu);
+  pin(process.pid, CPUS > 2 ? `0-${CPUS - 2}` : '0');
   const bareUrl = `https://127.0.0.1:${bare.match[1]}/api/x/v1/servicekey/y/encrypt`;
-  const expressUrl = `https://127.0.0.1:${viaExpress.match[1]}/api/x/v1/servicekey/y/encrypt`;
   const bareTls = { ...clientTls, ca: readFileSync(join(work, 'bare.crt'), 'utf8') };
   const encryptUrl = `${gatewayUrl}/api/${domain.id}/v1/servicekey/${key.id}/encrypt`;
   const encryptBody = JSON.stringify({ plaintext: Buffer.alloc(256, 7).toString('base64'), context: 'bench' });
 
   const rows: Array<Array<string | number>> = [];
-  const row = (label: string, b: LoadResult, o: LoadResult, e?: LoadResult) =>
-    rows.push([label, b.rps, e ? e.rps : '-', o.rps, o.rps / b.rps, e ? o.rps / e.rps : '-', b.p50, o.p50, b.p99, o.p99, o.p99 / b.p99, b.errors + o.errors + (e?.errors ?? 0)]);
-  for (const concurrency of [50, 200]) {
-    const b = await load(bareUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: bareTls, method: 'POST', body: encryptBody });
-    const e = await load(expressUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: bareTls, method: 'POST', body: encryptBody });
-    const o = await load(encryptUrl, { concurrency, durationMs: DURATION_MS, keepAlive: true, tls: okmsdTls, method: 'POST', body: encryptBody });
-    row(`keep-alive, c=${concurrency}`, b, o, e);
-  }
-  {
-    const b = await load(bareUrl, { concurrency: 16, durationMs: DURATION_MS, keepAlive: false, tls: bareTls, method: 'POST', body: encryptBody });
-    const o = await load(encryptUrl, { concurrency: 16, durationMs: DURATION_MS, keepAlive: false, tls: okmsdTls, method: 'POST', body: encryptBody });
-    row('full handshake, c=16', b, o);
-  }
+  const cell = async (label: string, options: { concurrency: number; keepAlive: boolean }) => {
+    const b: LoadResult[] = [];
+    const o: LoadResult[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const common = { ...options, durationMs: DURATION_MS, warmupMs: round === 0 ? WARMUP_MS : 0, method: 'POST', body: encryptBody };
+      b.push(await load(bareUrl, { ...common, tls: bareTls }));
+      o.push(await load(encryptUrl, { ...common, tls: okmsdTls }));
+    }
+    const ratios = o.map((r, i) => r.rps / b[i]!.rps);
+    const p99Ratios = o.map((r, i) => r.p99 / b[i]!.p99);
+    const range = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+    const m = (results: LoadResult[], field: keyof LoadResult) => median(results.map((r) => r[field]));
+    rows.push([label, m(b, 'rps'), m(o, 'rps'), median(ratios), range(ratios), m(b, 'p50'), m(o, 'p50'), m(b, 'p99'), m(o, 'p99'), median(p99Ratios), range(p99Ratios), [...b, ...o].reduce((n, r) => n + r.errors, 0)]);
+  };
+  await cell('keep-alive, c=50', { concurrency: 50, keepAlive: true });
+  await cell('keep-alive, c=200', { concurrency: 200, keepAlive: true });
+  await cell('full handshake, c=16', { concurrency: 16, keepAlive: false });
   await bare.stop();
-  await viaExpress.stop();
   await okmsd.stop();
   rmSync(work, { recursive: true, force: true });
 
   const withNone = await decisionCost(0);
   const withMany = await decisionCost(10_000);
-  console.log(`\nbench/gateway — bare Node mTLS server and the same behind Express 5 (fixed JSON) vs okmsd encrypt (256 B), ${DURATION_MS / 1000} s per cell, client on the same cores`);
-  console.log(table(['scenario', 'bare req/s', 'express req/s', 'okmsd req/s', 'okmsd/bare', 'okmsd/express', 'bare p50 ms', 'okmsd p50 ms', 'bare p99 ms', 'okmsd p99 ms', 'p99 ratio', 'errors'], rows));
+  const placement = PIN ? `servers pinned to CPU ${serverCpu}, client to ${CPUS > 2 ? `0-${CPUS - 2}` : '0'}` : `no pinning, ${CPUS} CPUs shared`;
+  console.log(`\nbench/gateway — bare Node mTLS server (fixed JSON) vs okmsd encrypt (256 B); ${WARMUP_MS / 1000} s warm-up, median of ${ROUNDS} rounds of ${DURATION_MS / 1000} s, alternating; ${placement}`);
+  console.log(table(['scenario', 'bare req/s', 'okmsd req/s', 'okmsd/bare', '(rounds)', 'bare p50 ms', 'okmsd p50 ms', 'bare p99 ms', 'okmsd p99 ms', 'p99 ratio', '(rounds)', 'errors'], rows));
   console.log(`IAM decision: ${withNone.toFixed(2)} µs with 1 policy, ${withMany.toFixed(2)} µs with 10,000 unrelated policies (ratio ${(withMany / withNone).toFixed(2)})`);
   console.log('goals: keep-alive ratio >= 0.7, p99 within 1.5x of bare, decision < 20 µs\n');
 }

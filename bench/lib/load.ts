@@ -4,7 +4,9 @@ export interface LoadResult {
   readonly requests: number;
   readonly rps: number;
   readonly p50: number;
+  readonly p90: number;
   readonly p99: number;
+  readonly p999: number;
   readonly errors: number;
 }
 
@@ -19,7 +21,7 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function load(
   url: string,
-  options: { concurrency: number; durationMs: number; keepAlive: boolean; tls: AgentOptions; method?: string; body?: string; expect?: number },
+  options: { concurrency: number; durationMs: number; warmupMs?: number; keepAlive: boolean; tls: AgentOptions; method?: string; body?: string; expect?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ ...options.tls, keepAlive: options.keepAlive, maxSockets: options.concurrency, maxCachedSessions: 0 });
   const latencies: number[] = [];
@@ -45,22 +47,25 @@ export async function load(
       });
       req.end(options.body);
     });
-  // Warm-up: with keep-alive, each worker first opens its connection (a full handshake) unmeasured, so that
-  // the figures describe the steady state and not the connection storm at the start.
-  if (options.keepAlive) {
-    await Promise.all(Array.from({ length: options.concurrency }, () => one()));
-    latencies.length = 0;
-    errors = 0;
-  }
-  const deadline = performance.now() + options.durationMs;
+  const run = async (durationMs: number) => {
+    const deadline = performance.now() + durationMs;
+    await Promise.all(
+      Array.from({ length: options.concurrency }, async () => {
+        while (performance.now() < deadline) await one();
+      }),
+    );
+  };
+  // Warm-up, unmeasured: with keep-alive each worker first opens its connection (a full handshake), then the same
+  // load runs for warmupMs, so that the figures describe the steady state of both ends (JIT-compiled, caches
+  // filled), not the connection storm and the compilation at the start.
+  if (options.keepAlive) await Promise.all(Array.from({ length: options.concurrency }, () => one()));
+  if (options.warmupMs) await run(options.warmupMs);
+  latencies.length = 0;
+  errors = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (performance.now() < deadline) await one();
-    }),
-  );
+  await run(options.durationMs);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  return { requests: latencies.length, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), p999: percentile(latencies, 99.9), errors };
 }
