@@ -20,9 +20,9 @@ import { load, type LoadResult } from './lib/load';
 import { table } from './lib/measure';
 
 const TOKEN = 'bench-admin-token-0123456789';
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const CPUS = availableParallelism();
 const PIN = (process.env.BENCH_PIN ?? '1') !== '0' && CPUS >= 2 && spawnSync('taskset', ['-V']).status === 0;
 

@@ -70,8 +70,8 @@ export const GATEWAY_TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-async function openStore(config: OkmsdConfig, onWrite: (seconds: number) => void): Promise<Store> {
-  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onWrite, auditSyncMs: config.auditSyncMs });
+async function openStore(config: OkmsdConfig, onCommit: (seconds: number) => void): Promise<Store> {
+  if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onCommit, auditSyncMs: config.auditSyncMs });
   return openMongoStore(config.mongodbUri!);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Store } from '../storage/ports';
+import type { AuditEntry, Store } from '../storage/ports';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
 export interface AuditRecord {
@@ -44,8 +44,8 @@ export class AuditLog {
    * before the reply and power-safe within the store's sync interval, as Vault's file audit device or
    * PostgreSQL's synchronous_commit=off. Changes are synced before the reply.
    */
-  async append(record: AuditRecord, options?: { readonly deferSync?: boolean }): Promise<void> {
-    await this.store.audit.append(JSON.stringify(record), options);
+  append(record: AuditRecord, options?: { readonly deferSync?: boolean }): Promise<AuditEntry> {
+    return this.store.audit.append(JSON.stringify(record), options);
   }
 
   async verify(pageSize = 1000): Promise<ChainVerification> {

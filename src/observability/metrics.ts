@@ -21,7 +21,7 @@ export class Metrics {
   /** Bound label sets, per decision and reason: the data plane records one call per request. */
   private readonly gatewayCalls = new Map<string, (seconds: number) => void>();
   readonly storeWriteSeconds = new Histogram({
-    name: 'okmsd_store_write_seconds', help: 'Store write latency, until durable', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
+    name: 'okmsd_store_write_seconds', help: 'Embedded store: group commit latency, from a batch of writes leaving to its durable commit (one observation per batch)', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });
 
   private readonly expiring = new Gauge({

@@ -9,7 +9,7 @@ import { mountRoutes, type RouteSpec } from '../route-table';
 import { auditReason, requestLog } from '../request-log';
 import { takeAsidePayloadEncoding } from '../barbican/barbican-routes';
 import type { GatewayDeps } from './gateway-app';
-import { GatewayError, okmsErrorBody } from './okms-error';
+import { GatewayError } from './okms-error';
 
 export const isBarbicanPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
 
@@ -33,14 +33,6 @@ export function buildGatewayBarbicanApp(deps: GatewayDeps, routes: readonly Rout
   app.use(requestLog(deps.logger));
   app.use(express.json({ limit: '64kb', type: ['application/json', 'text/json', 'application/*+json'] }));
   mountBarbicanOnGateway(app, deps, routes, forwardedCertificate);
-  app.use((req: Request, res: Response) => {
-    res.status(404).json(okmsErrorBody(new GatewayError('not_found', `no data-plane route for ${req.method} ${req.path}`), String(res.locals.requestId)));
-  });
-  app.use((raw: unknown, _req: Request, res: Response, _next: () => void) => {
-    const okms = toOkmsError(raw);
-    const error = new GatewayError(okms.status === 413 ? 'body_too_large' : okms.status < 500 ? 'bad_request' : 'internal', okms.expose ? okms.message : 'internal error');
-    res.status(error.status).json(okmsErrorBody(error, String(res.locals.requestId)));
-  });
   return app;
 }
 
@@ -54,7 +46,6 @@ function mountBarbicanOnGateway(app: Express, deps: GatewayDeps, routes: readonl
   app.use(takeAsidePayloadEncoding);
   app.use(express.raw({ limit: '64kb', type: ['text/plain', 'application/octet-stream'] }));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (!isBarbicanPath(req.path)) return next();
     res.on('finish', () => {
       const pattern = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const identities = res.locals.identities as readonly string[] | undefined;
@@ -91,9 +82,11 @@ function mountBarbicanOnGateway(app: Express, deps: GatewayDeps, routes: readonl
   };
   const router = express.Router();
   mountRoutes(router as unknown as Express, routes, refuseAdmin, authenticate);
-  app.use((req: Request, res: Response, next: NextFunction) => (isBarbicanPath(req.path) ? router(req, res, next) : next()));
-  app.use((raw: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!isBarbicanPath(req.path)) return next(raw);
+  app.use(router);
+  app.use((req: Request) => {
+    throw new GatewayError('not_found', `no Barbican route for ${req.method} ${req.path}`);
+  });
+  app.use((raw: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const gateway = raw instanceof GatewayError ? raw : undefined;
     const okms = gateway ? undefined : toOkmsError(raw);
     res.locals.errorCode = gateway?.reason ?? okms!.code;

@@ -48,7 +48,7 @@ const KEYSET = `(created_at > @createdAt OR (created_at = @createdAt AND id > @i
  * write acknowledged to a client survives power loss, not only a process crash. Writes go to a writer
  * thread with group commit (writer-thread.ts); reads run here, on the main thread's connection.
  */
-export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds: number) => void; auditSyncMs?: number } = {}): Store {
+export function openEmbeddedStore(dataDir: string, options: { onCommit?: (seconds: number) => void; auditSyncMs?: number } = {}): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, EMBEDDED_DB_FILE));
   db.pragma('journal_mode = WAL');
@@ -58,7 +58,7 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
   // Reads run here: 32 MiB of page cache (default 2 MiB) keeps the upper levels of the indexes hot at a million rows.
   db.pragma('cache_size = -32768');
   migrate(db);
-  const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE), { ...(options.onWrite ? { onWritten: options.onWrite } : {}), deferSyncMs: options.auditSyncMs ?? 0 });
+  const writer = new WriterThread(join(dataDir, EMBEDDED_DB_FILE), { ...(options.onCommit ? { onCommitted: options.onCommit } : {}), deferSyncMs: options.auditSyncMs ?? 0 });
   const write = (...steps: WriteStep[]): Promise<unknown[]> => writer.write(steps);
 
   const q = {
@@ -240,8 +240,8 @@ export function openEmbeddedStore(dataDir: string, options: { onWrite?: (seconds
 
   const auditFromRow = (r: Row): AuditEntry => ({ seq: Number(r.seq), prevHash: String(r.prev_hash), hash: String(r.hash), record: String(r.record) });
   const audit: AuditRepository = {
-    async append(record, options) {
-      return { ...(await writer.appendToChain(record, options?.deferSync === true)), record };
+    append(record, options) {
+      return writer.appendToChain(record, options?.deferSync === true);
     },
     async last() {
       const row = get(q.auditLast);

@@ -11,11 +11,12 @@ export interface WriteStep {
 
 type Outcome = { ok: true; value: unknown[] } | { ok: false; code?: string; message: string };
 
-/** Where an appended audit record landed in the hash chain. */
+/** An appended audit record and where it landed in the hash chain. */
 export interface ChainLink {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
+  readonly record: string;
 }
 
 interface PendingWrite {
@@ -192,24 +193,25 @@ const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
  * it has received in one transaction (group commit: one fsync for many writes), each write in its own
  * savepoint so that one failing fails alone. Audit records travel as bare strings and are chained in one pass
  * (the data plane appends one per request). A promise settles only after its COMMIT is durable (a deferSync audit
- * record: after it is in the WAL, see appendToChain), and the event loop never waits on the disk. Reads stay on the main thread's connection (WAL: they see every commit).
+ * record: after it is in the WAL, see appendToChain), and the event loop never waits on the disk. Reads stay on
+ * the main thread's connection (WAL: they see every commit).
  */
 export class WriterThread {
   private readonly worker: Worker;
   private readonly checkpointer: Worker;
   private pending: PendingWrite[] = [];
   private pendingChain: PendingWrite[] = [];
-  private readonly inFlight = new Map<number, { writes: PendingWrite[]; chain: PendingWrite[] }>();
+  private readonly inFlight = new Map<number, { writes: PendingWrite[]; chain: PendingWrite[]; sent: bigint }>();
   private nextId = 1;
   private scheduled = false;
   private outstanding = 0;
   private onDrained: (() => void) | undefined;
   private stopped: Error | undefined;
-  private readonly onWritten: ((seconds: number) => void) | undefined;
+  private readonly onCommitted: ((seconds: number) => void) | undefined;
 
-  /** `deferSyncMs`: how long a deferSync record may wait for fsync (0: never defer). */
-  constructor(file: string, options: { onWritten?: (seconds: number) => void; deferSyncMs?: number } = {}) {
-    this.onWritten = options.onWritten;
+  /** `onCommitted`: the time from a batch's departure to its durable commit. `deferSyncMs`: how long a deferSync record may wait for fsync (0: never defer). */
+  constructor(file: string, options: { onCommitted?: (seconds: number) => void; deferSyncMs?: number } = {}) {
+    this.onCommitted = options.onCommitted;
     const driver = require.resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, deferSyncMs: options.deferSyncMs ?? 0 } });
     this.worker.on('message', (message: { id: number; outcomes: Outcome[]; chain?: ChainOutcome } | { type: 'closed' }) => {
@@ -218,17 +220,21 @@ export class WriterThread {
       if (!batch) return;
       this.inFlight.delete(message.id);
       this.schedule(); // what gathered while this batch committed leaves at the end of this turn, with this turn's writes
-      batch.writes.forEach((write, index) => {
-        const outcome = message.outcomes[index]!;
-        this.settle(outcome.ok ? () => write.resolve(outcome.value as never) : () => write.reject(writeError(outcome)));
-      });
+      // One observation per group commit: the data plane appends a record per request, and a histogram per record
+      // cost more than the record's share of the commit.
+      this.onCommitted?.(Number(process.hrtime.bigint() - batch.sent) / 1e9);
+      for (let i = 0; i < batch.writes.length; i += 1) {
+        const outcome = message.outcomes[i]!;
+        if (outcome.ok) batch.writes[i]!.resolve(outcome.value as never);
+        else batch.writes[i]!.reject(writeError(outcome));
+      }
       const chain = message.chain;
-      if (!chain) return;
-      batch.chain.forEach((append, index) => {
-        if (!chain.ok) return this.settle(() => append.reject(writeError(chain)));
-        const link: ChainLink = { seq: chain.first + index, prevHash: index === 0 ? chain.prevHash : chain.hashes[index - 1]!, hash: chain.hashes[index]! };
-        this.settle(() => append.resolve(link as never));
-      });
+      for (let i = 0; chain && i < batch.chain.length; i += 1) {
+        const append = batch.chain[i]!;
+        if (!chain.ok) append.reject(writeError(chain));
+        else append.resolve({ seq: chain.first + i, prevHash: i === 0 ? chain.prevHash : chain.hashes[i - 1]!, hash: chain.hashes[i]!, record: append.steps as string } satisfies ChainLink as never);
+      }
+      this.settled(batch.writes.length + batch.chain.length);
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', () => this.failAll(new Error('the store writer thread has stopped')));
@@ -253,16 +259,7 @@ export class WriterThread {
   private enqueue<T>(queue: PendingWrite[], steps: readonly WriteStep[] | string, deferSync = false): Promise<T> {
     if (this.stopped) return Promise.reject(this.stopped);
     return new Promise<T>((resolve, reject) => {
-      const started = this.onWritten ? process.hrtime.bigint() : 0n;
-      queue.push({
-        steps,
-        deferSync,
-        resolve: (value: never) => {
-          if (this.onWritten) this.onWritten(Number(process.hrtime.bigint() - started) / 1e9);
-          resolve(value);
-        },
-        reject,
-      });
+      queue.push({ steps, deferSync, resolve: resolve as (value: never) => void, reject });
       this.outstanding += 1;
       this.schedule();
     });
@@ -280,7 +277,7 @@ export class WriterThread {
     // (and a wake-up of the worker) carries many writes; when idle, a write still leaves on the next turn.
     if (this.inFlight.size > 0 || (this.pending.length === 0 && this.pendingChain.length === 0) || this.stopped) return;
     const id = this.nextId++;
-    const batch = { writes: this.pending, chain: this.pendingChain };
+    const batch = { writes: this.pending, chain: this.pendingChain, sent: process.hrtime.bigint() };
     this.pending = [];
     this.pendingChain = [];
     this.inFlight.set(id, batch);
@@ -292,9 +289,8 @@ export class WriterThread {
     });
   }
 
-  private settle(settle: () => void): void {
-    settle();
-    this.outstanding -= 1;
+  private settled(count: number): void {
+    this.outstanding -= count;
     if (this.outstanding === 0) this.onDrained?.();
   }
 
@@ -304,7 +300,8 @@ export class WriterThread {
     this.pending = [];
     this.pendingChain = [];
     this.inFlight.clear();
-    for (const write of writes) this.settle(() => write.reject(error));
+    for (const write of writes) write.reject(error);
+    this.settled(writes.length);
   }
 
   /** Sends what is queued, waits until every write has settled, then closes the writer's connection. */
