@@ -20,6 +20,15 @@ describe('the action catalogue and the gateway routes agree', () => {
     }
   });
 
+  it('exactly the routes whose actions change stored state sync their audit record before the reply', () => {
+    // A data key is made and handed out, never stored: dataKey/create changes nothing.
+    const changing = /^okms:apikms:serviceKey\/(create|import|update|delete|activate|deactivate)$/;
+    for (const route of routes) {
+      expect({ route: `${route.method} ${route.path}`, changesState: route.changesState === true }).toEqual({ route: `${route.method} ${route.path}`, changesState: actionsOf(route).some((a) => changing.test(a)) });
+    }
+    expect(routes.filter((r) => r.changesState).length).toBe(5);
+  });
+
   it('every catalogued action is served by a route', () => {
     const served = new Set(routes.flatMap((r) => actionsOf(r).map((a) => `${r.method.toUpperCase()} ${r.path} ${a}`)));
     for (const spec of ACTIONS) expect(served).toContain(`${spec.method} ${spec.path} ${spec.action}`);
