@@ -24,10 +24,24 @@ function aad(protectedB64: string, context: string | undefined): Buffer {
  * JWE compact serialization, `alg: dir` with AES-GCM under the service key itself. OKMS clients treat the
  * token as opaque and send it back to the same key; the header names the key (kid) and the kind.
  */
+const headers = new Map<string, string>();
+
+/** The protected header, base64url: the same for every token of one key and kind, so made once. */
+function protectedHeader(enc: string, kid: string, kind: JweKind): string {
+  const cacheKey = `${enc}/${kind}/${kid}`;
+  let header = headers.get(cacheKey);
+  if (header === undefined) {
+    if (headers.size >= 10_000) headers.clear();
+    header = b64url(JSON.stringify({ alg: 'dir', enc, kid, typ: `okmsd-${kind}` }));
+    headers.set(cacheKey, header);
+  }
+  return header;
+}
+
 export function jweEncrypt(key: Buffer, kid: string, kind: JweKind, plaintext: Uint8Array, context?: string): string {
   const enc = ENC_BY_KEY_BYTES[key.length];
   if (!enc) throw new Error(`no AES-GCM for a ${key.length}-byte key`);
-  const header = b64url(JSON.stringify({ alg: 'dir', enc, kid, typ: `okmsd-${kind}` }));
+  const header = protectedHeader(enc, kid, kind);
   const iv = randomBytesFromPool(12);
   const cipher = createCipheriv(`aes-${key.length * 8}-gcm` as CipherGCMTypes, key, iv);
   cipher.setAAD(aad(header, context));

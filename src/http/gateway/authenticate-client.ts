@@ -22,6 +22,8 @@ interface VerifiedPeer {
   readonly notBefore: number;
   readonly notAfter: number;
   readonly uris: readonly string[];
+  /** The credential record these URIs were last found equal to. */
+  matched?: CredentialRecord;
 }
 
 /**
@@ -67,8 +69,11 @@ export class ClientAuthenticator {
     if (this.revocations.isRevoked(domain.id, peer.serial)) throw new GatewayError('cert_revoked', 'the client certificate has been revoked');
     const credential = await this.credential(domain.id, peer.serial);
     if (!credential) throw new GatewayError('cert_unknown', 'no credential matches this certificate');
-    if (!sameSet(credential.identityURNs, peer.uris)) {
-      throw new GatewayError('cert_identity_mismatch', "the certificate's identities differ from its credential record");
+    if (peer.matched !== credential) {
+      if (!sameSet(credential.identityURNs, peer.uris)) {
+        throw new GatewayError('cert_identity_mismatch', "the certificate's identities differ from its credential record");
+      }
+      peer.matched = credential; // the same record object again (cached ≤ 1 s) needs no second comparison
     }
     return { domain, credential };
   }
