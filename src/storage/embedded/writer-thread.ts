@@ -42,8 +42,6 @@ db.pragma('synchronous = FULL');
 let synchronous = 'FULL';
 db.pragma('foreign_keys = ON');
 db.pragma('busy_timeout = 5000');
-// Checkpoints run on their own thread (CHECKPOINTER_SOURCE): here they would stall every commit behind them.
-db.pragma('wal_autocheckpoint = 0');
 const { createHash } = require('node:crypto');
 const statements = new Map();
 // Same formula as chainHash in src/audit/audit-log.ts (the verifier there proves they agree).
@@ -154,40 +152,6 @@ parentPort.on('message', (message) => {
 `;
 
 /**
- * Copies the WAL back into the database file every CHECKPOINT_INTERVAL_MS with a PASSIVE checkpoint, which never
- * blocks the writer (it keeps committing meanwhile). A writer that never pauses would keep the WAL from starting
- * over, so once the WAL holds more than RESTART_FRAMES a RESTART checkpoint follows: it waits for a gap between
- * commits and holds the writer back only while it copies what the PASSIVE one left (a few pages) — instead of a
- * whole auto-checkpoint inside some unlucky commit.
- */
-const CHECKPOINTER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('synchronous = FULL');
-db.pragma('wal_autocheckpoint = 0');
-db.pragma('journal_size_limit = ' + workerData.walLimitBytes);
-db.pragma('busy_timeout = 5000');
-const checkpoint = () => {
-  // A failed checkpoint loses nothing (the WAL keeps every commit): the next one retries.
-  try {
-    const [passive] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (passive && passive.log > workerData.restartFrames) db.pragma('wal_checkpoint(RESTART)');
-  } catch {}
-};
-const timer = setInterval(checkpoint, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  checkpoint();
-  db.close();
-  parentPort.postMessage({ type: 'closed' });
-});
-`;
-const CHECKPOINT_INTERVAL_MS = 100;
-const RESTART_FRAMES = 1000;
-const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
-
-/**
  * The embedded store's single writer: a worker thread with its own SQLite connection. One batch is in flight at
  * a time: the writes that arrive while it commits travel together in the next message, and the worker commits all
  * it has received in one transaction (group commit: one fsync for many writes), each write in its own
@@ -198,7 +162,6 @@ const WAL_LIMIT_BYTES = 16 * 1024 * 1024;
  */
 export class WriterThread {
   private readonly worker: Worker;
-  private readonly checkpointer: Worker;
   private pending: PendingWrite[] = [];
   private pendingChain: PendingWrite[] = [];
   private readonly inFlight = new Map<number, { writes: PendingWrite[]; chain: PendingWrite[]; sent: bigint }>();
@@ -238,9 +201,6 @@ export class WriterThread {
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', () => this.failAll(new Error('the store writer thread has stopped')));
-    this.checkpointer = new Worker(CHECKPOINTER_SOURCE, { eval: true, workerData: { file, driver, intervalMs: CHECKPOINT_INTERVAL_MS, restartFrames: RESTART_FRAMES, walLimitBytes: WAL_LIMIT_BYTES } });
-    this.checkpointer.on('error', () => undefined); // it only speeds reads up and bounds the WAL; the writer goes on
-    this.checkpointer.unref();
   }
 
   write(steps: readonly WriteStep[]): Promise<unknown[]> {
@@ -310,12 +270,6 @@ export class WriterThread {
     this.send();
     if (this.outstanding > 0) await new Promise<void>((resolve) => (this.onDrained = resolve));
     this.stopped = new Error('the store is closed');
-    await new Promise<void>((resolve) => {
-      this.checkpointer.once('exit', () => resolve());
-      this.checkpointer.once('message', () => resolve()); // 'closed'
-      this.checkpointer.postMessage({ type: 'close' });
-    });
-    await this.checkpointer.terminate();
     await new Promise<void>((resolve) => {
       this.worker.once('message', () => resolve());
       this.worker.postMessage({ type: 'close' });
