@@ -116,6 +116,12 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
     let allowed = false;
     let status: number;
     let code: string | undefined;
+    // One record per call, allowed or refused; what is not known yet when a call is refused stays out of it.
+    const audit = (decision: 'allow' | 'deny', reason: string, recordStatus: number, deferSync: boolean) =>
+      deps.audit.append(
+        { time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action, ...(resource ? { resource } : {}), decision, reason, ...(policies ? { policies } : {}), status: recordStatus },
+        { deferSync },
+      );
     const raw = await readRawBody(req);
     try {
       const caller = await deps.authenticator.authenticate(socket, okmsId, forwardedCertificate(req, deps.proxy));
@@ -132,10 +138,7 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       if (!decision.allowed) throw new GatewayError('identity_not_authorized', `${action} on ${resource} is not allowed for this certificate (${decision.reason})`);
       allowed = true;
       const reply = await route.run({ req: request, caller, requestId, domainUrn, authorize: async (on) => (await decide(on)).allowed });
-      await deps.audit.append(
-        { time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, credentialId, identities, action, resource, decision: 'allow', reason: decision.reason, policies, status: reply.status },
-        { deferSync: route.changesState !== true },
-      );
+      await audit('allow', decision.reason, reply.status, route.changesState !== true);
       observe('allow', decision.reason, started);
       status = reply.status;
       sendJson(res, status, requestId, reply.body);
@@ -143,12 +146,9 @@ export function buildGatewayApp(deps: GatewayDeps, routes: readonly DataPlaneRou
       const error = asGatewayError(thrown);
       if (error.reason === 'internal') deps.logger.error({ requestId, err: thrown instanceof Error ? thrown.message : String(thrown) }, 'data-plane call failed');
       observe(allowed ? 'allow' : 'deny', error.reason, started);
-      await deps.audit
-        .append(
-          { time: deps.clock().toISOString(), requestId, plane: 'gateway', domainId: okmsId, ...(credentialId ? { credentialId } : {}), ...(identities ? { identities } : {}), action, ...(resource ? { resource } : {}), decision: allowed ? 'allow' : 'deny', reason: error.reason, ...(policies ? { policies } : {}), status: error.status },
-          { deferSync: !(allowed && route.changesState) },
-        )
-        .catch((auditError: unknown) => deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'));
+      await audit(allowed ? 'allow' : 'deny', error.reason, error.status, !(allowed && route.changesState)).catch((auditError: unknown) =>
+        deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed'),
+      );
       status = error.status;
       code = error.reason;
       if (error.reason === 'body_too_large') res.shouldKeepAlive = false;

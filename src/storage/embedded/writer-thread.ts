@@ -111,7 +111,8 @@ const flush = () => {
   queue = [];
   const writes = batches.flatMap((b) => b.writes);
   const chain = batches.flatMap((b) => b.chain);
-  const deferred = workerData.deferSyncMs > 0 && writes.length === 0 && batches.every((b) => b.deferSync);
+  // A message is deferSync only when it carries deferrable chain records and nothing else (WriterThread.send).
+  const deferred = workerData.deferSyncMs > 0 && batches.every((b) => b.deferSync);
   useSynchronous(deferred ? 'NORMAL' : 'FULL');
   const outcomes = [];
   let chained;
