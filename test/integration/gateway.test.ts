@@ -99,6 +99,17 @@ describe('mTLS gateway: who may call', () => {
     }
   });
 
+  it('a certificate accepted on one connection is judged again on each new one: other domain, revocation', async () => {
+    const reused = await credential('reused', [rootUrn()]);
+    for (let i = 0; i < 2; i += 1) expect((await mtlsCall(t, random(), reused)).status).toBe(200); // two connections
+    const elsewhere = await mtlsCall(t, random(d2), reused);
+    expect({ status: elsewhere.status, reason: elsewhere.json.reason }).toEqual({ status: 403, reason: 'wrong_domain' });
+    expect((await t.api('DELETE', `/okms/resource/${d1.id}/credential/${reused.id}`)).status).toBe(204);
+    expect((await mtlsCall(t, random(), reused)).json.reason).toBe('cert_revoked');
+    const stranger = selfSigned(); // never accepted: refused on every connection
+    for (let i = 0; i < 2; i += 1) expect((await mtlsCall(t, random(), stranger)).json.reason).toBe('cert_untrusted');
+  });
+
   it("a certificate whose credential record is gone is refused", async () => {
     const ghost = await credential('ghost', [rootUrn()]);
     const db = new Database(join(t.dataDir, 'okmsd.sqlite'));
