@@ -95,6 +95,19 @@ describe('WriterThread (group commit on a worker thread)', () => {
     expect(statSync(file).size).toBeGreaterThan((target * record.length) / 2); // the records reached the database file
   }, 60_000);
 
+  it('close settles every deferred record and leaves it in the file, at any point of the 20 ms sync timer', async () => {
+    for (const pause of [0, 21, 40]) {
+      const records = Array.from({ length: 50 }, (_, i) => writer.appendToChain(JSON.stringify({ pause, i }), true));
+      await Promise.all(records);
+      await new Promise((resolve) => setTimeout(resolve, pause)); // the sync timer (20 ms) has not fired / just fired / done
+      const next = writer.appendToChain('{"last":true}', true);
+      await writer.close();
+      await expect(next).resolves.toMatchObject({ record: '{"last":true}' });
+      writer = new WriterThread(file, { deferSyncMs: 20 });
+    }
+    expect(reader.prepare('SELECT COUNT(*) AS n FROM audit').get()).toEqual({ n: 153 });
+  });
+
   it('close waits for queued writes, then refuses new ones', async () => {
     const queued = writer.write([insert('last')]);
     await writer.close();

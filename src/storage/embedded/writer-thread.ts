@@ -34,7 +34,7 @@ type ChainOutcome = { ok: true; first: number; prevHash: string; hashes: string[
 // The worker is plain JavaScript evaluated from this string, so the same code runs under ts-jest and from dist/.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { fdatasync, fdatasyncSync, openSync, closeSync } = require('node:fs');
+const { fdatasync, openSync, closeSync } = require('node:fs');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('journal_mode = WAL');
