@@ -1,14 +1,18 @@
+import { BoundedMap } from './bounded-map';
+
 /**
  * A small map whose entries live at most `ttlMs` (and which forgets its oldest entries beyond `maxEntries`).
  * For state other nodes may change: the TTL is the bound on how long this node may act on an old copy.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
+  private readonly entries: BoundedMap<string, { value: V; until: number }>;
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   get(key: string, now = Date.now()): V | undefined {
     const entry = this.entries.get(key);
@@ -21,7 +25,6 @@ export class TtlCache<V> {
   }
 
   set(key: string, value: V, now = Date.now()): void {
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { value, until: now + this.ttlMs });
   }
 

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../domain/bounded-map';
 import { OkmsError } from '../domain/errors';
 import type { Account, Page, PageRequest } from '../domain/types';
 import { identityUrn, parseIdentityUrn } from '../domain/urn';
@@ -15,7 +16,7 @@ interface IamSnapshot {
   readonly groupsOfMember: ReadonlyMap<string, readonly string[]>;
   readonly index: PolicyIndex;
   /** resolveIdentities per certificate's URN list, for the snapshot's life: the data plane asks on every call. */
-  readonly resolved: Map<string, ResolvedIdentities>;
+  readonly resolved: BoundedMap<string, ResolvedIdentities>;
 }
 
 const MAX_RESOLVED_PER_SNAPSHOT = 10_000;
@@ -83,7 +84,6 @@ export class IamService {
     const key = certificateUrns.join('\n');
     let resolved = snapshot.resolved.get(key);
     if (!resolved) {
-      if (snapshot.resolved.size >= MAX_RESOLVED_PER_SNAPSHOT) snapshot.resolved.clear();
       resolved = this.resolve(snapshot, accountId, certificateUrns);
       snapshot.resolved.set(key, resolved);
     }
@@ -174,7 +174,7 @@ export class IamService {
       groups: groupMembers,
       groupsOfMember,
       index: new PolicyIndex(policies.map(policyFromRecord), urnRegion),
-      resolved: new Map(),
+      resolved: new BoundedMap(MAX_RESOLVED_PER_SNAPSHOT),
     };
     return snapshot;
   }

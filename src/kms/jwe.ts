@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
+import { BoundedMap } from '../domain/bounded-map';
 import { randomBytesFromPool } from './random-pool';
 
 /** What a JWE of this service carries; decrypting one kind at the other kind's endpoint is refused. */
@@ -24,14 +25,13 @@ function aad(protectedB64: string, context: string | undefined): Buffer {
  * JWE compact serialization, `alg: dir` with AES-GCM under the service key itself. OKMS clients treat the
  * token as opaque and send it back to the same key; the header names the key (kid) and the kind.
  */
-const headers = new Map<string, string>();
+const headers = new BoundedMap<string, string>(10_000);
 
 /** The protected header, base64url: the same for every token of one key and kind, so made once. */
 function protectedHeader(enc: string, kid: string, kind: JweKind): string {
   const cacheKey = `${enc}/${kind}/${kid}`;
   let header = headers.get(cacheKey);
   if (header === undefined) {
-    if (headers.size >= 10_000) headers.clear();
     header = b64url(JSON.stringify({ alg: 'dir', enc, kid, typ: `okmsd-${kind}` }));
     headers.set(cacheKey, header);
   }

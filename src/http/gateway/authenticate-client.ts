@@ -4,13 +4,14 @@ import { readAccessCertificate } from '../../ca/read-access-certificate';
 import type { RevocationSet } from '../../ca/revocation-set';
 import type { CredentialRecord, DomainRecord } from '../../domain/types';
 import type { Store } from '../../storage/ports';
+import { BoundedMap } from '../../domain/bounded-map';
 import { TtlCache } from '../../domain/ttl-cache';
 import { GatewayError } from './okms-error';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** How long a credential record read from the store is trusted: the same bound as IAM state (iam-service.ts). */
 const RECORD_TTL_MS = 1000;
-/** Certificates whose chain check is remembered across connections (then the memory starts over). */
+/** Certificates whose chain check is remembered across connections. */
 const KNOWN_PEERS_MAX = 10_000;
 
 export interface Caller {
@@ -42,7 +43,7 @@ export class ClientAuthenticator {
    * the same answer every time, and its signature verification is most of what a new connection costs here
    * (~60 µs of ~240). Validity, revocation and the record are still checked on every request.
    */
-  private readonly knownPeers = new Map<string, VerifiedPeer>();
+  private readonly knownPeers = new BoundedMap<string, VerifiedPeer>(KNOWN_PEERS_MAX);
   private readonly credentials = new TtlCache<CredentialRecord>(RECORD_TTL_MS);
 
   constructor(
@@ -114,7 +115,6 @@ export class ClientAuthenticator {
     let verified = this.knownPeers.get(known);
     if (!verified) {
       verified = await this.verifyPeer(peer, okmsId);
-      if (this.knownPeers.size >= KNOWN_PEERS_MAX) this.knownPeers.clear();
       this.knownPeers.set(known, verified);
     }
     this.verified.set(socket, verified);
