@@ -45,6 +45,21 @@ export interface OkmsdConfig {
   /** Proxy mode: CIDRs of TLS-terminating proxies allowed to forward client certificates (empty: off). */
   readonly trustedProxies: readonly string[];
   readonly clientCertHeader: string;
+  /** Token buckets (README "Limits"): failed authentications per source address, and calls per authenticated caller. */
+  readonly rateLimits: {
+    readonly unauthenticatedPerSource: { readonly perSecond: number; readonly burst: number };
+    readonly perCaller: { readonly perSecond: number; readonly burst: number };
+  };
+  /** Server limits of both planes. */
+  readonly serverLimits: ServerLimits;
+}
+
+export interface ServerLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly tlsHandshakeTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerSource: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +143,23 @@ function orderKey(env: Env): { type: 'rsa' | 'ec'; bits: number } {
   return match[1] ? { type: 'rsa', bits: Number(match[2]) } : { type: 'ec', bits: Number(match[4]) };
 }
 
+function rateLimit(env: Env, name: string, fallback: number): { perSecond: number; burst: number } {
+  const perSecond = nonNegativeInt(env, name, fallback);
+  return { perSecond, burst: nonNegativeInt(env, `${name}_BURST`, perSecond * 2) || perSecond };
+}
+
+function serverLimits(env: Env): ServerLimits {
+  const limits = {
+    headersTimeoutMs: positiveInt(env, 'OKMSD_HEADERS_TIMEOUT_MS', 10_000),
+    requestTimeoutMs: positiveInt(env, 'OKMSD_REQUEST_TIMEOUT_MS', 30_000),
+    tlsHandshakeTimeoutMs: positiveInt(env, 'OKMSD_TLS_HANDSHAKE_TIMEOUT_MS', 5_000),
+    maxConnections: positiveInt(env, 'OKMSD_MAX_CONNECTIONS', 10_000),
+    maxConnectionsPerSource: positiveInt(env, 'OKMSD_MAX_CONNECTIONS_PER_SOURCE', 512),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('OKMSD_HEADERS_TIMEOUT_MS', 'must not exceed OKMSD_REQUEST_TIMEOUT_MS');
+  return limits;
+}
+
 /** Reads okmsd's configuration from environment variables (names are a stable interface). */
 export function loadConfig(env: Env = process.env): OkmsdConfig {
   const store = (env.OKMSD_STORE || 'embedded') as StoreKind;
@@ -168,5 +200,10 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     auditSyncMs: auditSyncMs(env),
     trustedProxies: cidrs(env, 'OKMSD_TRUSTED_PROXIES'),
     clientCertHeader: (env.OKMSD_CLIENT_CERT_HEADER || 'x-client-cert').toLowerCase(),
+    rateLimits: {
+      unauthenticatedPerSource: rateLimit(env, 'OKMSD_RATE_LIMIT_UNAUTHENTICATED', 20),
+      perCaller: rateLimit(env, 'OKMSD_RATE_LIMIT_PER_CALLER', 10_000),
+    },
+    serverLimits: serverLimits(env),
   };
 }

@@ -12,7 +12,11 @@ import { gatewayTlsMaterial } from './ca/gateway-tls';
 import { RevocationSet } from './ca/revocation-set';
 import { AuditLog } from './audit/audit-log';
 import { ClientAuthenticator } from './http/gateway/authenticate-client';
-import { buildGatewayApp, type GatewayApp } from './http/gateway/gateway-app';
+import { buildGatewayApp, gatewayAuthenticators, type GatewayApp } from './http/gateway/gateway-app';
+import { Pipeline } from './http/pipeline/pipeline';
+import { RateLimiter } from './http/pipeline/rate-limiter';
+import { applyServerLimits } from './http/server-limits';
+import { authenticateAdminToken } from './iam/admin-tokens';
 import { dataPlaneRoutes } from './kms/data-plane-routes';
 import { ServiceKeyService } from './kms/service-key-service';
 import type { OkmsdConfig } from './config';
@@ -162,27 +166,33 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     clock,
     endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
     audit,
-    dataPlaneRoutes: routes,
+    gatewayRoutes: [...routes, ...barbican.gatewayRoutes],
     metrics,
   };
 
-  const controlApp = buildControlPlaneApp(services, logger);
+  const nowMs = () => clock().getTime();
+  // One set of limits per process, shared by both planes: a source that fails on one is slowed on the other.
+  const limits = {
+    unauthenticated: new RateLimiter(config.rateLimits.unauthenticatedPerSource, nowMs),
+    perCaller: new RateLimiter(config.rateLimits.perCaller, nowMs),
+  };
+  const pipelineDeps = { iam, audit, urnRegion: config.urnRegion, clock, logger, metrics, limits };
+  const controlPipeline = new Pipeline({
+    ...pipelineDeps, plane: 'control', auditReads: false,
+    authenticators: { admin: (req) => authenticateAdminToken(store, req.get('authorization'), clock()), barbican: barbican.authenticate },
+  });
+  const controlApp = buildControlPlaneApp(services, controlPipeline);
   const server: Server = createServer(controlApp);
   server.keepAliveTimeout = 5_000;
-  const gatewayApp = buildGatewayApp(
-    {
+  const gatewayPipeline = new Pipeline({
+    ...pipelineDeps, plane: 'gateway', auditReads: true,
+    authenticators: gatewayAuthenticators({
       authenticator: new ClientAuthenticator(store, revocations, clock),
+      iam,
       ...(config.trustedProxies.length ? { proxy: { trusted: blockListOf(config.trustedProxies), header: config.clientCertHeader } } : {}),
-      iam: services.iam,
-      audit,
-      urnRegion: config.urnRegion,
-      clock,
-      logger,
-      metrics,
-      barbicanRoutes: barbican.gatewayRoutes,
-    },
-    routes,
-  );
+    }),
+  });
+  const gatewayApp = buildGatewayApp(gatewayPipeline, [...routes, ...barbican.gatewayRoutes], logger);
   // requestCert without rejectUnauthorized: the handshake still proves the client holds its key, and the
   // chain is judged per request against the CA of the domain in the path (unknown during the handshake).
   const gateway = createHttpsServer(
@@ -194,10 +204,13 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       minVersion: 'TLSv1.2',
       ciphers: GATEWAY_TLS12_CIPHERS, // TLS 1.3 suites are all AEAD and stay at Node's defaults
       honorCipherOrder: true,
+      handshakeTimeout: config.serverLimits.tlsHandshakeTimeoutMs,
     },
     gatewayApp.listener,
   );
   gateway.keepAliveTimeout = 30_000;
+  applyServerLimits(server, config.serverLimits, logger);
+  applyServerLimits(gateway, config.serverLimits, logger);
   const listen = (target: Server, listenPort: number) =>
     new Promise<number>((resolve, reject) => {
       target.once('error', reject);

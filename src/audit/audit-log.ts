@@ -16,6 +16,10 @@ export interface AuditRecord {
   readonly reason: string;
   readonly policies?: readonly string[];
   readonly status: number;
+  /** What the call made or removed: a credential's id and serial, its identity URNs (issuance, revocation). */
+  readonly objectId?: string;
+  readonly serial?: string;
+  readonly objectIdentities?: readonly string[];
 }
 
 export const GENESIS_HASH = '0'.repeat(64);

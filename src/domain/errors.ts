@@ -22,6 +22,7 @@ export const ERROR_CATALOG = {
   ERR_BODY_TOO_LARGE: { status: 413, class: 'Client::PayloadTooLarge', message: 'the request body is too large' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, class: 'Client::UnsupportedMediaType', message: 'the content type is not supported' },
   ERR_BUSY: { status: 429, class: 'Client::TooManyRequests', message: 'too many requests of this kind are in progress; retry later' },
+  ERR_RATE_LIMITED: { status: 429, class: 'Client::TooManyRequests', message: 'too many requests; retry after the time in Retry-After' },
   ERR_INTERNAL: { status: 500, class: 'Server::InternalServerError', message: 'internal error' },
   ERR_UNAVAILABLE: { status: 503, class: 'Server::ServiceUnavailable', message: 'the service is not available' },
 } as const;
@@ -34,6 +35,10 @@ export interface ErrorOptions {
   /** Public, structured detail (never secrets). */
   details?: Record<string, unknown>;
   cause?: unknown;
+  /** A machine-readable refusal reason of the data plane's dialect (cert_revoked, identity_not_authorized, …). */
+  reason?: string;
+  /** For 429 and 503: when the caller may try again (the Retry-After header). */
+  retryAfterSeconds?: number;
 }
 
 export class OkmsError extends Error {
@@ -43,6 +48,8 @@ export class OkmsError extends Error {
   readonly details: Record<string, unknown> | undefined;
   /** Whether the message may be shown to the caller (4xx) or only logged (5xx). */
   readonly expose: boolean;
+  readonly reason: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message?: string, options: ErrorOptions = {}) {
     super(message ?? ERROR_CATALOG[code].message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -52,6 +59,8 @@ export class OkmsError extends Error {
     this.field = options.field;
     this.details = options.details;
     this.expose = this.status < 500;
+    this.reason = options.reason;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -25,6 +25,8 @@ export interface ApiTokenRecord {
   readonly secretHash: string;
   readonly description: string;
   readonly createdAt: string;
+  /** After this instant the token is refused; null or absent: it does not expire. */
+  readonly expiresAt?: string | null;
 }
 
 export interface DomainRecord {

@@ -1,5 +1,4 @@
-import type { DataPlaneRoute } from './gateway/data-plane-route';
-import type { RouteSpec } from './route-table';
+import { defaultSuccess, type AuthKind, type Dialect, type Route } from './pipeline/route';
 import { SCHEMAS } from './validation';
 
 type Json = Record<string, unknown>;
@@ -42,48 +41,52 @@ function queryParams(schemaId: string | undefined): Json[] {
   }));
 }
 
-const defaultSuccess = (method: string) => (method === 'post' ? 201 : method === 'delete' ? 204 : 200);
+const ERROR_SCHEMA: Record<Dialect, string> = { control: 'control-error', okms: 'okms-error', barbican: 'barbican-error', keystone: 'keystone-error' };
+const SECURITY: Record<AuthKind, (plane: 'control' | 'gateway') => Json[]> = {
+  none: () => [],
+  admin: () => [{ adminToken: [] }],
+  certificate: () => [{ mutualTLS: [] }],
+  barbican: (plane) => [plane === 'control' ? { keystoneToken: [] } : { mutualTLS: [] }],
+};
+
+function operation(route: Route, plane: 'control' | 'gateway', server: string): Json {
+  const success = route.success ?? defaultSuccess(route.method);
+  const consumes = route.consumes ?? ['application/json'];
+  const body = route.schemas?.body;
+  return {
+    summary: route.summary,
+    tags: [route.auth === 'certificate' ? 'data plane' : route.path.split('/')[1] ?? 'okmsd'],
+    servers: [{ url: server }],
+    security: SECURITY[route.auth](plane),
+    ...(route.action ? { 'x-okms-action': typeof route.action === 'string' ? route.action : 'okms:apikms:serviceKey/create or /import' } : {}),
+    parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query ?? route.schemas?.rawQuery)],
+    ...(body || route.consumes
+      ? { requestBody: { required: !route.bodyOptional, content: Object.fromEntries(consumes.map((type) => [type, { schema: type === 'application/json' && body ? ref(body) : { type: 'string' } }])) } }
+      : {}),
+    responses: {
+      [String(success)]: { description: success === 204 ? 'done' : 'success', ...(success === 204 ? {} : { content: { 'application/json': { schema: { type: ['object', 'array'] } } } }) },
+      default: { description: 'error', content: { 'application/json': { schema: ref(ERROR_SCHEMA[route.dialect]) } } },
+    },
+  };
+}
 
 /**
  * The OpenAPI 3.1 document, generated from the route tables and schemas/ (nothing written by hand beside
- * them): every route the two planes register appears here (test/unit/openapi.test.ts compares).
+ * them): every route the two planes register appears here (test/integration/openapi.test.ts compares). A route
+ * both planes serve (the Barbican API) is one operation with both servers and either security scheme.
  */
-export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataPlaneRoute[], servers: { control: string; gateway: string }): Json {
-  const paths: Record<string, Json> = {};
-  const add = (path: string, method: string, operation: Json) => {
-    paths[path] = { ...paths[path], [method]: operation };
-  };
-  for (const route of control) {
-    const success = route.success ?? defaultSuccess(route.method);
-    add(route.path, route.method, {
-      summary: route.summary,
-      tags: [route.path.split('/')[1] ?? 'okmsd'],
-      servers: [{ url: servers.control }],
-      security: route.auth === 'admin' ? [{ adminToken: [] }] : route.auth === 'keystone' ? [{ keystoneToken: [] }] : [],
-      ...(route.action ? { 'x-okms-action': route.action } : {}),
-      parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query)],
-      ...(route.schemas?.body
-        ? { requestBody: { required: true, content: Object.fromEntries((route.consumes ?? ['application/json']).map((type) => [type, { schema: type === 'application/json' ? ref(route.schemas!.body!) : { type: 'string' } }])) } }
-        : {}),
-      responses: {
-        [String(success)]: { description: success === 204 ? 'done' : 'success', ...(success === 204 ? {} : { content: { 'application/json': { schema: { type: ['object', 'array'] } } } }) },
-        default: { description: 'error', content: { 'application/json': { schema: ref(route.path.startsWith('/v1') ? 'barbican-error' : 'control-error') } } },
-      },
-    });
-  }
-  for (const route of data) {
-    add(`/api/{okmsId}${route.path}`, route.method, {
-      summary: typeof route.action === 'string' ? route.action : 'okms:apikms:serviceKey/create or /import',
-      tags: ['data plane'],
-      servers: [{ url: servers.gateway }],
-      security: [{ mutualTLS: [] }],
-      parameters: pathParams(`/api/{okmsId}${route.path}`),
-      ...(route.schemas?.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.schemas.body) } } } } : {}),
-      responses: {
-        [String(route.success)]: { description: route.success === 204 ? 'done' : 'success', ...(route.success === 204 ? {} : { content: { 'application/json': { schema: { type: 'object' } } } }) },
-        default: { description: 'OKMS error', content: { 'application/json': { schema: ref('okms-error') } } },
-      },
-    });
+export function buildOpenApi(control: readonly Route[], gateway: readonly Route[], servers: { control: string; gateway: string }): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const [plane, routes, server] of [['control', control, servers.control], ['gateway', gateway, servers.gateway]] as const) {
+    for (const route of routes) {
+      const existing = paths[route.path]?.[route.method];
+      if (existing) {
+        existing.servers = [...(existing.servers as Json[]), { url: server }];
+        existing.security = [...(existing.security as Json[]), ...SECURITY[route.auth](plane)];
+        continue;
+      }
+      paths[route.path] = { ...paths[route.path], [route.method]: operation(route, plane, server) };
+    }
   }
   const schemas: Record<string, Json> = Object.fromEntries(SCHEMAS.map((s) => [s.$id, component(s as unknown as Json, s.$id)]));
   schemas['control-error'] = {
@@ -94,6 +97,10 @@ export function buildOpenApi(control: readonly RouteSpec[], data: readonly DataP
   schemas['barbican-error'] = {
     type: 'object', required: ['code', 'title', 'description'],
     properties: { code: { type: 'integer' }, title: { type: 'string' }, description: { type: 'string' } },
+  };
+  schemas['keystone-error'] = {
+    type: 'object', required: ['error'],
+    properties: { error: { type: 'object', required: ['code', 'title', 'message'], properties: { code: { type: 'integer' }, title: { type: 'string' }, message: { type: 'string' } } } },
   };
   schemas['okms-error'] = {
     type: 'object',

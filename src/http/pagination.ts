@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { HttpRequest } from './pipeline/route';
 import { OkmsError } from '../domain/errors';
 import type { KeysetPosition, Page, PageRequest } from '../domain/types';
 import { queryValidator } from './validation';
@@ -25,7 +25,7 @@ export function decodeCursor(cursor: string): KeysetPosition {
 }
 
 /** Reads `?cursor=&limit=` or OVH's X-Pagination-Cursor / X-Pagination-Size headers. */
-export function pageRequest(req: Request): PageRequest {
+export function pageRequest(req: HttpRequest): PageRequest {
   const query = validateListQuery(req.query);
   const cursor = query.cursor ?? req.get('x-pagination-cursor');
   const rawSize = query.limit ?? req.get('x-pagination-size');

@@ -1,6 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import type { Account, ApiTokenRecord } from '../domain/types';
+
+/** The account a token speaks for, and the token's id (never its secret). */
+export interface AdminIdentity {
+  readonly account: Account;
+  readonly tokenId: string;
+}
 import type { Store } from '../storage/ports';
 
 /** Generated tokens look like `okmsd.<16 hex id>.<43 char secret>`; the id finds the record, the secret is checked. */
@@ -17,12 +23,12 @@ export interface IssuedToken {
   readonly record: ApiTokenRecord;
 }
 
-export function newApiToken(accountId: string, description: string, now: Date): IssuedToken {
+export function newApiToken(accountId: string, description: string, now: Date, expiresAt: string | null = null): IssuedToken {
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   return {
     token: `okmsd.${id}.${secret}`,
-    record: { id, accountId, secretHash: sha256(secret).toString('hex'), description, createdAt: now.toISOString() },
+    record: { id, accountId, secretHash: sha256(secret).toString('hex'), description, createdAt: now.toISOString(), expiresAt },
   };
 }
 
@@ -30,8 +36,11 @@ export function configTokenRecord(accountId: string, token: string, now: Date): 
   return { id: CONFIG_TOKEN_ID, accountId, secretHash: sha256(token).toString('hex'), description: 'from OKMSD_ADMIN_TOKEN', createdAt: now.toISOString() };
 }
 
-/** Resolves a Bearer token to its account; every failure is the same 401 (no oracle on which part was wrong). */
-export async function authenticateAdminToken(store: Store, authorization: string | undefined): Promise<Account> {
+/**
+ * Resolves a Bearer token to its account; every failure is the same 401 (no oracle on which part was wrong). The
+ * record is read on every call, so a revocation or an expiry takes effect at once on every node.
+ */
+export async function authenticateAdminToken(store: Store, authorization: string | undefined, now: Date): Promise<AdminIdentity> {
   // Built only on failure: constructing an Error (its stack) on every request costs more than the lookup.
   const unauthenticated = () =>
     new OkmsError('ERR_UNAUTHENTICATED', 'a valid admin token is required (Authorization: Bearer <token>)', { field: 'Authorization' });
@@ -44,7 +53,8 @@ export async function authenticateAdminToken(store: Store, authorization: string
   const expectedHash = record ? Buffer.from(record.secretHash, 'hex') : DUMMY_HASH;
   const equal = expectedHash.length === presentedHash.length && timingSafeEqual(expectedHash, presentedHash);
   if (!record || !equal) throw unauthenticated();
+  if (record.expiresAt && record.expiresAt <= now.toISOString()) throw unauthenticated();
   const account = await store.accounts.get(record.accountId);
   if (!account) throw unauthenticated();
-  return account;
+  return { account, tokenId: record.id };
 }

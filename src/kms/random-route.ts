@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DataPlaneRoute } from '../http/gateway/data-plane-route';
+import type { DataPlaneRoute } from './data-plane-routes';
 import { GatewayError } from '../http/gateway/okms-error';
 
 /** GET /v1/random?length=N (1..4096, default 1): {"bytes": base64}. */
@@ -9,7 +9,7 @@ export const randomRoute: DataPlaneRoute = {
   success: 200,
   action: 'okms:apikms:random/get',
   resource: ({ domainUrn }) => domainUrn,
-  async run({ req }) {
+  async handle({ req }) {
     const raw = req.query.length;
     const length = raw === undefined ? 1 : typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
     if (!(length >= 1 && length <= 4096)) throw new GatewayError('bad_request', 'length: must be an integer from 1 to 4096');

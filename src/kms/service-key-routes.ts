@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import type { DataPlaneRequest } from '../http/gateway/data-plane-request';
-import type { DataPlaneContext, DataPlaneRoute } from '../http/gateway/data-plane-route';
+import type { HttpRequest, RouteContext } from '../http/pipeline/route';
+import type { DataPlaneRoute } from './data-plane-routes';
 import { GatewayError } from '../http/gateway/okms-error';
 import { decodeCursor, encodeCursor } from '../http/pagination';
 import { bodyValidator } from '../http/validation';
@@ -13,13 +13,13 @@ import type { SignatureAlgorithm } from './signatures';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const A = (action: string) => `okms:apikms:${action}`;
 
-function keyId(req: DataPlaneRequest): string {
+function keyId(req: HttpRequest): string {
   const id = String(req.params.keyId ?? '');
   if (!UUID.test(id)) throw new GatewayError('bad_request', `keyId: "${id.slice(0, 64)}" is not a UUID`);
   return id.toLowerCase();
 }
 
-const keyResource = ({ req, domainUrn }: { req: DataPlaneRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
+const keyResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
 
 /** GetServiceKeyResponse; `keys` (public JWK only) when `?format=jwk`. */
@@ -63,12 +63,12 @@ const validate = {
 
 /** The OKMS service-key endpoints (paths, bodies and status codes as okms-sdk-go expects them). */
 export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
-  const domainOf = (ctx: DataPlaneContext) => ctx.caller.domain;
+  const domainOf = (ctx: RouteContext<'certificate'>) => ctx.caller.domain;
   return [
     {
       method: 'post', path: '/v1/servicekey', resource: domainResource, success: 201, changesState: true, schemas: { body: 'servicekey-create' },
       action: (req) => (Array.isArray((req.body as { keys?: unknown } | undefined)?.keys) ? A('serviceKey/import') : A('serviceKey/create')),
-      async run(ctx) {
+      async handle(ctx) {
         const input = validate.create(ctx.req.body);
         if (input.protectionLevel && input.protectionLevel !== 'SOFTWARE') throw new GatewayError('bad_request', `protectionLevel: ${input.protectionLevel} is not available; SOFTWARE is`);
         const key = await keys.create(domainOf(ctx), input);
@@ -77,9 +77,10 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'get', path: '/v1/servicekey', resource: domainResource, success: 200, action: A('serviceKey/get'), perItem: true,
-      async run(ctx) {
-        const { state = 'active', max } = ctx.req.query;
-        const token = ctx.req.query['continuation-token'];
+      async handle(ctx) {
+        const query = ctx.req.query as Record<string, string | undefined>; // the data plane refuses repeated parameters
+        const { state = 'active', max } = query;
+        const token = query['continuation-token'];
         if (!['active', 'deactivated', 'all'].includes(state)) throw new GatewayError('bad_request', 'state: must be active, deactivated or all');
         const limit = max === undefined ? 100 : /^\d{1,4}$/.test(max) && Number(max) >= 1 && Number(max) <= 1000 ? Number(max) : NaN;
         if (Number.isNaN(limit)) throw new GatewayError('bad_request', 'max: must be an integer from 1 to 1000');
@@ -95,40 +96,40 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, action: A('serviceKey/get'),
-      async run(ctx) {
+      async handle(ctx) {
         return { status: 200, body: serviceKeyView(await keys.get(domainOf(ctx), keyId(ctx.req)), ctx.req.query.format === 'jwk') };
       },
     },
     {
       method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, schemas: { body: 'servicekey-patch' }, changesState: true, action: A('serviceKey/update'),
-      async run(ctx) {
+      async handle(ctx) {
         return { status: 200, body: serviceKeyView(await keys.rename(domainOf(ctx), keyId(ctx.req), validate.patch(ctx.req.body).name), false) };
       },
     },
     {
       method: 'delete', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 204, changesState: true, action: A('serviceKey/delete'),
-      async run(ctx) {
+      async handle(ctx) {
         await keys.delete(domainOf(ctx), keyId(ctx.req));
         return { status: 204 };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, success: 204, changesState: true, action: A('serviceKey/activate'),
-      async run(ctx) {
+      async handle(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'active');
         return { status: 204 };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, success: 204, changesState: true, schemas: { body: 'servicekey-deactivate' }, action: A('serviceKey/deactivate'),
-      async run(ctx) {
+      async handle(ctx) {
         await keys.setState(domainOf(ctx), keyId(ctx.req), 'deactivated', validate.deactivate(ctx.req.body).reason);
         return { status: 204 };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/encrypt', resource: keyResource, success: 200, schemas: { body: 'encrypt' }, action: A('serviceKey/encrypt'),
-      async run(ctx) {
+      async handle(ctx) {
         const body = validate.encrypt(ctx.req.body);
         const plaintext = b64(body.plaintext);
         if (plaintext.length > 4096) throw new GatewayError('bad_request', 'plaintext: at most 4096 bytes');
@@ -137,7 +138,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/decrypt', resource: keyResource, success: 200, schemas: { body: 'decrypt' }, action: A('serviceKey/decrypt'),
-      async run(ctx) {
+      async handle(ctx) {
         const body = validate.decrypt(ctx.req.body);
         const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), body.ciphertext, body.context);
         return { status: 200, body: { plaintext: plaintext.toString('base64') } };
@@ -145,7 +146,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/datakey', resource: keyResource, success: 201, schemas: { body: 'datakey' }, action: A('serviceKey/dataKey/create'),
-      async run(ctx) {
+      async handle(ctx) {
         const body = validate.datakey(ctx.req.body);
         const plaintext = randomBytes(body.size / 8);
         const key = await keys.encrypt(domainOf(ctx), keyId(ctx.req), plaintext, undefined, 'datakey');
@@ -154,16 +155,16 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/datakey/decrypt', resource: keyResource, success: 200, schemas: { body: 'datakey-decrypt' }, action: A('serviceKey/dataKey/decrypt'),
-      async run(ctx) {
+      async handle(ctx) {
         const plaintext = await keys.decrypt(domainOf(ctx), keyId(ctx.req), validate.datakeyDecrypt(ctx.req.body).key, undefined, 'datakey');
         return { status: 200, body: { plaintext: plaintext.toString('base64') } };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/sign', resource: keyResource, success: 200, schemas: { body: 'sign' }, action: A('serviceKey/sign'),
-      async run(ctx) {
+      async handle(ctx) {
         const body = validate.sign(ctx.req.body);
-        const format = ctx.req.query.format ?? 'raw';
+        const format = (ctx.req.query.format as string | undefined) ?? 'raw';
         if (format !== 'raw' && format !== 'jws' && format !== 'jwt') throw new GatewayError('bad_request', 'format: must be raw, jws or jwt');
         const id = keyId(ctx.req);
         if (format === 'raw') {
@@ -178,7 +179,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/verify', resource: keyResource, success: 200, schemas: { body: 'verify' }, action: A('serviceKey/verify'),
-      async run(ctx) {
+      async handle(ctx) {
         const body = validate.verify(ctx.req.body);
         const jws = parseCompactJws(body.signature);
         if (jws) {

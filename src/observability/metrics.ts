@@ -18,6 +18,11 @@ export class Metrics {
     labelNames: ['decision'] as const, buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
   readonly tlsRefusals = new Counter({ name: 'okmsd_gateway_client_certificate_refusals_total', help: 'Client certificates refused, by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly refusals = new Counter({
+    name: 'okmsd_unauthenticated_refusals_total', help: 'Calls refused before their caller was known (never audited one by one: counted here, logged sampled)',
+    labelNames: ['plane', 'reason'] as const, registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({ name: 'okmsd_rate_limited_total', help: 'Calls answered 429 by a rate limit, by plane and scope', labelNames: ['plane', 'scope'] as const, registers: [this.registry] });
   /** Bound label sets, per decision and reason: the data plane records one call per request. */
   private readonly gatewayCalls = new Map<string, (seconds: number) => void>();
   readonly storeWriteSeconds = new Histogram({
@@ -35,6 +40,10 @@ export class Metrics {
     setExpiring: (kind: string, withinDays: number, count: number) => this.expiring.set({ kind, within_days: String(withinDays) }, count),
     setSoonestDays: (kind: string, days: number) => this.soonestDays.set({ kind }, Math.round(days * 100) / 100),
   };
+
+  refusal(plane: 'control' | 'gateway', reason: string): void {
+    this.refusals.inc({ plane, reason });
+  }
 
   /** One data-plane call: its decision, its reason (closed set) and its time. */
   gatewayCall(decision: 'allow' | 'deny', reason: string, seconds: number): void {

@@ -49,6 +49,8 @@ export interface BarbicanCaller {
   /** The IAM user's login; Barbican's user id and creator_id. */
   readonly userId: string;
   readonly projectId: string;
+  /** The identities the audit record names (the certificate's on the gateway); the user's URN when unset. */
+  readonly identities?: readonly string[];
   /** Asks IAM whether the caller may do `action` on `resource` (a URN). */
   authorize(action: string, resource: string): Promise<boolean>;
 }

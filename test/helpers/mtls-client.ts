@@ -5,6 +5,7 @@ export interface MtlsResponse {
   status: number;
   json: any;
   localPort: number | undefined;
+  headers: import("node:http").IncomingHttpHeaders;
 }
 
 /**
@@ -38,7 +39,7 @@ export function mtlsCall(
           } catch {
             json = text;
           }
-          resolve({ status: res.statusCode ?? 0, json, localPort: res.socket?.localPort });
+          resolve({ status: res.statusCode ?? 0, json, localPort: res.socket?.localPort, headers: res.headers });
         });
       },
     );

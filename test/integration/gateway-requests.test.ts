@@ -53,11 +53,17 @@ describe('data-plane requests the gateway refuses', () => {
     expect(response.json.errors[0]).toBe('max: given more than once');
   });
 
-  it('an unknown path or method is a 404 in the OKMS shape; a key id that is no UUID is a 400 naming keyId', async () => {
-    for (const [method, path] of [['GET', `/api/${domain.id}/v1/nothing`], ['PUT', encryptPath()], ['GET', '/'], ['GET', `/api/${domain.id}/v1/servicekey/${keyId}/encrypt/more`]] as const) {
+  it('an unknown path is a 404, a known path with another method a 405 with Allow, in the OKMS shape; a key id that is no UUID is a 400 naming keyId', async () => {
+    for (const [method, path] of [['GET', `/api/${domain.id}/v1/nothing`], ['GET', '/'], ['GET', `/api/${domain.id}/v1/servicekey/${keyId}/encrypt/more`]] as const) {
       const response = await mtlsCall(t, path, { ...client, method });
       expect(response.status).toBe(404);
       expect(response.json).toMatchObject({ reason: 'not_found', errors: [`no data-plane route for ${method} ${path}`] });
+    }
+    for (const method of ['PUT', 'TRACE'] as const) {
+      const response = await mtlsCall(t, encryptPath(), { ...client, method });
+      expect(response.status).toBe(405);
+      expect(response.headers['allow']).toBe('POST');
+      expect(response.json).toMatchObject({ reason: 'method_not_allowed' });
     }
     const bad = await mtlsCall(t, `/api/${domain.id}/v1/servicekey/not%20a%20uuid`, client);
     expect(bad.status).toBe(400);

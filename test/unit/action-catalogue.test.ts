@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIONS, BARBICAN_ACTIONS } from '../../src/iam/actions';
 import { barbicanRoutes, type BarbicanServices } from '../../src/http/barbican/barbican-routes';
-import { dataPlaneRoutes } from '../../src/kms/data-plane-routes';
+import { DATA_PLANE_PREFIX, dataPlaneRoutes } from '../../src/kms/data-plane-routes';
+import type { CertificateRoute } from '../../src/http/pipeline/route';
 import type { ServiceKeyService } from '../../src/kms/service-key-service';
 
 describe('the action catalogue and the gateway routes agree', () => {
-  const routes = dataPlaneRoutes({} as ServiceKeyService);
+  // The catalogue lists paths under /api/{okmsId}, as OVH's documentation does.
+  const routes = dataPlaneRoutes({} as ServiceKeyService)
+    .filter((r): r is CertificateRoute => r.auth === 'certificate')
+    .map((r) => ({ ...r, path: r.path.slice(DATA_PLANE_PREFIX.length) }));
   const actionsOf = (route: (typeof routes)[number]): string[] =>
     typeof route.action === 'string'
       ? [route.action]
@@ -36,7 +40,7 @@ describe('the action catalogue and the gateway routes agree', () => {
 });
 
 describe('the Barbican catalogue and the Barbican routes agree', () => {
-  const routes = barbicanRoutes({} as BarbicanServices).filter((r) => r.auth === 'keystone');
+  const routes = barbicanRoutes({} as BarbicanServices).filter((r) => r.auth === 'barbican');
   it('every Keystone-authenticated route names a catalogued action, and every catalogued action is served', () => {
     const served = routes.map((r) => `${r.method.toUpperCase()} ${r.path} ${r.action}`);
     const catalogued = BARBICAN_ACTIONS.map((a) => `${a.method} ${a.path} ${a.action}`);

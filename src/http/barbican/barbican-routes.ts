@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { HttpRequest } from '../pipeline/route';
 import { OkmsError } from '../../domain/errors';
 import type { AclBody, AclService } from '../../secrets/acl-service';
 import type { CaDirectory } from '../../secrets/ca-directory';
@@ -7,7 +7,7 @@ import { aclView, containerRef, containerView, orderRef, orderView, pagedView, s
 import type { ContainerCreateBody, ContainerService } from '../../secrets/container-service';
 import type { OrderCreateBody, OrderService } from '../../secrets/order-service';
 import type { SecretCreateBody, SecretService } from '../../secrets/secret-service';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator, queryValidator } from '../validation';
 
 export interface BarbicanServices {
@@ -33,20 +33,8 @@ const validateMetadata = bodyValidator<{ metadata: Record<string, string> }>('ba
 const validateMetadatum = bodyValidator<{ key: string; value: string }>('barbican-metadatum');
 const validateList = queryValidator<{ limit?: number; offset?: number; name?: string; secret_type?: string; type?: string; force?: string }>('barbican-list-query');
 
-/**
- * Barbican's two-step PUT may say `Content-Encoding: base64`, which is no HTTP coding: the body parsers would refuse
- * it (415), so it is taken aside for the secret route to decode. Mounted before the body parsers.
- */
-export function takeAsidePayloadEncoding(req: Request, res: Response, next: NextFunction): void {
-  if (req.method === 'PUT' && req.path.startsWith('/v1/secrets/') && /^\s*base64\s*$/i.test(req.get('content-encoding') ?? '')) {
-    delete req.headers['content-encoding'];
-    res.locals.payloadEncoding = 'base64';
-  }
-  next();
-}
-
 /** Barbican's paging: limit 10 by default, 0 or more than 100 clamped; offset from 0. */
-function paging(req: Request) {
+function paging(req: HttpRequest) {
   const query = validateList(req.query);
   const limit = query.limit === undefined || query.limit === 0 ? 10 : Math.min(query.limit, 100);
   const filters: Record<string, string> = {};
@@ -61,29 +49,29 @@ const trimmed = <T>(value: T): T =>
 const ACTION = (name: string) => `okms:apikms:${name}`;
 
 /** OpenStack Barbican v1 (secrets, containers with consumers, orders, CAs, ACLs), behind Keystone tokens. */
-export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
+export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
   const base = () => b.baseUrl();
   const version = () => ({
     id: 'v1', status: 'stable', updated: '2015-04-28T00:00:00Z',
     links: [{ rel: 'self', href: `${base()}/v1/` }, { rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' }],
     'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.key-manager-v1+json' }],
   });
-  const aclRoutes = (kind: 'secret' | 'container'): RouteSpec[] => {
+  const aclRoutes = (kind: 'secret' | 'container'): UndialectedRoute[] => {
     const path = `/v1/${kind}s/{id}/acl`;
     const ref = (id: string) => `${kind === 'secret' ? secretRef(base(), id) : containerRef(base(), id)}/acl`;
     return [
-      { method: 'get', path, summary: `Get the ${kind}'s ACL`, auth: 'keystone', action: ACTION(`${kind}/acl/get`), async handle({ caller, params }) {
+      { method: 'get', path, summary: `Get the ${kind}'s ACL`, auth: 'barbican', action: ACTION(`${kind}/acl/get`), async handle({ caller, params }) {
         return { status: 200, body: aclView(await b.acls.get(caller, kind, params.id!)) };
       } },
-      { method: 'put', path, summary: `Replace the ${kind}'s ACL`, auth: 'keystone', action: ACTION(`${kind}/acl/update`), consumes: JSON_BODY, schemas: { body: 'barbican-acl' }, async handle({ req, caller, params }) {
+      { method: 'put', path, summary: `Replace the ${kind}'s ACL`, auth: 'barbican', action: ACTION(`${kind}/acl/update`), consumes: JSON_BODY, schemas: { body: 'barbican-acl' }, async handle({ req, caller, params }) {
         await b.acls.set(caller, kind, params.id!, 'replace', validateAcl(trimmed(req.body)));
         return { status: 200, body: { acl_ref: ref(params.id!) } };
       } },
-      { method: 'patch', path, summary: `Change part of the ${kind}'s ACL`, auth: 'keystone', action: ACTION(`${kind}/acl/update`), consumes: JSON_BODY, schemas: { body: 'barbican-acl' }, async handle({ req, caller, params }) {
+      { method: 'patch', path, summary: `Change part of the ${kind}'s ACL`, auth: 'barbican', action: ACTION(`${kind}/acl/update`), consumes: JSON_BODY, schemas: { body: 'barbican-acl' }, async handle({ req, caller, params }) {
         await b.acls.set(caller, kind, params.id!, 'merge', validateAcl(trimmed(req.body)));
         return { status: 200, body: { acl_ref: ref(params.id!) } };
       } },
-      { method: 'delete', path, summary: `Remove the ${kind}'s ACL (back to project access)`, auth: 'keystone', action: ACTION(`${kind}/acl/update`), success: 200, async handle({ caller, params }) {
+      { method: 'delete', path, summary: `Remove the ${kind}'s ACL (back to project access)`, auth: 'barbican', action: ACTION(`${kind}/acl/update`), success: 200, async handle({ caller, params }) {
         await b.acls.set(caller, kind, params.id!, 'clear');
         return { status: 200 };
       } },
@@ -94,17 +82,17 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
       return { status: 200, body: { version: version() } };
     } },
     // Secrets
-    { method: 'post', path: '/v1/secrets', summary: 'Store a secret (payload now, or later with PUT)', auth: 'keystone', action: ACTION('secret/create'), consumes: JSON_BODY, schemas: { body: 'barbican-secret-create' }, async handle({ req, caller }) {
+    { method: 'post', path: '/v1/secrets', summary: 'Store a secret (payload now, or later with PUT)', auth: 'barbican', action: ACTION('secret/create'), consumes: JSON_BODY, schemas: { body: 'barbican-secret-create' }, async handle({ req, caller }) {
       const record = await b.secrets.create(caller, b.secrets.parseCreate(validateSecret(trimmed(req.body))));
       const ref = secretRef(base(), record.id);
       return { status: 201, body: { secret_ref: ref }, headers: { Location: ref } };
     } },
-    { method: 'get', path: '/v1/secrets', summary: "List the project's secrets (limit/offset, name, secret_type)", auth: 'keystone', action: ACTION('secret/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
+    { method: 'get', path: '/v1/secrets', summary: "List the project's secrets (limit/offset, name, secret_type)", auth: 'barbican', action: ACTION('secret/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
       const { page, filters } = paging(req);
       const { items, total } = await b.secrets.list(caller, { ...page, ...(filters.name ? { name: filters.name } : {}), ...(filters.secret_type ? { secretType: filters.secret_type } : {}) });
       return { status: 200, body: pagedView(base(), 'secrets', items.map((r) => secretView(base(), r)), total, page, filters) };
     } },
-    { method: 'get', path: '/v1/secrets/{id}', summary: "A secret's metadata (its payload with a non-JSON Accept, as Barbican does)", auth: 'keystone', action: ACTION('secret/get'), async handle({ req, caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}', summary: "A secret's metadata (its payload with a non-JSON Accept, as Barbican does)", auth: 'barbican', action: ACTION('secret/get'), async handle({ req, caller, params }) {
       const accept = req.get('accept');
       if (accept && !/^(application\/json|\*\/\*)/i.test(accept.trim())) {
         const payload = await b.secrets.payload(caller, params.id!, accept);
@@ -112,27 +100,28 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
       }
       return { status: 200, body: secretView(base(), await b.secrets.get(caller, params.id!)) };
     } },
-    { method: 'put', path: '/v1/secrets/{id}', summary: 'Add the payload of a metadata-only secret (text/plain or application/octet-stream body)', auth: 'keystone', action: ACTION('secret/update'), consumes: ['text/plain', 'application/octet-stream'], success: 204, async handle({ req, caller, params }) {
-      await b.secrets.putPayload(caller, params.id!, req.get('content-type'), (req.res?.locals.payloadEncoding as string | undefined) ?? req.get('content-encoding'), req.body);
+    { method: 'put', path: '/v1/secrets/{id}', summary: 'Add the payload of a metadata-only secret (text/plain or application/octet-stream body)', auth: 'barbican', action: ACTION('secret/update'), consumes: ['text/plain', 'application/octet-stream'], success: 204, async handle({ req, caller, params }) {
+      await b.secrets.putPayload(caller, params.id!, req.get('content-type'), req.payloadEncoding ?? req.get('content-encoding'), req.body);
       return { status: 204 };
     } },
-    { method: 'delete', path: '/v1/secrets/{id}', summary: 'Delete a secret (409 while a container holding it has consumers, unless ?force=true)', auth: 'keystone', action: ACTION('secret/delete'), async handle({ req, caller, params }) {
-      await b.secrets.delete(caller, params.id!, paging(req).force);
-      return { status: 204 };
+    { method: 'delete', path: '/v1/secrets/{id}', summary: 'Delete a secret (409 while a container holding it has consumers, unless ?force=true)', auth: 'barbican', action: ACTION('secret/delete'), async handle({ req, caller, params }) {
+      const { force } = paging(req);
+      await b.secrets.delete(caller, params.id!, force);
+      return { status: 204, audit: { objectId: params.id!, ...(force ? { reason: 'forced' } : {}) } };
     } },
-    { method: 'get', path: '/v1/secrets/{id}/payload', summary: "A secret's payload, in the representation Accept asks for", auth: 'keystone', action: ACTION('secret/payload/get'), async handle({ req, caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}/payload', summary: "A secret's payload, in the representation Accept asks for", auth: 'barbican', action: ACTION('secret/payload/get'), async handle({ req, caller, params }) {
       const payload = await b.secrets.payload(caller, params.id!, req.get('accept'));
       return { status: 200, text: { contentType: payload.contentType, body: payload.body } };
     } },
-    { method: 'get', path: '/v1/secrets/{id}/metadata', summary: "A secret's user metadata", auth: 'keystone', action: ACTION('secret/get'), async handle({ caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}/metadata', summary: "A secret's user metadata", auth: 'barbican', action: ACTION('secret/get'), async handle({ caller, params }) {
       return { status: 200, body: { metadata: (await b.secrets.get(caller, params.id!)).doc.metadata ?? {} } };
     } },
-    { method: 'put', path: '/v1/secrets/{id}/metadata', summary: "Replace a secret's user metadata", auth: 'keystone', action: ACTION('secret/update'), consumes: JSON_BODY, schemas: { body: 'barbican-metadata' }, success: 201, async handle({ req, caller, params }) {
+    { method: 'put', path: '/v1/secrets/{id}/metadata', summary: "Replace a secret's user metadata", auth: 'barbican', action: ACTION('secret/update'), consumes: JSON_BODY, schemas: { body: 'barbican-metadata' }, success: 201, async handle({ req, caller, params }) {
       const { metadata } = validateMetadata(req.body);
       await b.secrets.updateMetadata(caller, params.id!, () => Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.toLowerCase(), v])));
       return { status: 201, body: { metadata_ref: `${secretRef(base(), params.id!)}/metadata` } };
     } },
-    { method: 'post', path: '/v1/secrets/{id}/metadata', summary: 'Add one metadata key', auth: 'keystone', action: ACTION('secret/update'), consumes: JSON_BODY, schemas: { body: 'barbican-metadatum' }, async handle({ req, caller, params }) {
+    { method: 'post', path: '/v1/secrets/{id}/metadata', summary: 'Add one metadata key', auth: 'barbican', action: ACTION('secret/update'), consumes: JSON_BODY, schemas: { body: 'barbican-metadatum' }, async handle({ req, caller, params }) {
       const { key, value } = validateMetadatum(req.body);
       const lowered = key.toLowerCase();
       await b.secrets.updateMetadata(caller, params.id!, (metadata) => {
@@ -141,12 +130,12 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
       });
       return { status: 201, body: { key: lowered, value }, headers: { Location: `${secretRef(base(), params.id!)}/metadata/${lowered}` } };
     } },
-    { method: 'get', path: '/v1/secrets/{id}/metadata/{key}', summary: 'One metadata key', auth: 'keystone', action: ACTION('secret/get'), async handle({ caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}/metadata/{key}', summary: 'One metadata key', auth: 'barbican', action: ACTION('secret/get'), async handle({ caller, params }) {
       const metadata = ((await b.secrets.get(caller, params.id!)).doc.metadata as Record<string, string> | undefined) ?? {};
       if (!(params.key! in metadata)) throw new OkmsError('ERR_NOT_FOUND', 'Secret metadata not found.', { field: 'key' });
       return { status: 200, body: { key: params.key, value: metadata[params.key!] } };
     } },
-    { method: 'delete', path: '/v1/secrets/{id}/metadata/{key}', summary: 'Remove one metadata key', auth: 'keystone', action: ACTION('secret/update'), async handle({ caller, params }) {
+    { method: 'delete', path: '/v1/secrets/{id}/metadata/{key}', summary: 'Remove one metadata key', auth: 'barbican', action: ACTION('secret/update'), async handle({ caller, params }) {
       await b.secrets.updateMetadata(caller, params.id!, (metadata) => {
         if (!(params.key! in metadata)) throw new OkmsError('ERR_NOT_FOUND', 'Secret metadata not found.', { field: 'key' });
         const { [params.key!]: _gone, ...rest } = metadata;
@@ -156,67 +145,68 @@ export function barbicanRoutes(b: BarbicanServices): RouteSpec[] {
     } },
     ...aclRoutes('secret'),
     // Containers
-    { method: 'post', path: '/v1/containers', summary: 'Create a container (generic, rsa, certificate) of the project\'s secrets', auth: 'keystone', action: ACTION('container/create'), consumes: JSON_BODY, schemas: { body: 'barbican-container-create' }, async handle({ req, caller }) {
+    { method: 'post', path: '/v1/containers', summary: 'Create a container (generic, rsa, certificate) of the project\'s secrets', auth: 'barbican', action: ACTION('container/create'), consumes: JSON_BODY, schemas: { body: 'barbican-container-create' }, async handle({ req, caller }) {
       const record = await b.containers.create(caller, validateContainer(trimmed(req.body)), base());
       const ref = containerRef(base(), record.id);
       return { status: 201, body: { container_ref: ref }, headers: { Location: ref } };
     } },
-    { method: 'get', path: '/v1/containers', summary: "List the project's containers", auth: 'keystone', action: ACTION('container/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
+    { method: 'get', path: '/v1/containers', summary: "List the project's containers", auth: 'barbican', action: ACTION('container/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
       const { page, filters } = paging(req);
       const { items, total } = await b.containers.list(caller, { ...page, ...(filters.name ? { name: filters.name } : {}), ...(filters.type ? { type: filters.type } : {}) });
       return { status: 200, body: pagedView(base(), 'containers', items.map((r) => containerView(base(), r)), total, page, filters) };
     } },
-    { method: 'get', path: '/v1/containers/{id}', summary: 'Get a container', auth: 'keystone', action: ACTION('container/get'), async handle({ caller, params }) {
+    { method: 'get', path: '/v1/containers/{id}', summary: 'Get a container', auth: 'barbican', action: ACTION('container/get'), async handle({ caller, params }) {
       return { status: 200, body: containerView(base(), await b.containers.get(caller, params.id!)) };
     } },
-    { method: 'delete', path: '/v1/containers/{id}', summary: 'Delete a container (409 naming its consumers while any are registered, unless ?force=true)', auth: 'keystone', action: ACTION('container/delete'), async handle({ req, caller, params }) {
-      await b.containers.delete(caller, params.id!, paging(req).force);
-      return { status: 204 };
+    { method: 'delete', path: '/v1/containers/{id}', summary: 'Delete a container (409 naming its consumers while any are registered, unless ?force=true)', auth: 'barbican', action: ACTION('container/delete'), async handle({ req, caller, params }) {
+      const { force } = paging(req);
+      await b.containers.delete(caller, params.id!, force);
+      return { status: 204, audit: { objectId: params.id!, ...(force ? { reason: 'forced' } : {}) } };
     } },
-    { method: 'post', path: '/v1/containers/{id}/rotate', summary: 'Replace named secrets of a container (a new certificate), keep its consumers and tell them (okmsd extension)', auth: 'keystone', action: ACTION('container/update'), consumes: JSON_BODY, schemas: { body: 'barbican-container-rotate' }, success: 200, async handle({ req, caller, params }) {
+    { method: 'post', path: '/v1/containers/{id}/rotate', summary: 'Replace named secrets of a container (a new certificate), keep its consumers and tell them (okmsd extension)', auth: 'barbican', action: ACTION('container/update'), consumes: JSON_BODY, schemas: { body: 'barbican-container-rotate' }, success: 200, async handle({ req, caller, params }) {
       const { record, replaced } = await b.containers.rotate(caller, params.id!, validateRotate(trimmed(req.body)).secret_refs, base());
       const view = containerView(base(), record);
       await b.notify?.({ event: 'okmsd.container.rotated', container_ref: view.container_ref, name: record.name, projectId: record.domainId, replaced: replaced.map((r) => ({ name: r.name, from: r.from && secretRef(base(), r.from), to: secretRef(base(), r.to) })), consumers: view.consumers });
       return { status: 200, body: view };
     } },
-    { method: 'get', path: '/v1/containers/{id}/consumers', summary: "A container's consumers", auth: 'keystone', action: ACTION('container/get'), async handle({ req, caller, params }) {
+    { method: 'get', path: '/v1/containers/{id}/consumers', summary: "A container's consumers", auth: 'barbican', action: ACTION('container/get'), async handle({ req, caller, params }) {
       const { page } = paging(req);
       const all = ((await b.containers.get(caller, params.id!)).doc.consumers as Array<{ name: string; URL: string; created: string; updated: string }> | undefined) ?? [];
       const items = all.slice(page.offset, page.offset + page.limit).map((c) => ({ name: c.name, URL: c.URL, status: 'ACTIVE', created: barbicanTime(c.created), updated: barbicanTime(c.updated) }));
       return { status: 200, body: pagedView(base(), 'consumers', items, all.length, page, {}, `containers/${params.id}/consumers`) };
     } },
-    { method: 'post', path: '/v1/containers/{id}/consumers', summary: 'Register a consumer (e.g. a load balancer) of the container', auth: 'keystone', action: ACTION('container/consumer/create'), consumes: JSON_BODY, schemas: { body: 'barbican-consumer' }, success: 200, async handle({ req, caller, params }) {
+    { method: 'post', path: '/v1/containers/{id}/consumers', summary: 'Register a consumer (e.g. a load balancer) of the container', auth: 'barbican', action: ACTION('container/consumer/create'), consumes: JSON_BODY, schemas: { body: 'barbican-consumer' }, success: 200, async handle({ req, caller, params }) {
       const record = await b.containers.addConsumer(caller, params.id!, validateConsumer(trimmed(req.body)));
       return { status: 200, body: containerView(base(), record) };
     } },
-    { method: 'delete', path: '/v1/containers/{id}/consumers', summary: 'Remove a consumer (JSON body with name and URL)', auth: 'keystone', action: ACTION('container/consumer/delete'), consumes: JSON_BODY, schemas: { body: 'barbican-consumer' }, success: 200, async handle({ req, caller, params }) {
+    { method: 'delete', path: '/v1/containers/{id}/consumers', summary: 'Remove a consumer (JSON body with name and URL)', auth: 'barbican', action: ACTION('container/consumer/delete'), consumes: JSON_BODY, schemas: { body: 'barbican-consumer' }, success: 200, async handle({ req, caller, params }) {
       const record = await b.containers.removeConsumer(caller, params.id!, validateConsumer(trimmed(req.body)));
       return { status: 200, body: containerView(base(), record) };
     } },
     ...aclRoutes('container'),
     // Orders and CAs
-    { method: 'post', path: '/v1/orders', summary: 'Order a key, a key pair or a TLS server certificate from the project\'s CA', auth: 'keystone', action: ACTION('order/create'), consumes: JSON_BODY, schemas: { body: 'barbican-order-create' }, success: 202, async handle({ req, caller }) {
+    { method: 'post', path: '/v1/orders', summary: 'Order a key, a key pair or a TLS server certificate from the project\'s CA', auth: 'barbican', action: ACTION('order/create'), consumes: JSON_BODY, schemas: { body: 'barbican-order-create' }, success: 202, async handle({ req, caller }) {
       const record = await b.orders.create(caller, validateOrder(trimmed(req.body)));
       const ref = orderRef(base(), record.id);
       return { status: 202, body: { order_ref: ref }, headers: { Location: ref } };
     } },
-    { method: 'get', path: '/v1/orders', summary: "List the project's orders", auth: 'keystone', action: ACTION('order/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
+    { method: 'get', path: '/v1/orders', summary: "List the project's orders", auth: 'barbican', action: ACTION('order/list'), schemas: { query: 'barbican-list-query' }, async handle({ req, caller }) {
       const { page } = paging(req);
       const { items, total } = await b.orders.list(caller, page);
       return { status: 200, body: pagedView(base(), 'orders', items.map((r) => orderView(base(), r)), total, page, {}) };
     } },
-    { method: 'get', path: '/v1/orders/{id}', summary: 'Get an order (status, container_ref or secret_ref)', auth: 'keystone', action: ACTION('order/get'), async handle({ caller, params }) {
+    { method: 'get', path: '/v1/orders/{id}', summary: 'Get an order (status, container_ref or secret_ref)', auth: 'barbican', action: ACTION('order/get'), async handle({ caller, params }) {
       return { status: 200, body: orderView(base(), await b.orders.get(caller, params.id!)) };
     } },
-    { method: 'delete', path: '/v1/orders/{id}', summary: 'Delete an order (what it made stays)', auth: 'keystone', action: ACTION('order/delete'), async handle({ caller, params }) {
+    { method: 'delete', path: '/v1/orders/{id}', summary: 'Delete an order (what it made stays)', auth: 'barbican', action: ACTION('order/delete'), async handle({ caller, params }) {
       await b.orders.delete(caller, params.id!);
       return { status: 204 };
     } },
-    { method: 'get', path: '/v1/cas', summary: 'The CAs that fulfil certificate orders: the project\'s domain CA', auth: 'keystone', action: ACTION('ca/get'), async handle({ caller }) {
+    { method: 'get', path: '/v1/cas', summary: 'The CAs that fulfil certificate orders: the project\'s domain CA', auth: 'barbican', action: ACTION('ca/get'), async handle({ caller }) {
       const ids = await b.cas.list(caller);
       return { status: 200, body: { cas: ids.map((id) => `${base()}/v1/cas/${id}`), total: ids.length } };
     } },
-    { method: 'get', path: '/v1/cas/{id}', summary: 'One CA (ca_id = the domain id)', auth: 'keystone', action: ACTION('ca/get'), async handle({ caller, params }) {
+    { method: 'get', path: '/v1/cas/{id}', summary: 'One CA (ca_id = the domain id)', auth: 'barbican', action: ACTION('ca/get'), async handle({ caller, params }) {
       const domain = await b.cas.get(caller, params.id!);
       const ca = { id: domain.id, name: domain.name, certificatePEM: domain.caCertificatePEM, notAfter: domain.caNotAfter, createdAt: domain.createdAt, updatedAt: domain.updatedAt };
       return {

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { DomainService } from '../../ca/domain-service';
 import { identityUrn } from '../../domain/urn';
 import type { IamService } from '../../iam/iam-service';
@@ -16,17 +15,18 @@ import type { Store } from '../../storage/ports';
 import { OkmsError } from '../../domain/errors';
 import { idFromRef } from '../../secrets/barbican-model';
 import type { WebhookNotifier } from '../../observability/webhook';
-import type { AuthenticateKeystone, RouteSpec } from '../route-table';
+import { inDialect, type HttpRequest, type Route } from '../pipeline/route';
 import { barbicanRoutes } from './barbican-routes';
 import { keystoneRoutes } from './keystone-routes';
 
 export interface BarbicanWiring {
-  readonly routes: RouteSpec[];
+  readonly routes: Route[];
   /** The same Barbican routes for the mTLS gateway, their refs on the gateway's origin. */
-  readonly gatewayRoutes: RouteSpec[];
+  readonly gatewayRoutes: Route[];
   /** Forgets expired Keystone tokens (run by the lifecycle job). */
   purgeExpiredTokens(now: Date): Promise<number>;
-  readonly authenticate: AuthenticateKeystone;
+  /** The control plane's Barbican caller: a Keystone token in X-Auth-Token. */
+  readonly authenticate: (req: HttpRequest) => Promise<BarbicanCaller>;
   /** For the admin's certificate check: a certificate container of the account, as PEM texts. */
   openCertificateContainer(accountId: string, containerRef: string): Promise<{ certificate: string; privateKey?: string; passphrase?: string; chain?: string; domainId: string }>;
 }
@@ -57,9 +57,9 @@ export function wireBarbican(deps: {
     secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }),
     ...(deps.notifier ? { notify: (event: { event: string }) => deps.notifier!.deliver(event) } : {}),
   };
-  const routes = [...keystoneRoutes(tokens, deps.baseUrl), ...barbicanRoutes({ ...services, baseUrl: deps.baseUrl })];
-  const gatewayRoutes = barbicanRoutes({ ...services, baseUrl: deps.gatewayBaseUrl });
-  const authenticate = async (req: Request): Promise<BarbicanCaller> => {
+  const routes = [...inDialect('keystone', keystoneRoutes(tokens, deps.baseUrl)), ...inDialect('barbican', barbicanRoutes({ ...services, baseUrl: deps.baseUrl }))];
+  const gatewayRoutes = inDialect('barbican', barbicanRoutes({ ...services, baseUrl: deps.gatewayBaseUrl }));
+  const authenticate = async (req: HttpRequest): Promise<BarbicanCaller> => {
     const token = await tokens.validate(req.get('x-auth-token'));
     let identities: Promise<readonly string[]> | undefined;
     return {
@@ -68,7 +68,7 @@ export function wireBarbican(deps: {
       projectId: token.projectId,
       async authorize(action, resource) {
         identities ??= deps.iam.resolveIdentities(token.accountId, [identityUrn(deps.urnRegion, 'user', token.accountId, token.userId)]).then((r) => r.effective);
-        const decision = await deps.iam.decide({ accountId: token.accountId, identities: await identities, action, resource, sourceIp: req.socket.remoteAddress ?? '' });
+        const decision = await deps.iam.decide({ accountId: token.accountId, identities: await identities, action, resource, sourceIp: req.remoteAddress });
         return decision.allowed;
       },
     };

@@ -1,6 +1,6 @@
 import { OkmsError } from '../../domain/errors';
 import type { KeystoneToken, KeystoneTokens } from '../../secrets/keystone-tokens';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 
 interface AuthBody {
@@ -21,7 +21,7 @@ const keystoneTime = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
  * Just enough of Keystone v3 for the OpenStack clients: discovery, password (and token) authentication scoped to a
  * project, token validation and revocation. The catalog points `key-manager` at this service's Barbican API.
  */
-export function keystoneRoutes(tokens: KeystoneTokens, baseUrl: () => string): RouteSpec[] {
+export function keystoneRoutes(tokens: KeystoneTokens, baseUrl: () => string): UndialectedRoute[] {
   const version = () => ({
     id: 'v3.14', status: 'stable', updated: '2020-04-07T00:00:00Z',
     links: [{ rel: 'self', href: `${baseUrl()}/v3/` }],

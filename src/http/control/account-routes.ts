@@ -1,13 +1,13 @@
 import { OkmsError } from '../../domain/errors';
 import { identityUrn } from '../../domain/urn';
 import { newApiToken } from '../../iam/admin-tokens';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 import type { ControlPlaneServices } from './services';
 
 const validateCreate = bodyValidator<{ id: string; description?: string }>('account-create');
 
-export function accountRoutes(s: ControlPlaneServices): RouteSpec[] {
+export function accountRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   return [
     {
       method: 'get',

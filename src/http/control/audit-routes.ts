@@ -1,5 +1,5 @@
 import { OkmsError } from '../../domain/errors';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import type { ControlPlaneServices } from './services';
 
 const requireRoot = (isRoot: boolean) => {
@@ -7,7 +7,7 @@ const requireRoot = (isRoot: boolean) => {
   if (!isRoot) throw new OkmsError('ERR_FORBIDDEN', 'only the root account may read the audit log');
 };
 
-export function auditRoutes(s: ControlPlaneServices): RouteSpec[] {
+export function auditRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   return [
     {
       method: 'get',

@@ -2,7 +2,7 @@ import type { CreateCredentialInput, RenewCredentialInput } from '../../ca/crede
 import { verifyCertificate } from '../../ca/verify-certificate';
 import { OkmsError } from '../../domain/errors';
 import { pageHeaders, pageRequest } from '../pagination';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator, queryValidator } from '../validation';
 import { uuidParam } from './params';
 import { credentialView } from './presenters';
@@ -16,7 +16,7 @@ const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('creden
 const validateRenew = bodyValidator<RenewCredentialInput>('credential-renew');
 const validateVerify = bodyValidator<{ certificate?: string; privateKey?: string; passphrase?: string; chain?: string; okmsId?: string; containerRef?: string }>('certificate-verify');
 
-export function credentialRoutes(s: ControlPlaneServices): RouteSpec[] {
+export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   const base = '/okms/resource/{okmsId}/credential';
   return [
     {

@@ -1,6 +1,6 @@
 import type { CreateDomainInput } from '../../ca/domain-service';
 import { pageHeaders, pageRequest } from '../pagination';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 import { uuidParam } from './params';
 import { domainView } from './presenters';
@@ -8,7 +8,7 @@ import type { ControlPlaneServices } from './services';
 
 const validateCreate = bodyValidator<CreateDomainInput>('domain-create');
 
-export function domainRoutes(s: ControlPlaneServices): RouteSpec[] {
+export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion);
   return [
     {

@@ -4,13 +4,13 @@ import { okmsResourceUrn } from '../../domain/urn';
 import { KNOWN_ACTIONS } from '../../iam/actions';
 import { GROUP, POLICY, SERVICE_ACCOUNT, USER, type IamKindSpec } from '../../iam/iam-entities';
 import { pageHeaders, pageRequest } from '../pagination';
-import type { RouteSpec } from '../route-table';
+import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 import { uuidParam } from './params';
 import type { ControlPlaneServices } from './services';
 
 /** The same five routes for every IAM entity kind: POST/GET on the collection, GET/PUT/DELETE on one. */
-function crudRoutes(s: ControlPlaneServices, base: string, spec: IamKindSpec): RouteSpec[] {
+function crudRoutes(s: ControlPlaneServices, base: string, spec: IamKindSpec): UndialectedRoute[] {
   const validateCreate = bodyValidator<Record<string, unknown>>(spec.createSchema);
   const validateUpdate = bodyValidator<Record<string, unknown>>(spec.updateSchema);
   const view = (record: Parameters<IamKindSpec['view']>[0]) => spec.view(record, s.urnRegion);
@@ -62,7 +62,7 @@ interface ExplainInput {
 }
 const validateExplain = bodyValidator<ExplainInput>('iam-explain');
 
-export function iamRoutes(s: ControlPlaneServices): RouteSpec[] {
+export function iamRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   return [
     ...crudRoutes(s, '/iam/user', USER),
     ...crudRoutes(s, '/iam/group', GROUP),

@@ -1,7 +1,7 @@
 import type { CredentialService } from '../../ca/credential-service';
 import type { DomainService } from '../../ca/domain-service';
 import type { AuditLog } from '../../audit/audit-log';
-import type { DataPlaneRoute } from '../gateway/data-plane-route';
+import type { Route } from '../pipeline/route';
 import type { Metrics } from '../../observability/metrics';
 import type { IamService } from '../../iam/iam-service';
 import type { Store } from '../../storage/ports';
@@ -18,8 +18,8 @@ export interface ControlPlaneServices {
   readonly clock: () => Date;
   readonly endpoints: () => PublicEndpoints;
   readonly audit: AuditLog;
-  /** The gateway's routes, for the OpenAPI document. */
-  readonly dataPlaneRoutes: readonly DataPlaneRoute[];
+  /** The gateway's routes (data plane and Barbican), for the OpenAPI document. */
+  readonly gatewayRoutes: readonly Route[];
   readonly metrics: Metrics;
   /** The Barbican API and its Keystone endpoints (src/http/barbican). */
   readonly barbican: BarbicanWiring;

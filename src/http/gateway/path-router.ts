@@ -45,6 +45,15 @@ export class PathRouter<R extends RoutedPath> {
     return undefined;
   }
 
+  /** The methods some route takes on `pathname` (for a 405's Allow header). */
+  allowedMethods(pathname: string): string[] {
+    const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+    const segments = trimmed.split('/');
+    const methods = new Set<string>();
+    for (const candidate of this.byLength.get(segments.length - 1) ?? []) if (this.bind(candidate, segments)) methods.add(candidate.method);
+    return [...methods];
+  }
+
   private bind(candidate: Compiled<R>, segments: readonly string[]): Record<string, string> | undefined {
     const params: Record<string, string> = {};
     for (let i = 0; i < candidate.literals.length; i += 1) {
