@@ -161,9 +161,11 @@ export class CredentialService {
   }
 
   /** Revokes at once (the serial joins the domain's revocation list) and removes the record, atomically. */
-  async revoke(domain: DomainRecord, id: string, reason = 'cessationOfOperation'): Promise<void> {
+  /** Returns the revoked serial (the audit record names it). */
+  async revoke(domain: DomainRecord, id: string, reason = 'cessationOfOperation'): Promise<string> {
     const revoked = await this.deps.store.credentials.revoke(domain.id, id, this.deps.clock().toISOString(), reason);
     if (!revoked) throw new OkmsError('ERR_NOT_FOUND', `credentialId: credential ${id} not found`, { field: 'credentialId' });
     this.deps.onRevoked?.(domain.id, revoked.serial);
+    return revoked.serial;
   }
 }

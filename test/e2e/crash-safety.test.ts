@@ -119,6 +119,21 @@ describe.each([
           if (!attemptedRevocations.has(c.id)) expect({ id: c.id, present: listed.has(c.id) }).toEqual({ id: c.id, present: true });
         }
         for (const id of acknowledgedRevocations) expect({ id, present: listed.has(id) }).toEqual({ id, present: false });
+        // Every acknowledged issuance and revocation has its audit record, naming the credential (and serial).
+        const records: Array<{ action: string; status: number; objectId?: string; serial?: string; objectIdentities?: string[] }> = [];
+        for (let after = 0; ; ) {
+          const page = (await (await fetch(`${node.url}/audit?after=${after}&limit=1000`, { headers })).json()) as Array<{ seq: number; record: (typeof records)[number] }>;
+          records.push(...page.map((e) => e.record));
+          if (page.length < 1000) break;
+          after = page[page.length - 1]!.seq;
+        }
+        const issued = new Map(records.filter((r) => r.action === 'POST /okms/resource/:okmsId/credential' && r.status === 201).map((r) => [r.objectId, r]));
+        for (const c of acknowledgedCreations) {
+          expect({ id: c.id, audited: issued.has(c.id) }).toEqual({ id: c.id, audited: true });
+          expect(issued.get(c.id)).toMatchObject({ serial: expect.stringMatching(/^[0-9a-f]+$/), objectIdentities: ['urn:v1:eu:identity:account:root'] });
+        }
+        const revoked = new Set(records.filter((r) => r.action === 'DELETE /okms/resource/:okmsId/credential/:credentialId' && r.status === 204 && r.serial).map((r) => r.objectId));
+        for (const id of acknowledgedRevocations) expect({ id, audited: revoked.has(id) }).toEqual({ id, audited: true });
       } finally {
         await killed(node.child);
       }

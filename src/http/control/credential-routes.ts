@@ -2,7 +2,8 @@ import type { CreateCredentialInput, RenewCredentialInput } from '../../ca/crede
 import { verifyCertificate } from '../../ca/verify-certificate';
 import { OkmsError } from '../../domain/errors';
 import { pageHeaders, pageRequest } from '../pagination';
-import type { UndialectedRoute } from '../pipeline/route';
+import type { AuditNotes, UndialectedRoute } from '../pipeline/route';
+import type { CredentialRecord } from '../../domain/types';
 import { bodyValidator, queryValidator } from '../validation';
 import { uuidParam } from './params';
 import { credentialView } from './presenters';
@@ -16,6 +17,9 @@ const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('creden
 const validateRenew = bodyValidator<RenewCredentialInput>('credential-renew');
 const validateVerify = bodyValidator<{ certificate?: string; privateKey?: string; passphrase?: string; chain?: string; okmsId?: string; containerRef?: string }>('certificate-verify');
 
+/** What an issuance's audit record names: the credential, its serial and the identities it speaks for. */
+const issued = (credential: CredentialRecord): AuditNotes => ({ objectId: credential.id, serial: credential.serial, identityURNs: credential.identityURNs });
+
 export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   const base = '/okms/resource/{okmsId}/credential';
   return [
@@ -25,14 +29,14 @@ export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       summary: 'Create an access credential: server-generated key (privateKeyPEM returned once) or CSR',
       auth: 'admin',
       consumes: ['application/json', ...RAW_CSR_TYPES],
-      schemas: { body: 'credential-create', query: 'credential-create-query' },
+      schemas: { body: 'credential-create', rawQuery: 'credential-create-query' },
       async handle({ req, account, params }) {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
         const input: CreateCredentialInput = req.is([...RAW_CSR_TYPES])
           ? { ...validateQuery(req.query), csr: req.body as Buffer }
           : validateBody(req.body);
         const created = await s.credentials.create(account, domain, input);
-        return { status: 201, body: credentialView(created.credential, s.clock(), created.privateKeyPEM) };
+        return { status: 201, body: credentialView(created.credential, s.clock(), created.privateKeyPEM), audit: issued(created.credential) };
       },
     },
     {
@@ -84,10 +88,11 @@ export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       auth: 'admin',
       consumes: ['application/json'],
       schemas: { body: 'credential-renew' },
+      bodyOptional: true,
       async handle({ req, account, params }) {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
         const { successor, revokeAt } = await s.credentials.renew(account, domain, uuidParam(params, 'credentialId'), validateRenew(req.body ?? {}));
-        return { status: 201, body: { ...credentialView(successor.credential, s.clock(), successor.privateKeyPEM), predecessorRevokeAt: revokeAt } };
+        return { status: 201, body: { ...credentialView(successor.credential, s.clock(), successor.privateKeyPEM), predecessorRevokeAt: revokeAt }, audit: issued(successor.credential) };
       },
     },
     {
@@ -97,8 +102,9 @@ export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       auth: 'admin',
       async handle({ account, params }) {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
-        await s.credentials.revoke(domain, uuidParam(params, 'credentialId'));
-        return { status: 204 };
+        const credentialId = uuidParam(params, 'credentialId');
+        const serial = await s.credentials.revoke(domain, credentialId);
+        return { status: 204, audit: { objectId: credentialId, serial } };
       },
     },
   ];
