@@ -77,9 +77,7 @@ async function main(): Promise<void> {
   const csrPem = opensslCsrPem();
   const dataDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-'));
   const httpDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-http-'));
-  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }), {
-    announceToken: () => undefined,
-  });
+  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }));
   const account = (await okmsd.store.accounts.get('root'))!;
   const domain = await okmsd.services.domains.create(account, { name: 'bench' });
   const signer = await okmsd.services.domains.signer(domain);

@@ -40,8 +40,6 @@ export interface StartOptions {
   /** Where JSON logs go (stdout by default); tests capture them here. */
   readonly logStream?: DestinationStream;
   readonly clock?: () => Date;
-  /** Receives the root token generated on first start; prints it to stdout by default. */
-  readonly announceToken?: (token: string, file: string) => void;
 }
 
 export interface RunningOkmsd {
@@ -77,12 +75,6 @@ export const GATEWAY_TLS12_CIPHERS = [
 async function openStore(config: OkmsdConfig, onCommit: (seconds: number) => void): Promise<Store> {
   if (config.store === 'embedded') return openEmbeddedStore(config.dataDir, { onCommit, auditSyncMs: config.auditSyncMs });
   return openMongoStore(config.mongodbUri!);
-}
-
-function printTokenOnce(token: string, file: string): void {
-  process.stdout.write(
-    `\nokmsd: generated the root admin token. It is shown only this once and saved to ${file} (mode 0600):\n\n    ${token}\n\n`,
-  );
 }
 
 function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewayPort: number, gatewayCaPEM: string): PublicEndpoints {
@@ -121,7 +113,9 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       dataDir: config.dataDir,
       now: clock(),
     });
-    if (boot.generatedToken && boot.tokenFile) (options.announceToken ?? printTokenOnce)(boot.generatedToken, boot.tokenFile);
+    // The token itself goes to its file only: stdout ends up in journald and docker logs.
+    if (boot.tokenFile) logger.warn({ file: boot.tokenFile }, 'generated the root admin token into its file (mode 0600); set OKMSD_ADMIN_TOKEN or create tokens with `okmsd token create`');
+    if (boot.revokedGenerated) logger.warn({ revoked: boot.revokedGenerated }, 'OKMSD_ADMIN_TOKEN replaces the root token generated on first start: that token is revoked and its file removed');
   } catch (error) {
     await store.close();
     throw error;

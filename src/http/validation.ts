@@ -1,6 +1,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import accountCreate from '../../schemas/account-create.json';
+import adminTokenCreate from '../../schemas/admin-token-create.json';
 import credentialCreateQuery from '../../schemas/credential-create-query.json';
 import credentialCreate from '../../schemas/credential-create.json';
 import domainCreate from '../../schemas/domain-create.json';
@@ -39,7 +40,7 @@ import { OkmsError } from '../domain/errors';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
 export const SCHEMAS = [
-  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, listQuery, uuidParam,
+  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, listQuery, uuidParam,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
   credentialRenew, barbicanContainerRotate, certificateVerify, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,

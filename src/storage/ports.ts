@@ -47,6 +47,10 @@ export interface ApiTokenRepository {
   /** Inserts or replaces (used for the token given by configuration, which may change between starts). */
   upsert(token: ApiTokenRecord): Promise<void>;
   countForAccount(accountId: string): Promise<number>;
+  /** The account's tokens, oldest first (an account holds a handful). */
+  listForAccount(accountId: string): Promise<ApiTokenRecord[]>;
+  /** Revokes a token at once: the next call with it is refused, on every node. */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface DomainRepository {

@@ -66,6 +66,7 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     accountGet: db.prepare('SELECT * FROM accounts WHERE id = ?'),
     tokenGet: db.prepare('SELECT * FROM api_tokens WHERE id = ?'),
     tokenCount: db.prepare('SELECT COUNT(*) AS n FROM api_tokens WHERE account_id = ?'),
+    tokenList: db.prepare('SELECT * FROM api_tokens WHERE account_id = ? ORDER BY created_at, id'),
     domainGet: db.prepare('SELECT * FROM domains WHERE id = ?'),
     domainPage: db.prepare(`SELECT * FROM domains WHERE account_id = @scope AND ${KEYSET}`),
     credentialGet: db.prepare('SELECT * FROM credentials WHERE domain_id = ? AND id = ?'),
@@ -90,7 +91,7 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
   };
   const get = (statement: Database.Statement, ...args: unknown[]): Row | undefined => statement.get(...args) as Row | undefined;
   const tokenRow = (t: ApiTokenRecord): Row => ({
-    id: t.id, account_id: t.accountId, secret_hash: t.secretHash, description: t.description, created_at: t.createdAt,
+    id: t.id, account_id: t.accountId, secret_hash: t.secretHash, description: t.description, created_at: t.createdAt, expires_at: t.expiresAt ?? null,
   });
 
   const meta: MetaRepository = {
@@ -129,6 +130,13 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     },
     async countForAccount(accountId) {
       return Number(get(q.tokenCount, accountId)!.n);
+    },
+    async listForAccount(accountId) {
+      return (q.tokenList.all(accountId) as Row[]).map(tokenFromRow);
+    },
+    async delete(id) {
+      const [changed] = await write({ sql: 'DELETE FROM api_tokens WHERE id = ?', params: [id], mode: 'run' });
+      return changed === 1;
     },
   };
 

@@ -14,7 +14,7 @@ export const accountFromRow = (r: Row): Account => ({
 
 export const tokenFromRow = (r: Row): ApiTokenRecord => ({
   id: str(r, 'id'), accountId: str(r, 'account_id'), secretHash: str(r, 'secret_hash'),
-  description: str(r, 'description'), createdAt: str(r, 'created_at'),
+  description: str(r, 'description'), createdAt: str(r, 'created_at'), expiresAt: r.expires_at === null || r.expires_at === undefined ? null : str(r, 'expires_at'),
 });
 
 export const domainFromRow = (r: Row): DomainRecord => ({

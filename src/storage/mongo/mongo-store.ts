@@ -133,6 +133,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async countForAccount(accountId) {
         return c.apiTokens.countDocuments({ accountId });
       },
+      async listForAccount(accountId) {
+        const docs = await c.apiTokens.find({ accountId }).sort({ createdAt: 1, _id: 1 }).toArray();
+        return docs.map((doc) => strip<ApiTokenRecord>(doc)!);
+      },
+      async delete(id) {
+        return (await c.apiTokens.deleteOne({ _id: id as never })).deletedCount === 1;
+      },
     },
     domains: {
       async create(domain) {

@@ -53,6 +53,12 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect((await store.apiTokens.get('t1'))?.secretHash).toBe('bb');
       expect(await store.apiTokens.countForAccount('acme')).toBe(1);
       expect(await store.apiTokens.countForAccount('globex')).toBe(0);
+      await store.apiTokens.create({ id: 't2', accountId: 'acme', secretHash: 'cc', description: 'ci', createdAt: now(1), expiresAt: now(5) });
+      expect((await store.apiTokens.listForAccount('acme')).map((t) => [t.id, t.expiresAt ?? null])).toEqual([['t1', null], ['t2', now(5)]]);
+      expect(await store.apiTokens.delete('t1')).toBe(true);
+      expect(await store.apiTokens.delete('t1')).toBe(false);
+      expect(await store.apiTokens.get('t1')).toBeUndefined();
+      expect((await store.apiTokens.listForAccount('acme')).map((t) => t.id)).toEqual(['t2']);
     });
 
     it('domains: keyset pages in (createdAt, id) order, per account, without gaps or repeats', async () => {

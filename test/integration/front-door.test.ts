@@ -1,0 +1,199 @@
+import { statSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { mtlsCall } from '../helpers/mtls-client';
+
+/**
+ * The front door as an attacker tries it, on loopback, bounded in count: floods of unauthenticated calls leave the
+ * store as it was and the log bounded; limits answer 429 with Retry-After in each plane's error body; admin tokens
+ * expire and are revoked at once. The clock is injected: buckets refill only when the test moves it.
+ */
+const START = Date.parse('2026-06-01T12:00:00.000Z');
+
+async function withClock(env: Record<string, string>) {
+  let now = START;
+  const t = await startTestOkmsd({ env, clock: () => new Date(now) });
+  return { t, advance: (ms: number) => (now += ms) };
+}
+
+const auditCount = async (t: TestOkmsd) => (await t.okmsd.store.audit.last())?.seq ?? 0;
+const storeBytes = (t: TestOkmsd) => ['okmsd.sqlite', 'okmsd.sqlite-wal'].reduce((sum, f) => sum + (statSync(join(t.dataDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
+
+/** `count` calls without a client certificate over one keep-alive connection pool; resolves with the statuses. */
+async function anonymousGatewayFlood(t: TestOkmsd, path: string, count: number): Promise<Map<number, number>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8, ca: t.okmsd.gatewayCaPEM });
+  const statuses = new Map<number, number>();
+  try {
+    const one = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = request(`${t.okmsd.gatewayUrl}${path}`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+            resolve();
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (let sent = 0; sent < count; sent += 50) await Promise.all(Array.from({ length: Math.min(50, count - sent) }, one));
+  } finally {
+    agent.destroy();
+  }
+  return statuses;
+}
+
+describe('refusals before authentication cost almost nothing and never grow the store', () => {
+  let t: TestOkmsd;
+  beforeAll(async () => {
+    t = await startTestOkmsd();
+  });
+  afterAll(async () => {
+    await t.dispose();
+  });
+
+  it('2,000 gateway calls with a 15 KB domain id and no certificate: no record, no growth, a bounded log, all counted', async () => {
+    const recordsBefore = await auditCount(t);
+    const bytesBefore = storeBytes(t);
+    const logsBefore = t.logs.length;
+    const statuses = await anonymousGatewayFlood(t, `/api/${'x'.repeat(15_000)}/v1/random`, 2000);
+    expect([...statuses.entries()]).toEqual([[400, 2000]]);
+    expect(await auditCount(t)).toBe(recordsBefore);
+    expect(storeBytes(t) - bytesBefore).toBeLessThan(64 * 1024);
+    const logged = t.logs.slice(logsBefore);
+    // Sampled: at most 10 lines a second plus one summary a second, each short.
+    expect(logged.length).toBeLessThan(200);
+    for (const line of logged) expect(line.length).toBeLessThan(2000);
+    const metrics = (await t.api('GET', '/metrics', { token: null })).text;
+    expect(metrics).toMatch(/okmsd_unauthenticated_refusals_total\{plane="gateway",reason="bad_request"\} 2000/);
+  });
+
+  it('calls with no certificate on a real domain: 401 each, counted, none stored', async () => {
+    const domain = await createDomain(t, 'front-door');
+    const recordsBefore = await auditCount(t);
+    const statuses = await anonymousGatewayFlood(t, `/api/${domain.id}/v1/random`, 300);
+    expect([...statuses.entries()]).toEqual([[401, 300]]);
+    expect(await auditCount(t)).toBe(recordsBefore + 0);
+  });
+
+  it('bad admin tokens on the control plane: 401 each, none stored', async () => {
+    const recordsBefore = await auditCount(t);
+    const answers = await Promise.all(Array.from({ length: 200 }, () => t.api('POST', '/okms/resource', { token: 'not-a-real-token-0123456789', body: { name: 'x' } })));
+    expect(answers.every((a) => a.status === 401 && a.json.code === 'ERR_UNAUTHENTICATED')).toBe(true);
+    expect(await auditCount(t)).toBe(recordsBefore);
+  });
+
+  it('every audited field is capped: a 6 KB login in the path still makes a record of bounded size', async () => {
+    const long = await t.api('DELETE', `/iam/user/${'a'.repeat(6000)}`);
+    expect(long.status).toBe(404);
+    const last = JSON.parse((await t.okmsd.store.audit.last())!.record);
+    expect(last).toMatchObject({ action: 'DELETE /iam/user/:login', status: 404 });
+    expect(JSON.stringify(last).length).toBeLessThan(1500);
+  });
+});
+
+describe('rate limits answer 429 with Retry-After, in the dialect of each plane', () => {
+  it('failed authentications per source: control plane, gateway and Keystone; the bucket refills with time', async () => {
+    const { t, advance } = await withClock({ OKMSD_RATE_LIMIT_UNAUTHENTICATED: '5', OKMSD_RATE_LIMIT_UNAUTHENTICATED_BURST: '5' });
+    try {
+      const domain = await createDomain(t, 'limits');
+      for (let i = 0; i < 5; i += 1) expect((await t.api('GET', '/me', { token: 'wrong-token-0123456789abcdef' })).status).toBe(401);
+      const limited = await t.api('GET', '/me', { token: 'wrong-token-0123456789abcdef' });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(limited.json).toMatchObject({ class: 'Client::TooManyRequests', code: 'ERR_RATE_LIMITED' });
+      // The same source is slowed on every plane, in each one's own body.
+      const gateway = await mtlsCall(t, `/api/${domain.id}/v1/random`, {});
+      expect(gateway.status).toBe(429);
+      expect(gateway.json).toMatchObject({ reason: 'rate_limited', error_code: 50434050 });
+      expect(gateway.headers['retry-after']).toBeDefined();
+      const keystone = await t.api('POST', '/v3/auth/tokens', { token: null, body: { auth: { identity: { methods: ['password'], password: { user: { name: 'x', password: 'y' } } } } } });
+      expect(keystone.status).toBe(429);
+      expect(keystone.json).toMatchObject({ error: { code: 429, title: 'Too Many Requests' } });
+      const barbican = await t.api('GET', '/v1/secrets', { token: null });
+      expect(barbican.status).toBe(429);
+      expect(barbican.json).toMatchObject({ code: 429, title: 'Too Many Requests' });
+      advance(1000);
+      expect((await t.api('GET', '/me')).status).toBe(200);
+      const metrics = (await t.api('GET', '/metrics', { token: null })).text;
+      expect(metrics).toMatch(/okmsd_rate_limited_total\{plane="control",scope="source"\} [1-9]/);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('per caller: a credential past its limit gets 429 on the data plane, another credential is not slowed', async () => {
+    const { t, advance } = await withClock({ OKMSD_RATE_LIMIT_PER_CALLER: '3', OKMSD_RATE_LIMIT_PER_CALLER_BURST: '3' });
+    try {
+      const domain = await createDomain(t, 'per-caller');
+      const issue = async (name: string) => {
+        const created = await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name, identityURNs: [rootUrn()] } });
+        advance(1000); // the admin token's own bucket refills between the issuances
+        return { cert: created.json.certificatePEM as string, key: created.json.privateKeyPEM as string };
+      };
+      const first = await issue('first');
+      const second = await issue('second');
+      const path = `/api/${domain.id}/v1/random?length=4`;
+      const statuses = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await mtlsCall(t, path, first)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect((await mtlsCall(t, path, second)).status).toBe(200);
+      const audited = JSON.parse((await t.okmsd.store.audit.last())!.record);
+      expect(audited).toMatchObject({ status: 200 });
+      advance(1000);
+      expect((await mtlsCall(t, path, first)).status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe('admin tokens: created with an expiry, listed without secrets, revoked at once', () => {
+  it('create, use, list, expire, revoke', async () => {
+    const { t, advance } = await withClock({});
+    try {
+      const created = await t.api('POST', '/token', { body: { description: 'ci deploy', expiresInSeconds: 3600 } });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{16}$/), description: 'ci deploy', expiresAt: new Date(START + 3_600_000).toISOString(), token: expect.stringMatching(/^okmsd\./) });
+      const ci = created.json.token as string;
+      expect((await t.api('GET', '/me', { token: ci })).json).toMatchObject({ account: 'root' });
+
+      const listed = await t.api('GET', '/token', { token: ci });
+      expect(listed.status).toBe(200);
+      expect(listed.json).toEqual(expect.arrayContaining([expect.objectContaining({ id: created.json.id, current: true, expiresAt: created.json.expiresAt })]));
+      expect(listed.text).not.toContain(ci.split('.')[2]);
+      expect(listed.text).not.toMatch(/secretHash|[0-9a-f]{64}/);
+
+      advance(3_600_000);
+      expect((await t.api('GET', '/me', { token: ci })).status).toBe(401);
+
+      const other = (await t.api('POST', '/token', { body: { description: 'to revoke' } })).json;
+      expect(other.expiresAt).toBeNull();
+      expect((await t.api('GET', '/me', { token: other.token })).status).toBe(200);
+      expect((await t.api('DELETE', `/token/${other.id}`)).status).toBe(204);
+      expect((await t.api('GET', '/me', { token: other.token })).status).toBe(401);
+      expect((await t.api('DELETE', `/token/${other.id}`)).json).toMatchObject({ code: 'ERR_NOT_FOUND', field: 'tokenId' });
+      expect((await t.api('DELETE', '/token/not-an-id')).status).toBe(404);
+      expect((await t.api('GET', '/me', { token: ADMIN_TOKEN })).status).toBe(200);
+
+      const records = (await t.api('GET', '/audit?limit=1000')).json.map((e: any) => e.record);
+      expect(records).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'DELETE /token/:tokenId', objectId: other.id, status: 204 })]));
+      expect(JSON.stringify(records)).not.toContain(other.token);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('a token of another account cannot be revoked (404, as if absent)', async () => {
+    const t = await startTestOkmsd();
+    try {
+      const tenant = (await t.api('POST', '/account', { body: { id: 'tenant-a' } })).json.token as string;
+      const rootToken = (await t.api('POST', '/token', { body: {} })).json;
+      expect((await t.api('DELETE', `/token/${rootToken.id}`, { token: tenant })).status).toBe(404);
+      expect((await t.api('GET', '/me', { token: rootToken.token })).status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
