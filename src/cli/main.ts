@@ -5,6 +5,7 @@ import { startOkmsd } from '../server';
 import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
 import { registerSecretCommands } from './commands/secret-commands';
+import { registerTokenCommands } from './commands/token-commands';
 import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
@@ -40,6 +41,7 @@ function program(): Command {
   registerControlCommands(root);
   registerDataCommands(root);
   registerSecretCommands(root);
+  registerTokenCommands(root);
   for (const command of root.commands) command.exitOverride();
   return root;
 }

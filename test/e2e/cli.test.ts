@@ -54,6 +54,26 @@ afterAll(async () => {
 describe('okmsd CLI (the built binary, against a real server)', () => {
   let domainId = '';
 
+  it('token create|list|revoke: the new token works, the list shows no secret, a revoked token is refused', async () => {
+    const created = await okmsd(['token', 'create', '--description', 'cli test', '--expires-in', '1h', '--output', 'json']);
+    expect(created.code).toBe(0);
+    const { id, token, expiresAt } = JSON.parse(created.stdout) as { id: string; token: string; expiresAt: string };
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(3_500_000);
+    expect((await okmsd(['domain', 'list', '--output', 'json'], { OKMSD_ADMIN_TOKEN: token })).code).toBe(0);
+    const listed = await okmsd(['token', 'list']);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(token.split('.')[2]!);
+    const out = join(work, 'ci.token');
+    const toFile = await okmsd(['token', 'create', '--out', out, '--output', 'json']);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(toFile.stdout).not.toContain(readFileSync(out, 'utf8').trim());
+    expect((await okmsd(['token', 'revoke', id])).stdout).toBe(`revoked ${id}\n`);
+    const refused = await okmsd(['domain', 'list'], { OKMSD_ADMIN_TOKEN: token });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('401');
+    expect((await okmsd(['token', 'create', '--expires-in', 'soon'])).stderr).toContain('--expires-in');
+  });
+
   it('creates and lists domains; --output json is parseable', async () => {
     const created = await okmsd(['domain', 'create', '--name', 'cli', '--output', 'json']);
     expect(created.code).toBe(0);

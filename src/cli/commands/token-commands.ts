@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../context';
+import { print } from '../output';
+import { settingsOf, writePrivate } from './control-commands';
+
+const TOKEN_COLUMNS = ['id', 'description', 'createdAt', 'expiresAt', 'current'];
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90d`, `12h`, `30m`, `3600` or `3600s` → seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(text.trim());
+  if (!match) throw new CliError(`--expires-in: "${text}" is not a duration (e.g. 3600, 30m, 12h, 90d)`, EXIT.usage);
+  return Number(match[1]) * UNITS[match[2] || 's']!;
+}
+
+/** okmsd token create|list|revoke: the admin tokens of the caller's account. */
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description("admin tokens of your account: create (shown once), list, revoke");
+  token
+    .command('create')
+    .description('create an admin token; it is printed once (or written to --out, mode 0600) and stored only as a hash')
+    .option('--description <text>', 'what the token is for')
+    .option('--expires-in <duration>', 'lifetime: seconds, or 30m, 12h, 90d')
+    .option('--out <file>', 'write the token to this file (mode 0600) instead of printing it')
+    .action(async function (this: Command) {
+      const { client, output } = settingsOf(this);
+      const o = this.opts<{ description?: string; expiresIn?: string; out?: string }>();
+      const body = { ...(o.description ? { description: o.description } : {}), ...(o.expiresIn ? { expiresInSeconds: parseDuration(o.expiresIn) } : {}) };
+      const created = await client.call<{ id: string; token: string; expiresAt: string | null }>('POST', '/token', body);
+      if (o.out) {
+        writePrivate(o.out, `${created.token}\n`);
+        const { token: _secret, ...shown } = created;
+        print({ ...shown, file: o.out }, output, ['id', 'expiresAt', 'file']);
+        return;
+      }
+      print(created, output, ['id', 'expiresAt', 'token']);
+    });
+  token.command('list').description("list the account's tokens (never their secrets)").action(async function (this: Command) {
+    const { client, output } = settingsOf(this);
+    print(await client.call('GET', '/token'), output, TOKEN_COLUMNS);
+  });
+  token
+    .command('revoke <tokenId>')
+    .description('revoke a token: refused from the next call on, on every node')
+    .action(async function (this: Command, tokenId: string) {
+      const { client } = settingsOf(this);
+      await client.call('DELETE', `/token/${encodeURIComponent(tokenId)}`);
+      process.stdout.write(`revoked ${tokenId}\n`);
+    });
+}
