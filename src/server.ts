@@ -148,6 +148,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       urnRegion: config.urnRegion,
       onRevoked: (domainId, serial) => revocations.add(domainId, serial),
       renewal: { defaultOverlapSeconds: config.renewOverlapSeconds, graceDays: config.renewGraceDays },
+      bindIdentities: (accountId, urns, field) => iam.bindIdentities(accountId, urns, field),
       onIssued: (certificateType, fromCSR, seconds) => {
         const labels = { certificate_type: certificateType, path: fromCSR ? 'csr' : 'server_key' };
         metrics!.issued.inc(labels);

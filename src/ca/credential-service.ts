@@ -68,6 +68,8 @@ export class CredentialService {
       /** Told of each issuance (metrics). */
       onIssued?: (certificateType: CertificateType, fromCSR: boolean, seconds: number) => void;
       renewal?: RenewalPolicy;
+      /** The uid of each identity named (IamService.bindIdentities): a 400 naming the field when one does not exist. */
+      bindIdentities?: (accountId: string, urns: readonly string[], field: string) => Promise<Record<string, string>>;
     },
   ) {}
 
@@ -107,6 +109,7 @@ export class CredentialService {
     const { store, domains, keyPairs, clock, urnRegion } = this.deps;
     const started = process.hrtime.bigint();
     checkOwnIdentities(input.identityURNs, account, urnRegion, 'identityURNs');
+    const identityBindings = this.deps.bindIdentities ? await this.deps.bindIdentities(account.id, input.identityURNs, 'identityURNs') : undefined;
     const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr));
     const certificateType = resolveCertificateType(input.certificateType, csr);
     const id = randomUUID();
@@ -144,6 +147,7 @@ export class CredentialService {
       expiredAt: profile.notAfter.toISOString(),
       version: 1,
       ...(predecessorId ? { predecessorId } : {}),
+      ...(identityBindings ? { identityBindings } : {}),
     };
     await store.credentials.create(credential);
     this.deps.onIssued?.(certificateType, csr !== undefined, Number(process.hrtime.bigint() - started) / 1e9);

@@ -70,6 +70,12 @@ export interface CredentialRecord {
   readonly successorId?: string | null;
   /** When a renewed credential is revoked (the end of its overlap with its successor). */
   readonly revokeAt?: string | null;
+  /**
+   * The internal id (uid) of each user, group and service account named in identityURNs, as it was at issuance: a
+   * deleted entity re-created under the same name has another uid, so the old certificate never speaks for it.
+   * Absent on credentials issued before bindings existed (those are judged by name, as they were).
+   */
+  readonly identityBindings?: Readonly<Record<string, string>>;
 }
 
 export interface RevocationRecord {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BoundedMap } from '../domain/bounded-map';
 import { OkmsError } from '../domain/errors';
 import type { Account, Page, PageRequest } from '../domain/types';
@@ -12,6 +13,8 @@ interface IamSnapshot {
   readonly users: ReadonlyMap<string, IamRecord>;
   readonly serviceAccounts: ReadonlySet<string>;
   readonly groups: ReadonlyMap<string, readonly string[]>;
+  /** Identity URN → the entity's uid (users, groups, service accounts). */
+  readonly uids: ReadonlyMap<string, string>;
   /** Member URN → the groups that list it; user URN → the group its record names. */
   readonly groupsOfMember: ReadonlyMap<string, readonly string[]>;
   readonly index: PolicyIndex;
@@ -30,6 +33,14 @@ export interface ResolvedIdentities {
 /** Several okmsd nodes share one store: a node sees another node's IAM change within this bound. */
 export const SNAPSHOT_MAX_AGE_MS = 1000;
 
+/**
+ * An entity's immutable internal id: set at creation and kept by every update. Entities made before uids existed
+ * fall back to their creation time, which a re-created entity never shares either.
+ */
+export const uidOf = (record: IamRecord): string => (typeof record.doc.uid === 'string' ? record.doc.uid : `created:${record.createdAt}`);
+
+const BOUND_KINDS = { user: 'user', group: 'group', credential: 'serviceAccount' } as const;
+
 export class IamService {
   private readonly snapshots = new Map<string, IamSnapshot>();
   /** One store read per account at a time: the calls that find the snapshot stale together share it. */
@@ -40,7 +51,7 @@ export class IamService {
   async create(account: Account, spec: IamKindSpec, input: Record<string, unknown>): Promise<IamRecord> {
     const now = this.deps.clock().toISOString();
     const id = spec.idOf(input);
-    const doc = await spec.toDoc(input, account, this.deps.urnRegion);
+    const doc = { ...(await spec.toDoc(input, account, this.deps.urnRegion)), ...(spec.kind === 'policy' ? {} : { uid: randomUUID() }) };
     const record: IamRecord = { accountId: account.id, kind: spec.kind, id, doc, createdAt: now, updatedAt: now, version: 1 };
     await this.deps.store.iam.create(record);
     this.invalidate(account);
@@ -59,7 +70,14 @@ export class IamService {
 
   async update(account: Account, spec: IamKindSpec, id: string, input: Record<string, unknown>): Promise<IamRecord> {
     const existing = await this.get(account, spec, id);
-    const doc = await spec.toDoc(input, account, this.deps.urnRegion, existing.doc);
+    const changed = await spec.toDoc(input, account, this.deps.urnRegion, existing.doc);
+    const passwordChanged = changed.passwordHash !== undefined && changed.passwordHash !== existing.doc.passwordHash;
+    const doc = {
+      ...changed,
+      ...(existing.doc.uid === undefined ? {} : { uid: existing.doc.uid }),
+      // Keystone tokens issued before this instant stop working (keystone-tokens.ts).
+      ...(passwordChanged ? { passwordChangedAt: this.deps.clock().toISOString() } : existing.doc.passwordChangedAt === undefined ? {} : { passwordChangedAt: existing.doc.passwordChangedAt }),
+    };
     const record: IamRecord = { ...existing, doc, updatedAt: this.deps.clock().toISOString(), version: existing.version + 1 };
     if (!(await this.deps.store.iam.replace(record, existing.version))) {
       throw new OkmsError('ERR_CONFLICT', `${spec.idField}: ${spec.kind} "${id}" changed meanwhile; read it again and retry`, { field: spec.idField });
@@ -79,18 +97,37 @@ export class IamService {
    * The identities a certificate speaks for now: the account's root; users, service accounts and groups that
    * still exist (a deleted user stops counting on the next call); plus every group that lists one of them.
    */
-  async resolveIdentities(accountId: string, certificateUrns: readonly string[]): Promise<ResolvedIdentities> {
+  async resolveIdentities(accountId: string, certificateUrns: readonly string[], bindings?: Readonly<Record<string, string>>): Promise<ResolvedIdentities> {
     const snapshot = await this.snapshot(accountId);
-    const key = certificateUrns.join('\n');
+    const key = bindings ? `${certificateUrns.join('\n')}\n#${certificateUrns.map((urn) => bindings[urn] ?? '').join(',')}` : certificateUrns.join('\n');
     let resolved = snapshot.resolved.get(key);
     if (!resolved) {
-      resolved = this.resolve(snapshot, accountId, certificateUrns);
+      resolved = this.resolve(snapshot, accountId, certificateUrns, bindings);
       snapshot.resolved.set(key, resolved);
     }
     return resolved;
   }
 
-  private resolve(snapshot: IamSnapshot, accountId: string, certificateUrns: readonly string[]): ResolvedIdentities {
+  /**
+   * The uid of every user, group and service account among `urns`, read from the store now (not a snapshot): a
+   * credential may name only identities that exist. The first that does not is a 400 naming its field.
+   */
+  async bindIdentities(accountId: string, urns: readonly string[], field: string): Promise<Record<string, string>> {
+    const bindings: Record<string, string> = {};
+    for (const [index, urn] of urns.entries()) {
+      const parsed = parseIdentityUrn(urn);
+      if (parsed.kind === 'account') continue;
+      const kind = BOUND_KINDS[parsed.kind as keyof typeof BOUND_KINDS];
+      const record = kind && (await this.deps.store.iam.get(accountId, kind, parsed.name!));
+      if (!record) {
+        throw new OkmsError('ERR_VALIDATION', `${field}[${index}]: no ${parsed.kind} "${parsed.name}" in account ${accountId} (create it first)`, { field: `${field}[${index}]` });
+      }
+      bindings[urn] = uidOf(record);
+    }
+    return bindings;
+  }
+
+  private resolve(snapshot: IamSnapshot, accountId: string, certificateUrns: readonly string[], bindings?: Readonly<Record<string, string>>): ResolvedIdentities {
     const { urnRegion } = this.deps;
     const effective = new Set<string>();
     const ignored: Array<{ urn: string; reason: string }> = [];
@@ -102,8 +139,12 @@ export class IamService {
         ignored.push({ urn, reason: 'not an identity URN' });
         continue;
       }
+      const bound = bindings?.[urn];
       if (parsed.account !== accountId || parsed.region !== urnRegion) ignored.push({ urn, reason: 'another account or region' });
       else if (parsed.kind === 'account') effective.add(urn);
+      else if (bound !== undefined && snapshot.uids.get(urn) !== bound) {
+        ignored.push({ urn, reason: snapshot.uids.has(urn) ? `the ${parsed.kind} was deleted and re-created since this credential was issued` : `no such ${parsed.kind}` });
+      }
       else if (parsed.kind === 'user' && snapshot.users.has(parsed.name!)) effective.add(urn);
       else if (parsed.kind === 'credential' && snapshot.serviceAccounts.has(parsed.name!)) effective.add(urn);
       else if (parsed.kind === 'group' && snapshot.groups.has(parsed.name!)) effective.add(urn);
@@ -167,8 +208,13 @@ export class IamService {
       const urn = identityUrn(urnRegion, 'user', accountId, user.id);
       if (group && groupMembers.has(group) && !groupsOfMember.get(urn)?.includes(group)) addMember(urn, group);
     }
+    const uids = new Map<string, string>();
+    for (const [kind, records] of [['user', users], ['group', groups], ['credential', serviceAccounts]] as const) {
+      for (const record of records) uids.set(identityUrn(urnRegion, kind, accountId, record.id), uidOf(record));
+    }
     const snapshot: IamSnapshot = {
       readAt: now,
+      uids,
       users: new Map(users.map((u) => [u.id, u])),
       serviceAccounts: new Set(serviceAccounts.map((s) => s.id)),
       groups: groupMembers,

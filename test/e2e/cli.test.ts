@@ -95,6 +95,7 @@ describe('okmsd CLI (the built binary, against a real server)', () => {
 
   (hasOpenssl ? it : it.skip)('takes a CSR file as it is', async () => {
     writeFileSync(join(work, 'req.csr'), opensslCsr('P-384').csrPEM);
+    expect((await okmsd(['iam', 'user', 'create', 'alice'])).code).toBe(0);
     const created = await okmsd(['credential', 'create', '--domain', domainId, '--name', 'csr', '--identity', 'urn:v1:eu:identity:user:root/alice', '--csr', 'req.csr', '--output', 'json']);
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ fromCSR: true, keyAlgorithm: 'EC P-384' });

@@ -2,7 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestOkmsd, ADMIN_TOKEN, type TestOkmsd } from '../helpers/harness';
+import { startTestOkmsd, createUsers, ADMIN_TOKEN, type TestOkmsd } from '../helpers/harness';
 import { hasOpenssl, opensslCsr } from '../helpers/openssl';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -19,6 +19,7 @@ if (!available) console.warn(`${CHROMIUM} is missing: the console test is skippe
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestOkmsd();
+    await createUsers(t, 'alice');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

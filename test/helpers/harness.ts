@@ -90,3 +90,11 @@ export async function createDomain(t: TestOkmsd, name = 'test-domain', token?: s
   if (response.status !== 201) throw new Error(`domain create failed: ${response.status} ${response.text}`);
   return response.json;
 }
+
+/** IAM users of the root account: a credential may name only identities that exist. */
+export async function createUsers(t: TestOkmsd, ...logins: string[]): Promise<void> {
+  for (const login of logins) {
+    const response = await t.api('POST', '/iam/user', { body: { login } });
+    if (response.status !== 201 && response.status !== 409) throw new Error(`user create failed: ${response.status} ${response.text}`);
+  }
+}

@@ -1,5 +1,5 @@
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/ca/x509';
-import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
+import { createDomain, createUsers, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import {
   describeWithOpenssl, opensslCsr, opensslText, opensslVerify, publicKeyOfCert, publicKeyOfPrivate, type CsrKey,
 } from '../helpers/openssl';
@@ -11,6 +11,7 @@ const base = () => `/okms/resource/${domain.id}/credential`;
 beforeAll(async () => {
   t = await startTestOkmsd();
   domain = await createDomain(t, 'credentials');
+  await createUsers(t, 'alice', 'svc', 'bob');
 });
 afterAll(async () => {
   await t.dispose();

@@ -88,15 +88,19 @@ export function iamRoutes(s: ControlPlaneServices): UndialectedRoute[] {
         const domainUrn = okmsResourceUrn(s.urnRegion, domain.id);
         const resource = input.resource ?? domainUrn;
         let certificateUrns: readonly string[];
+        let bindings: Readonly<Record<string, string>> | undefined;
         let wrongDomain = false;
         if (input.credentialId !== undefined) {
-          certificateUrns = (await s.credentials.get(domain, uuidParam({ credentialId: input.credentialId }, 'credentialId'))).identityURNs;
+          const credential = await s.credentials.get(domain, uuidParam({ credentialId: input.credentialId }, 'credentialId'));
+          certificateUrns = credential.identityURNs;
+          bindings = credential.identityBindings;
         } else {
           const claims = readAccessCertificate(input.certificatePEM!, domain.caCertificatePEM);
           certificateUrns = claims.identityURNs;
           wrongDomain = claims.okmsId !== domain.id || claims.issuedBy !== true;
+          if (claims.serial) bindings = (await s.store.credentials.getBySerial(domain.id, claims.serial))?.identityBindings;
         }
-        const identities = await s.iam.resolveIdentities(account.id, certificateUrns);
+        const identities = await s.iam.resolveIdentities(account.id, certificateUrns, bindings);
         const decision = wrongDomain
           ? { allowed: false, reason: 'wrong_domain', policies: [] }
           : resource === domainUrn || resource.startsWith(`${domainUrn}/`)

@@ -49,7 +49,7 @@ export function gatewayAuthenticators(deps: { authenticator: ClientAuthenticator
   return {
     async certificate(req): Promise<CertificateCaller> {
       const { domain, credential } = await deps.authenticator.authenticate(req.socket as TLSSocket, req.params.okmsId!, forwarded(req));
-      const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs)).effective;
+      const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
       return { domain, credential, identities };
     },
     barbican: barbicanCertificateAuthenticator({ authenticator: deps.authenticator, iam: deps.iam, forwardedCertificate: forwarded }),

@@ -33,7 +33,7 @@ export function barbicanCertificateAuthenticator(deps: {
     const okmsId = readAccessCertificate(peerPem(socket, forwarded)).okmsId;
     if (!okmsId) throw new GatewayError('cert_untrusted', 'the client certificate names no okmsd domain (it is not an access certificate)');
     const { domain, credential } = await deps.authenticator.authenticate(socket, okmsId, forwarded);
-    const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs)).effective;
+    const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
     const user = identities.map((urn) => parseIdentityUrn(urn)).find((parsed) => parsed.kind === 'user');
     return {
       accountId: domain.accountId,

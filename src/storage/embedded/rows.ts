@@ -39,6 +39,7 @@ export const credentialFromRow = (r: Row): CredentialRecord => ({
   updatedAt: str(r, 'updated_at'), expiredAt: str(r, 'expired_at'), version: num(r, 'version'),
   predecessorId: (r.predecessor_id as string | null | undefined) ?? null, successorId: (r.successor_id as string | null | undefined) ?? null,
   revokeAt: (r.revoke_at as string | null | undefined) ?? null,
+  ...(typeof r.identity_bindings === 'string' ? { identityBindings: JSON.parse(r.identity_bindings) as Record<string, string> } : {}),
 });
 
 export const credentialToRow = (c: CredentialRecord): Row => ({
@@ -47,6 +48,7 @@ export const credentialToRow = (c: CredentialRecord): Row => ({
   certificate_type: c.certificateType, key_algorithm: c.keyAlgorithm, serial: c.serial,
   certificate_pem: c.certificatePEM, created_at: c.createdAt, updated_at: c.updatedAt, expired_at: c.expiredAt,
   version: c.version, predecessor_id: c.predecessorId ?? null, successor_id: c.successorId ?? null, revoke_at: c.revokeAt ?? null,
+  identity_bindings: c.identityBindings ? JSON.stringify(c.identityBindings) : null,
 });
 
 export const revocationFromRow = (r: Row): RevocationRecord => ({

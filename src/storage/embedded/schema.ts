@@ -47,7 +47,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE credentials ADD COLUMN revoke_at TEXT;
    CREATE INDEX credentials_revoke_at ON credentials(revoke_at) WHERE revoke_at IS NOT NULL;
    CREATE INDEX credentials_expiry ON credentials(expired_at);`,
-  `ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;`,
+  `ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+   ALTER TABLE credentials ADD COLUMN identity_bindings TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {
