@@ -1,6 +1,6 @@
 import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { CertificateType } from '../domain/types';
-import { ConcurrencyLimit } from './concurrency-limit';
+import { ConcurrencyLimit } from '../domain/concurrency-limit';
 import { derToPem } from './csr-input';
 import { encodeEcKeyPair } from './ec-key-encoding';
 import { SERVER_KEY_SPECS, type NodeKeySpec } from './key-specs';

@@ -3,6 +3,8 @@ import { NO_PASSWORD, verifyPassword } from '../iam/passwords';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
 import type { Store } from '../storage/ports';
+import { uidOf } from '../iam/iam-service';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle';
 
 export const DEFAULT_KEYSTONE_DOMAIN = 'Default';
 
@@ -14,6 +16,8 @@ export interface KeystoneToken {
   readonly issuedAt: string;
   readonly expiresAt: string;
   readonly methods: readonly string[];
+  /** The user's uid at issuance: a user deleted and re-created under the same login does not inherit the token. */
+  readonly userUid?: string;
 }
 
 const unauthorized = (message = 'The request you have made requires authentication.') => new OkmsError('ERR_UNAUTHENTICATED', message);
@@ -26,18 +30,30 @@ const tokenId = (token: string) => createHash('sha256').update(token).digest('he
  * and can be revoked (DELETE /v3/auth/tokens).
  */
 export class KeystoneTokens {
-  constructor(private readonly deps: { store: Store; clock: () => Date; rootAccount: string; ttlSeconds: number }) {}
+  private readonly throttle: LoginThrottle;
+
+  constructor(private readonly deps: { store: Store; clock: () => Date; rootAccount: string; ttlSeconds: number }) {
+    this.throttle = new LoginThrottle(() => deps.clock().getTime(), DEFAULT_LOGIN_THROTTLE);
+  }
 
   accountOfDomain(domain: { name?: unknown; id?: unknown } | undefined): string {
     const named = typeof domain?.name === 'string' ? domain.name : typeof domain?.id === 'string' ? domain.id : DEFAULT_KEYSTONE_DOMAIN;
     return named === DEFAULT_KEYSTONE_DOMAIN || named.toLowerCase() === 'default' ? this.deps.rootAccount : named;
   }
 
-  async authenticatePassword(accountId: string, login: string, password: string): Promise<void> {
+  /** Checks a password, backing off per user and per source (429 while locked, before any hashing). Returns the user's uid. */
+  async authenticatePassword(accountId: string, login: string, password: string, source: string): Promise<string> {
+    const userKey = `${accountId}/${login}`;
+    this.throttle.check(userKey, source);
     const user = (await this.deps.store.accounts.get(accountId)) ? await this.deps.store.iam.get(accountId, 'user', login) : undefined;
     // The hash is computed even for unknown users, so that timing does not tell which logins exist.
     const ok = await verifyPassword(user?.doc.passwordHash ?? NO_PASSWORD, password);
-    if (!user || !ok) throw unauthorized('The request you have made requires authentication.');
+    if (!user || !ok) {
+      this.throttle.failed(userKey, source);
+      throw unauthorized('The request you have made requires authentication.');
+    }
+    this.throttle.succeeded(userKey);
+    return uidOf(user);
   }
 
   async resolveProject(accountId: string, project: { id?: unknown; name?: unknown } | undefined): Promise<DomainRecord> {
@@ -60,12 +76,18 @@ export class KeystoneTokens {
     throw unauthorized('Could not find the project the token is to be scoped to.');
   }
 
-  async issue(accountId: string, userId: string, project: DomainRecord, methods: readonly string[]): Promise<{ token: string; record: KeystoneToken }> {
+  /**
+   * A new token. `notAfter`: a token got with the `token` method never outlives the one it came from (as Keystone:
+   * re-scoping does not extend a session).
+   */
+  async issue(accountId: string, userId: string, userUid: string | undefined, project: DomainRecord, methods: readonly string[], notAfter?: string): Promise<{ token: string; record: KeystoneToken }> {
     const token = `okmsd-ks-${randomBytes(32).toString('base64url')}`;
     const now = this.deps.clock();
+    const fresh = new Date(now.getTime() + this.deps.ttlSeconds * 1000).toISOString();
     const record: KeystoneToken = {
       accountId, userId, projectId: project.id, projectName: project.name, methods,
-      issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.deps.ttlSeconds * 1000).toISOString(),
+      issuedAt: now.toISOString(), expiresAt: notAfter !== undefined && notAfter < fresh ? notAfter : fresh,
+      ...(userUid ? { userUid } : {}),
     };
     await this.deps.store.objects.create({
       kind: 'keystoneToken', id: tokenId(token), domainId: project.id, name: null, type: 'token', expiresAt: record.expiresAt, notAfter: record.expiresAt, // notAfter: found by the purge
@@ -74,13 +96,21 @@ export class KeystoneTokens {
     return { token, record };
   }
 
-  /** The token's record if it is known, unexpired and its user still exists; else 401. */
+  /**
+   * The token's record if it is known and unexpired, and its user still exists as the same user (same uid) whose
+   * password has not changed since the token was issued; else 401. A deleted user or a new password thus revokes
+   * every token of that user at once, on every node.
+   */
   async validate(token: string | undefined): Promise<KeystoneToken> {
-    if (!token) throw unauthorized();
+    if (!token || token.length > 256) throw unauthorized();
     const stored = await this.deps.store.objects.get('keystoneToken', tokenId(token));
     if (!stored || stored.expiresAt === null || stored.expiresAt <= this.deps.clock().toISOString()) throw unauthorized('The token is unknown, expired or revoked.');
     const record = stored.doc as unknown as KeystoneToken;
-    if (!(await this.deps.store.iam.get(record.accountId, 'user', record.userId))) throw unauthorized('The token is unknown, expired or revoked.');
+    const user = await this.deps.store.iam.get(record.accountId, 'user', record.userId);
+    const passwordChangedAt = typeof user?.doc.passwordChangedAt === 'string' ? user.doc.passwordChangedAt : undefined;
+    if (!user || (record.userUid !== undefined && uidOf(user) !== record.userUid) || (passwordChangedAt !== undefined && passwordChangedAt > record.issuedAt)) {
+      throw unauthorized('The token is unknown, expired or revoked.');
+    }
     return record;
   }
 

@@ -197,3 +197,121 @@ describe('admin tokens: created with an expiry, listed without secrets, revoked 
     }
   });
 });
+
+describe('Keystone tokens and passwords', () => {
+  const PASSWORD = 'correct horse battery staple';
+  const login = (t: TestOkmsd, user: string, password: string, projectId: string) =>
+    t.api('POST', '/v3/auth/tokens', { token: null, body: { auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { name: 'Default' }, password } } }, scope: { project: { id: projectId } } } } });
+  const rescope = (t: TestOkmsd, token: string, projectId: string) =>
+    t.api('POST', '/v3/auth/tokens', { token: null, body: { auth: { identity: { methods: ['token'], token: { id: token } }, scope: { project: { id: projectId } } } } });
+  const secrets = (t: TestOkmsd, token: string) => t.api('GET', '/v1/secrets', { token: null, headers: { 'x-auth-token': token } });
+
+  it('the token method never extends the first expiry', async () => {
+    const { t, advance } = await withClock({ OKMSD_KEYSTONE_TOKEN_TTL: '3600' });
+    try {
+      const domain = await createDomain(t, 'ks');
+      expect((await t.api('POST', '/iam/user', { body: { login: 'alice', password: PASSWORD } })).status).toBe(201);
+      const first = await login(t, 'alice', PASSWORD, domain.id);
+      expect(first.status).toBe(201);
+      const firstToken = first.headers.get('x-subject-token')!;
+      advance(30 * 60_000);
+      const second = await rescope(t, firstToken, domain.id);
+      expect(second.status).toBe(201);
+      expect(second.json.token.expires_at).toBe(first.json.token.expires_at);
+      const third = await rescope(t, second.headers.get('x-subject-token')!, domain.id);
+      expect(third.json.token.expires_at).toBe(first.json.token.expires_at);
+      advance(30 * 60_000);
+      expect((await rescope(t, third.headers.get('x-subject-token')!, domain.id)).status).toBe(401);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it("a password change revokes the user's tokens; a deleted user's tokens die and a re-created login does not revive them", async () => {
+    const t = await startTestOkmsd();
+    try {
+      const domain = await createDomain(t, 'ks-revoke');
+      await t.api('POST', '/iam/user', { body: { login: 'bob', password: PASSWORD } });
+      await t.api('POST', '/iam/policy', { body: { name: 'bob-all', identities: [rootUrn('bob')], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
+      const before = (await login(t, 'bob', PASSWORD, domain.id)).headers.get('x-subject-token')!;
+      expect((await secrets(t, before)).status).toBe(200);
+      expect((await t.api('PUT', '/iam/user/bob', { body: { password: `${PASSWORD}!` } })).status).toBe(200);
+      expect((await secrets(t, before)).status).toBe(401);
+      const after = (await login(t, 'bob', `${PASSWORD}!`, domain.id)).headers.get('x-subject-token')!;
+      expect((await secrets(t, after)).status).toBe(200);
+      // An update that leaves the password alone revokes nothing.
+      expect((await t.api('PUT', '/iam/user/bob', { body: { description: 'still bob' } })).status).toBe(200);
+      expect((await secrets(t, after)).status).toBe(200);
+
+      expect((await t.api('DELETE', '/iam/user/bob')).status).toBe(204);
+      expect((await secrets(t, after)).status).toBe(401);
+      expect((await t.api('POST', '/iam/user', { body: { login: 'bob', password: `${PASSWORD}!` } })).status).toBe(201);
+      expect((await secrets(t, after)).status).toBe(401);
+      expect((await rescope(t, after, domain.id)).status).toBe(401);
+      const fresh = (await login(t, 'bob', `${PASSWORD}!`, domain.id)).headers.get('x-subject-token')!;
+      expect((await secrets(t, fresh)).status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('a password spray backs off: 5 wrong passwords, then 429 with Retry-After, without hashing, even for the right one; the lock ends with time', async () => {
+    const { t, advance } = await withClock({});
+    try {
+      const domain = await createDomain(t, 'spray');
+      await t.api('POST', '/iam/user', { body: { login: 'carol', password: PASSWORD } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i += 1) statuses.push((await login(t, 'carol', `guess-${i}`, domain.id)).status);
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(new Set(statuses.slice(5))).toEqual(new Set([429]));
+      const locked = await login(t, 'carol', PASSWORD, domain.id);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(locked.json).toMatchObject({ error: { code: 429 } });
+      // Another user from another address is not locked out by carol's.
+      await t.api('POST', '/iam/user', { body: { login: 'dave', password: PASSWORD } });
+      advance(16 * 60_000);
+      expect((await login(t, 'carol', PASSWORD, domain.id)).status).toBe(201);
+      expect((await login(t, 'dave', PASSWORD, domain.id)).status).toBe(201);
+      // Failed logins are refusals before authentication: none is in the audit log.
+      const records = (await t.api('GET', '/audit?limit=1000')).json.map((e: any) => e.record);
+      expect(records.filter((r: any) => r.action === 'POST /v3/auth/tokens').map((r: any) => r.status)).toEqual([201, 201]);
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe('identities are bound to entities that cannot be re-created', () => {
+  it('a credential names only identities that exist; deleting a user ends its certificates for good, a new user of the same login included', async () => {
+    const t = await startTestOkmsd();
+    try {
+      const domain = await createDomain(t, 'bound');
+      const missing = await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name: 'ghost', identityURNs: [rootUrn(), rootUrn('nobody')] } });
+      expect(missing.status).toBe(400);
+      expect(missing.json).toMatchObject({ code: 'ERR_VALIDATION', field: 'identityURNs[1]' });
+      expect((await t.api('GET', `/okms/resource/${domain.id}/credential`)).json).toEqual([]);
+
+      const policy = { name: 'erin-random', identities: [rootUrn('erin')], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }], permissions: { allow: [{ action: 'okms:apikms:random/get' }] } };
+      await t.api('POST', '/iam/user', { body: { login: 'erin' } });
+      const policyId = (await t.api('POST', '/iam/policy', { body: policy })).json.id;
+      const created = (await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name: 'erin', identityURNs: [rootUrn('erin')] } })).json;
+      const old = { cert: created.certificatePEM, key: created.privateKeyPEM };
+      const path = `/api/${domain.id}/v1/random?length=4`;
+      expect((await mtlsCall(t, path, old)).status).toBe(200);
+
+      expect((await t.api('DELETE', '/iam/user/erin')).status).toBe(204);
+      expect((await mtlsCall(t, path, old)).status).toBe(403);
+      expect((await t.api('POST', '/iam/user', { body: { login: 'erin' } })).status).toBe(201);
+      // The policy still names erin's URN, and a new erin exists: the old certificate still does not speak for her.
+      expect((await t.api('GET', `/iam/policy/${policyId}`)).status).toBe(200);
+      expect((await mtlsCall(t, path, old)).status).toBe(403);
+      const explained = await t.api('POST', '/iam/explain', { body: { okmsId: domain.id, credentialId: created.id, action: 'okms:apikms:random/get' } });
+      expect(explained.json).toMatchObject({ allowed: false, identities: { effective: [], ignored: [{ urn: rootUrn('erin'), reason: expect.stringContaining('deleted and re-created') }] } });
+      const renewed = (await t.api('POST', `/okms/resource/${domain.id}/credential`, { body: { name: 'erin-2', identityURNs: [rootUrn('erin')] } })).json;
+      expect((await mtlsCall(t, path, { cert: renewed.certificatePEM, key: renewed.privateKeyPEM })).status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { ConcurrencyLimit } from '../../src/ca/concurrency-limit';
+import { ConcurrencyLimit } from '../../src/domain/concurrency-limit';
 import { OkmsError } from '../../src/domain/errors';
 
 it('runs at most N jobs at once, queues the next ones and refuses beyond the queue', async () => {

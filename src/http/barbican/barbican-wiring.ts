@@ -57,7 +57,7 @@ export function wireBarbican(deps: {
     secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }),
     ...(deps.notifier ? { notify: (event: { event: string }) => deps.notifier!.deliver(event) } : {}),
   };
-  const routes = [...inDialect('keystone', keystoneRoutes(tokens, deps.baseUrl)), ...inDialect('barbican', barbicanRoutes({ ...services, baseUrl: deps.baseUrl }))];
+  const routes = [...inDialect('keystone', keystoneRoutes(tokens, deps.baseUrl, deps.urnRegion)), ...inDialect('barbican', barbicanRoutes({ ...services, baseUrl: deps.baseUrl }))];
   const gatewayRoutes = inDialect('barbican', barbicanRoutes({ ...services, baseUrl: deps.gatewayBaseUrl }));
   const authenticate = async (req: HttpRequest): Promise<BarbicanCaller> => {
     const token = await tokens.validate(req.get('x-auth-token'));

@@ -1,4 +1,5 @@
 import { OkmsError } from '../../domain/errors';
+import { identityUrn } from '../../domain/urn';
 import type { KeystoneToken, KeystoneTokens } from '../../secrets/keystone-tokens';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
@@ -21,7 +22,7 @@ const keystoneTime = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
  * Just enough of Keystone v3 for the OpenStack clients: discovery, password (and token) authentication scoped to a
  * project, token validation and revocation. The catalog points `key-manager` at this service's Barbican API.
  */
-export function keystoneRoutes(tokens: KeystoneTokens, baseUrl: () => string): UndialectedRoute[] {
+export function keystoneRoutes(tokens: KeystoneTokens, baseUrl: () => string, urnRegion: string): UndialectedRoute[] {
   const version = () => ({
     id: 'v3.14', status: 'stable', updated: '2020-04-07T00:00:00Z',
     links: [{ rel: 'self', href: `${baseUrl()}/v3/` }],
@@ -51,23 +52,27 @@ export function keystoneRoutes(tokens: KeystoneTokens, baseUrl: () => string): U
       const { identity, scope } = validateAuth(req.body).auth;
       let accountId: string;
       let userId: string;
+      let userUid: string | undefined;
+      let notAfter: string | undefined;
       if (identity.methods.includes('password') && identity.password) {
         const user = identity.password.user;
         const login = user.name ?? user.id;
         if (!login) throw new OkmsError('ERR_VALIDATION', 'auth.identity.password.user: a name or an id is required', { field: 'auth.identity.password.user' });
         accountId = tokens.accountOfDomain(user.domain);
-        await tokens.authenticatePassword(accountId, login, user.password);
+        userUid = await tokens.authenticatePassword(accountId, login, user.password, req.remoteAddress);
         userId = login;
       } else if (identity.methods.includes('token') && identity.token) {
         const previous = await tokens.validate(identity.token.id);
         accountId = previous.accountId;
         userId = previous.userId;
+        userUid = previous.userUid;
+        notAfter = previous.expiresAt;
       } else {
         throw new OkmsError('ERR_VALIDATION', 'auth.identity: the method named in "methods" needs its section (password or token)', { field: 'auth.identity' });
       }
       const project = await tokens.resolveProject(accountId, scope?.project);
-      const { token, record } = await tokens.issue(accountId, userId, project, identity.methods);
-      return { status: 201, body: tokenBody(record), headers: { 'X-Subject-Token': token } };
+      const { token, record } = await tokens.issue(accountId, userId, userUid, project, identity.methods, notAfter);
+      return { status: 201, body: tokenBody(record), headers: { 'X-Subject-Token': token }, audit: { identityURNs: [identityUrn(urnRegion, 'user', accountId, userId)] } };
     } },
     { method: 'get', path: '/v3/auth/tokens', summary: 'Validate the token in X-Subject-Token (X-Auth-Token authenticates)', auth: 'none', async handle({ req }) {
       await tokens.validate(req.get('x-auth-token'));

@@ -1,4 +1,4 @@
-import { OkmsError } from '../domain/errors';
+import { OkmsError } from './errors';
 
 /**
  * Bounds how many expensive jobs (RSA key generation) run at once, and how many may wait.
