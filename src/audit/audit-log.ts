@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { workerScript } from '../domain/worker-script';
 import type { AuditEntry, Store } from '../storage/ports';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
@@ -52,25 +54,39 @@ export class AuditLog {
     return this.store.audit.append(JSON.stringify(record), options);
   }
 
-  async verify(pageSize = 1000): Promise<ChainVerification> {
-    let expectedPrev = GENESIS_HASH;
-    let expectedSeq = 1;
-    let count = 0;
-    for (let after = 0; ; ) {
-      const page = await this.store.audit.list(after, pageSize);
-      for (const entry of page) {
-        const problem =
-          entry.seq !== expectedSeq ? `sequence gap: expected ${expectedSeq}, found ${entry.seq}`
-          : entry.prevHash !== expectedPrev ? 'prevHash does not match the previous entry'
-          : entry.hash !== chainHash(entry.prevHash, entry.record) ? 'hash does not match the record'
-          : undefined;
-        if (problem) return { intact: false, entries: count, firstBroken: { seq: entry.seq, problem } };
-        expectedPrev = entry.hash;
-        expectedSeq += 1;
-        count += 1;
+  /**
+   * Walks the whole chain and reports the first broken link. Pages are read here and hashed on a worker thread,
+   * one page in flight, so the event loop never holds more than one page's read; one walk runs at a time (callers
+   * asking meanwhile share it).
+   */
+  verify(pageSize = 1000): Promise<ChainVerification> {
+    this.running ??= this.walk(pageSize).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private running: Promise<ChainVerification> | undefined;
+
+  private async walk(pageSize: number): Promise<ChainVerification> {
+    const worker = new Worker(workerScript(__dirname, 'chain-verify-thread'));
+    const replies: Array<(reply: { ok: boolean; entries: number; seq?: number; problem?: string }) => void> = [];
+    worker.on('message', (reply) => replies.shift()?.(reply));
+    const failed = new Promise<never>((_resolve, reject) => worker.once('error', reject));
+    const ask = (message: unknown) => Promise.race([new Promise<{ ok: boolean; entries: number; seq?: number; problem?: string }>((resolve) => {
+      replies.push(resolve);
+      worker.postMessage(message);
+    }), failed]);
+    try {
+      for (let after = 0; ; ) {
+        const page = await this.store.audit.list(after, pageSize);
+        const reply = await ask({ entries: page.map((e) => ({ seq: e.seq, prevHash: e.prevHash, hash: e.hash, record: e.record })) });
+        if (!reply.ok) return { intact: false, entries: reply.entries, firstBroken: { seq: reply.seq!, problem: reply.problem! } };
+        if (page.length < pageSize) return { intact: true, entries: reply.entries };
+        after = page[page.length - 1]!.seq;
       }
-      if (page.length < pageSize) return { intact: true, entries: count };
-      after = page[page.length - 1]!.seq;
+    } finally {
+      await worker.terminate();
     }
   }
 }
