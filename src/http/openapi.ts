@@ -1,5 +1,6 @@
 import { defaultSuccess, type AuthKind, type Dialect, type Route } from './pipeline/route';
 import { SCHEMAS } from './validation';
+import { KNOWN_ACTIONS } from '../iam/actions';
 
 type Json = Record<string, unknown>;
 
@@ -49,6 +50,12 @@ const SECURITY: Record<AuthKind, (plane: 'control' | 'gateway') => Json[]> = {
   barbican: (plane) => [plane === 'control' ? { keystoneToken: [] } : { mutualTLS: [] }],
 };
 
+function successContent(route: Route, success: number): Json {
+  const produces = success === 204 ? [] : route.produces ?? ['application/json'];
+  if (produces.length === 0) return {};
+  return { content: Object.fromEntries(produces.map((type) => [type, { schema: type === 'application/json' ? { type: ['object', 'array'] } : { type: 'string' } }])) };
+}
+
 function operation(route: Route, plane: 'control' | 'gateway', server: string): Json {
   const success = route.success ?? defaultSuccess(route.method);
   const consumes = route.consumes ?? ['application/json'];
@@ -61,10 +68,10 @@ function operation(route: Route, plane: 'control' | 'gateway', server: string): 
     ...(route.action ? { 'x-okms-action': typeof route.action === 'string' ? route.action : 'okms:apikms:serviceKey/create or /import' } : {}),
     parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query ?? route.schemas?.rawQuery)],
     ...(body || route.consumes
-      ? { requestBody: { required: !route.bodyOptional, content: Object.fromEntries(consumes.map((type) => [type, { schema: type === 'application/json' && body ? ref(body) : { type: 'string' } }])) } }
+      ? { requestBody: { required: !route.bodyOptional, content: Object.fromEntries(consumes.map((type) => [type, { schema: type === 'application/json' && body ? ref(body) : { type: 'string', minLength: 1 } }])) } }
       : {}),
     responses: {
-      [String(success)]: { description: success === 204 ? 'done' : 'success', ...(success === 204 ? {} : { content: { 'application/json': { schema: { type: ['object', 'array'] } } } }) },
+      [String(success)]: { description: success === 204 ? 'done' : 'success', ...successContent(route, success) },
       default: { description: 'error', content: { 'application/json': { schema: ref(ERROR_SCHEMA[route.dialect]) } } },
     },
   };
@@ -75,7 +82,19 @@ function operation(route: Route, plane: 'control' | 'gateway', server: string): 
  * them): every route the two planes register appears here (test/integration/openapi.test.ts compares). A route
  * both planes serve (the Barbican API) is one operation with both servers and either security scheme.
  */
-export function buildOpenApi(control: readonly Route[], gateway: readonly Route[], servers: { control: string; gateway: string }): Json {
+/**
+ * What this deployment accepts beyond schemas/: identity URNs of its own URN region, and the action catalogue for
+ * explain. The document says it so that a client (or schemathesis) never takes a refused value for a valid one.
+ */
+function deploymentSchemas(schemas: Record<string, Json>, deployment: { urnRegion: string }): void {
+  const urn = schemas['identity-urn']!;
+  // The region is [a-z0-9-] (config.ts checks it): nothing in it to escape.
+  urn.pattern = String(urn.pattern).replace('[a-z][a-z0-9-]{0,31}', deployment.urnRegion);
+  const explain = schemas['iam-explain'] as { properties: Record<string, Json> };
+  explain.properties.action = { ...explain.properties.action, enum: [...KNOWN_ACTIONS].sort() };
+}
+
+export function buildOpenApi(control: readonly Route[], gateway: readonly Route[], servers: { control: string; gateway: string }, deployment: { urnRegion: string }): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const [plane, routes, server] of [['control', control, servers.control], ['gateway', gateway, servers.gateway]] as const) {
     for (const route of routes) {
@@ -89,6 +108,7 @@ export function buildOpenApi(control: readonly Route[], gateway: readonly Route[
     }
   }
   const schemas: Record<string, Json> = Object.fromEntries(SCHEMAS.map((s) => [s.$id, component(s as unknown as Json, s.$id)]));
+  deploymentSchemas(schemas, deployment);
   schemas['control-error'] = {
     type: 'object',
     required: ['class', 'message', 'code', 'requestId'],

@@ -1,4 +1,6 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+// Draft 2019-09: draft-07's keywords plus dependentRequired (OpenAPI 3.1 documents speak 2020-12, its superset here).
+import Ajv from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import accountCreate from '../../schemas/account-create.json';
 import adminTokenCreate from '../../schemas/admin-token-create.json';
@@ -7,6 +9,7 @@ import credentialCreate from '../../schemas/credential-create.json';
 import domainCreate from '../../schemas/domain-create.json';
 import listQuery from '../../schemas/list-query.json';
 import uuidParam from '../../schemas/uuid-param.json';
+import identityUrnSchema from '../../schemas/identity-urn.json';
 import iamExplain from '../../schemas/iam-explain.json';
 import iamGroupCreate from '../../schemas/iam-group-create.json';
 import iamGroupUpdate from '../../schemas/iam-group-update.json';
@@ -37,10 +40,11 @@ import credentialRenew from '../../schemas/credential-renew.json';
 import barbicanContainerRotate from '../../schemas/barbican-container-rotate.json';
 import certificateVerify from '../../schemas/certificate-verify.json';
 import { OkmsError } from '../domain/errors';
+import { parseIdentityUrn } from '../domain/urn';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
 export const SCHEMAS = [
-  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, listQuery, uuidParam,
+  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, listQuery, uuidParam, identityUrnSchema,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
   credentialRenew, barbicanContainerRotate, certificateVerify, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
@@ -49,7 +53,8 @@ export type SchemaId = (typeof SCHEMAS)[number]['$id'];
 
 function makeAjv(coerce: boolean): Ajv {
   // Query strings carry only strings; there "30" may stand for 30 and one value for a one-item list.
-  const ajv = new Ajv({ allErrors: true, strict: true, coerceTypes: coerce ? 'array' : false, useDefaults: false });
+  // strictRequired off: `anyOf: [{ required: [a] }, { required: [b] }]` names properties declared beside it, not inside.
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, coerceTypes: coerce ? 'array' : false, useDefaults: false });
   addFormats(ajv);
   for (const schema of SCHEMAS) ajv.addSchema(schema);
   return ajv;
@@ -93,6 +98,20 @@ export function validationError(errors: readonly ErrorObject[]): OkmsError {
   return new OkmsError('ERR_VALIDATION', `${first.field}: ${first.reason}`, { field: first.field, details: { errors: list } });
 }
 
+/** An identity URN that fails its pattern: the URN parser says which part is wrong (ERR_URN_INVALID). */
+function urnError(errors: readonly ErrorObject[], subject: unknown): OkmsError | undefined {
+  const error = errors.find((e) => e.keyword === 'pattern' && e.schemaPath.startsWith('identity-urn'));
+  if (!error) return undefined;
+  const value = error.instancePath.split('/').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], subject);
+  if (typeof value !== 'string') return undefined;
+  try {
+    parseIdentityUrn(value, fieldOf(error));
+  } catch (parsed) {
+    if (parsed instanceof OkmsError) return parsed;
+  }
+  return undefined;
+}
+
 export type Validator<T> = (value: unknown) => T;
 
 function validator<T>(ajv: Ajv, id: SchemaId, copy: boolean): Validator<T> {
@@ -101,7 +120,7 @@ function validator<T>(ajv: Ajv, id: SchemaId, copy: boolean): Validator<T> {
   return (value: unknown): T => {
     // Coercion rewrites its input, so query validation works on a copy.
     const subject = copy && value && typeof value === 'object' ? structuredClone(value) : value;
-    if (!validate(subject)) throw validationError(validate.errors ?? []);
+    if (!validate(subject)) throw urnError(validate.errors ?? [], subject) ?? validationError(validate.errors ?? []);
     return subject as T;
   };
 }

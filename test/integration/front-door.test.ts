@@ -84,6 +84,19 @@ describe('refusals before authentication cost almost nothing and never grow the 
     expect(await auditCount(t)).toBe(recordsBefore);
   });
 
+  it('a Barbican offset past any real page is a 400 naming offset, not a store error (schemathesis found the 500)', async () => {
+    const domain = await createDomain(t, 'offsets');
+    await t.api('POST', '/iam/user', { body: { login: 'offset-user', password: 'offset-password-0123' } });
+    await t.api('POST', '/iam/policy', { body: { name: 'offset-all', identities: [rootUrn('offset-user')], resources: [{ urn: `urn:v1:eu:resource:okms:${domain.id}` }, { urn: `urn:v1:eu:resource:okms:${domain.id}/*` }], permissions: { allow: [{ action: 'okms:apikms:*' }] } } });
+    const login = await t.api('POST', '/v3/auth/tokens', { token: null, body: { auth: { identity: { methods: ['password'], password: { user: { name: 'offset-user', password: 'offset-password-0123' } } }, scope: { project: { id: domain.id } } } } });
+    const token = login.headers.get('x-subject-token')!;
+    for (const kind of ['secrets', 'containers', 'orders']) {
+      const response = await t.api('GET', `/v1/${kind}?offset=9223372036854775296`, { token: null, headers: { 'x-auth-token': token } });
+      expect({ kind, status: response.status }).toEqual({ kind, status: 400 });
+      expect(response.json.description).toContain('offset');
+    }
+  });
+
   it('every audited field is capped: a 6 KB login in the path still makes a record of bounded size', async () => {
     const long = await t.api('DELETE', `/iam/user/${'a'.repeat(6000)}`);
     expect(long.status).toBe(404);

@@ -2,7 +2,7 @@ import type { HttpRequest } from '../pipeline/route';
 import { OkmsError } from '../../domain/errors';
 import type { AclBody, AclService } from '../../secrets/acl-service';
 import type { CaDirectory } from '../../secrets/ca-directory';
-import { barbicanTime } from '../../secrets/barbican-model';
+import { CONTENT_TYPES, barbicanTime } from '../../secrets/barbican-model';
 import { aclView, containerRef, containerView, orderRef, orderView, pagedView, secretRef, secretView } from '../../secrets/barbican-views';
 import type { ContainerCreateBody, ContainerService } from '../../secrets/container-service';
 import type { OrderCreateBody, OrderService } from '../../secrets/order-service';
@@ -23,6 +23,8 @@ export interface BarbicanServices {
 }
 
 const JSON_BODY = ['application/json'];
+/** What a payload may come back as (the stored content type, or what Accept asked for). */
+const PAYLOAD_TYPES = [...CONTENT_TYPES];
 const validateSecret = bodyValidator<SecretCreateBody>('barbican-secret-create');
 const validateContainer = bodyValidator<ContainerCreateBody>('barbican-container-create');
 const validateRotate = bodyValidator<{ secret_refs: NonNullable<ContainerCreateBody['secret_refs']> }>('barbican-container-rotate');
@@ -71,7 +73,7 @@ export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
         await b.acls.set(caller, kind, params.id!, 'merge', validateAcl(trimmed(req.body)));
         return { status: 200, body: { acl_ref: ref(params.id!) } };
       } },
-      { method: 'delete', path, summary: `Remove the ${kind}'s ACL (back to project access)`, auth: 'barbican', action: ACTION(`${kind}/acl/update`), success: 200, async handle({ caller, params }) {
+      { method: 'delete', path, summary: `Remove the ${kind}'s ACL (back to project access)`, auth: 'barbican', action: ACTION(`${kind}/acl/update`), success: 200, produces: [], async handle({ caller, params }) {
         await b.acls.set(caller, kind, params.id!, 'clear');
         return { status: 200 };
       } },
@@ -92,7 +94,7 @@ export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
       const { items, total } = await b.secrets.list(caller, { ...page, ...(filters.name ? { name: filters.name } : {}), ...(filters.secret_type ? { secretType: filters.secret_type } : {}) });
       return { status: 200, body: pagedView(base(), 'secrets', items.map((r) => secretView(base(), r)), total, page, filters) };
     } },
-    { method: 'get', path: '/v1/secrets/{id}', summary: "A secret's metadata (its payload with a non-JSON Accept, as Barbican does)", auth: 'barbican', action: ACTION('secret/get'), async handle({ req, caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}', summary: "A secret's metadata (its payload with a non-JSON Accept, as Barbican does)", auth: 'barbican', action: ACTION('secret/get'), produces: ['application/json', ...PAYLOAD_TYPES], async handle({ req, caller, params }) {
       const accept = req.get('accept');
       if (accept && !/^(application\/json|\*\/\*)/i.test(accept.trim())) {
         const payload = await b.secrets.payload(caller, params.id!, accept);
@@ -109,7 +111,7 @@ export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
       await b.secrets.delete(caller, params.id!, force);
       return { status: 204, audit: { objectId: params.id!, ...(force ? { reason: 'forced' } : {}) } };
     } },
-    { method: 'get', path: '/v1/secrets/{id}/payload', summary: "A secret's payload, in the representation Accept asks for", auth: 'barbican', action: ACTION('secret/payload/get'), async handle({ req, caller, params }) {
+    { method: 'get', path: '/v1/secrets/{id}/payload', summary: "A secret's payload, in the representation Accept asks for", auth: 'barbican', action: ACTION('secret/payload/get'), produces: PAYLOAD_TYPES, async handle({ req, caller, params }) {
       const payload = await b.secrets.payload(caller, params.id!, req.get('accept'));
       return { status: 200, text: { contentType: payload.contentType, body: payload.body } };
     } },

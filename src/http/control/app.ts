@@ -44,7 +44,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
       auth: 'none',
       async handle() {
         const { restEndpoint, swaggerEndpoint } = s.endpoints();
-        return { status: 200, body: buildOpenApi(controlPlaneRoutes(s), s.gatewayRoutes, { control: new URL(swaggerEndpoint).origin, gateway: restEndpoint }) };
+        return { status: 200, body: buildOpenApi(controlPlaneRoutes(s), s.gatewayRoutes, { control: new URL(swaggerEndpoint).origin, gateway: restEndpoint }, { urnRegion: s.urnRegion }) };
       },
     },
     {
@@ -52,6 +52,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
       path: '/metrics',
       summary: 'Prometheus metrics (issuance, gateway decisions and refusals, credentials by status, store latency)',
       auth: 'none',
+      produces: ['text/plain'],
       async handle() {
         return { status: 200, text: { contentType: s.metrics.registry.contentType, body: await s.metrics.render() } };
       },

@@ -111,6 +111,8 @@ interface RouteBase {
   readonly consumes?: readonly string[];
   /** Schema ids (schemas/): the body's, the query's, and the query's when the body is raw (a bare CSR). */
   readonly schemas?: { readonly body?: SchemaId; readonly query?: SchemaId; readonly rawQuery?: SchemaId };
+  /** The success body's content types, for documentation: JSON when unset; empty when the success has no body. */
+  readonly produces?: readonly string[];
   /** A route with a body schema that may also be called without a body (renew: every field is optional). */
   readonly bodyOptional?: boolean;
   /** The success status, for documentation; by default 201 for POST, 204 for DELETE, 200 otherwise. */
