@@ -177,7 +177,9 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     authenticators: { admin: (req) => authenticateAdminToken(store, req.get('authorization'), clock()), barbican: barbican.authenticate },
   });
   const controlApp = buildControlPlaneApp(services, controlPipeline);
-  const server: Server = createServer(controlApp);
+  // Timeouts are checked every second (Node's default is 30 s, which would stretch a 10 s header timeout to 40).
+  const connectionsCheckingInterval = Math.min(1000, config.serverLimits.headersTimeoutMs);
+  const server: Server = createServer({ connectionsCheckingInterval }, controlApp);
   server.keepAliveTimeout = 5_000;
   const gatewayPipeline = new Pipeline({
     ...pipelineDeps, plane: 'gateway', auditReads: true,
@@ -200,6 +202,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       ciphers: GATEWAY_TLS12_CIPHERS, // TLS 1.3 suites are all AEAD and stay at Node's defaults
       honorCipherOrder: true,
       handshakeTimeout: config.serverLimits.tlsHandshakeTimeoutMs,
+      connectionsCheckingInterval,
     },
     gatewayApp.listener,
   );

@@ -328,3 +328,57 @@ describe('identities are bound to entities that cannot be re-created', () => {
     }
   });
 });
+
+describe('server limits: slow clients are cut off, connections are capped', () => {
+  const connect = (port: number) =>
+    new Promise<import('node:net').Socket>((resolve, reject) => {
+      const socket = require('node:net').connect(port, '127.0.0.1', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  /** Resolves with what the server wrote before it closed the connection. */
+  const closed = (socket: import('node:net').Socket) =>
+    new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += String(chunk)));
+      socket.once('close', () => resolve(text));
+    });
+
+  it('headers that never finish get 408 and a closed connection; a TLS handshake that never starts is dropped', async () => {
+    const t = await startTestOkmsd({ env: { OKMSD_HEADERS_TIMEOUT_MS: '300', OKMSD_REQUEST_TIMEOUT_MS: '600', OKMSD_TLS_HANDSHAKE_TIMEOUT_MS: '300' } });
+    try {
+      const slow = await connect(t.okmsd.port);
+      const answer = closed(slow);
+      slow.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+      expect(await answer).toMatch(/^HTTP\/1\.1 408/);
+      const silent = await connect(t.okmsd.gatewayPort);
+      expect(await closed(silent)).toBe('');
+      expect((await t.api('GET', '/healthz')).status).toBe(200);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('a source past its open-connection cap is closed at once; closing one makes room', async () => {
+    const t = await startTestOkmsd({ env: { OKMSD_MAX_CONNECTIONS_PER_SOURCE: '3' } });
+    try {
+      const open = await Promise.all([1, 2, 3].map(() => connect(t.okmsd.port)));
+      const fourth = await connect(t.okmsd.port);
+      expect(await closed(fourth)).toBe('');
+      const gone = closed(open[0]!);
+      open[0]!.destroy();
+      await gone;
+      // The server learns of the close a moment after the client: a few tries, never a sleep.
+      let reply = '';
+      for (let attempt = 0; attempt < 50 && !reply.startsWith('HTTP/1.1 200'); attempt += 1) {
+        const again = await connect(t.okmsd.port);
+        const answer = closed(again);
+        again.end('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        reply = await answer;
+      }
+      expect(reply).toMatch(/^HTTP\/1\.1 200/);
+      for (const socket of open) socket.destroy();
+    } finally {
+      await t.dispose();
+    }
+  });
+});
