@@ -126,7 +126,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const tls = await gatewayTlsMaterial(store, keys, config.gatewayHostnames, clock());
   const revocations = new RevocationSet(store);
   await revocations.start();
-  const audit = new AuditLog(store);
+  const audit = new AuditLog(store, keys.macKey('audit-checkpoint'));
   const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../domain/worker-script';
 import type { AuditEntry, Store } from '../storage/ports';
@@ -30,9 +30,27 @@ export function chainHash(prevHash: string, record: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(record).digest('hex');
 }
 
+/**
+ * What pruning leaves of the chain's pruned part: the last pruned entry's seq and hash, signed (HMAC under a key
+ * derived from the master key), so that `verify` proves the rest from it and an edited checkpoint is caught.
+ */
+export interface AuditCheckpoint {
+  readonly seq: number;
+  readonly hash: string;
+  /** The pruned entry's record time; everything at or before it is gone. */
+  readonly time: string;
+  readonly prunedAt: string;
+  readonly mac: string;
+}
+
+export const CHECKPOINT_META_KEY = 'audit-checkpoint';
+const PRUNE_CHUNK = 10_000;
+
 export interface ChainVerification {
   readonly intact: boolean;
   readonly entries: number;
+  /** Set when older entries were pruned: the verified checkpoint the walk started from. */
+  readonly checkpoint?: { readonly seq: number; readonly time: string };
   /** The first entry whose hash or link does not hold. */
   readonly firstBroken?: { readonly seq: number; readonly problem: string };
 }
@@ -43,7 +61,66 @@ export interface ChainVerification {
  * own transaction (see AuditRepository.append), so nodes sharing a store write one chain without coordinating.
  */
 export class AuditLog {
-  constructor(private readonly store: Store) {}
+  /** `macKey` signs and checks pruning checkpoints (KeyHierarchy.macKey); without it pruning is refused. */
+  constructor(
+    private readonly store: Store,
+    private readonly macKey?: Buffer,
+  ) {}
+
+  private sign(c: Omit<AuditCheckpoint, 'mac'>): string {
+    if (!this.macKey) throw new Error('no key to sign audit checkpoints');
+    return createHmac('sha256', this.macKey).update(JSON.stringify([c.seq, c.hash, c.time, c.prunedAt])).digest('hex');
+  }
+
+  /** The stored checkpoint, or undefined when nothing was ever pruned; `valid` says whether its signature holds. */
+  async checkpoint(): Promise<{ checkpoint: AuditCheckpoint; valid: boolean } | undefined> {
+    const raw = await this.store.meta.get(CHECKPOINT_META_KEY);
+    if (raw === undefined) return undefined;
+    let checkpoint: AuditCheckpoint;
+    try {
+      checkpoint = JSON.parse(raw) as AuditCheckpoint;
+    } catch {
+      return { checkpoint: { seq: 0, hash: '', time: '', prunedAt: '', mac: '' }, valid: false };
+    }
+    const expected = this.macKey ? Buffer.from(this.sign(checkpoint), 'hex') : undefined;
+    const given = Buffer.from(String(checkpoint.mac), 'hex');
+    return { checkpoint, valid: expected !== undefined && expected.length === given.length && timingSafeEqual(expected, given) };
+  }
+
+  /**
+   * Removes the entries recorded before `before` (the chain's leading run of them; never its last entry), after
+   * checking that they hold, and leaves a signed checkpoint of the last one removed: `verify` proves the rest from
+   * it. The checkpoint is written before anything is deleted, so a crash in between leaves extra entries, not a gap.
+   */
+  async prune(before: Date, now: Date): Promise<{ pruned: number; checkpoint?: AuditCheckpoint }> {
+    const current = await this.checkpoint();
+    if (current && !current.valid) return { pruned: 0, checkpoint: current.checkpoint };
+    const last = await this.store.audit.last();
+    const cutoff = before.toISOString();
+    let through: { seq: number; hash: string; time: string } | undefined;
+    scan: for (let after = current?.checkpoint.seq ?? 0; ; ) {
+      const page = await this.store.audit.list(after, 1000);
+      for (const entry of page) {
+        const time = String((JSON.parse(entry.record) as { time?: unknown }).time ?? '');
+        if (entry.seq >= last!.seq || !(time < cutoff)) break scan;
+        through = { seq: entry.seq, hash: entry.hash, time };
+      }
+      if (page.length < 1000) break;
+      after = page[page.length - 1]!.seq;
+    }
+    if (!through) return { pruned: 0, ...(current ? { checkpoint: current.checkpoint } : {}) };
+    const verdict = await this.walk(1000, current?.checkpoint, through.seq);
+    if (!verdict.intact) throw new Error(`the audit chain is broken at seq ${verdict.firstBroken!.seq}: nothing pruned`);
+    const unsigned = { ...through, prunedAt: now.toISOString() };
+    const checkpoint: AuditCheckpoint = { ...unsigned, mac: this.sign(unsigned) };
+    await this.store.meta.put(CHECKPOINT_META_KEY, JSON.stringify(checkpoint));
+    let pruned = 0;
+    for (let upTo = (current?.checkpoint.seq ?? 0) + PRUNE_CHUNK; ; upTo += PRUNE_CHUNK) {
+      pruned += await this.store.audit.prune(Math.min(upTo, through.seq));
+      if (upTo >= through.seq) break;
+    }
+    return { pruned, checkpoint };
+  }
 
   /**
    * `deferSync` for calls that changed nothing (data-plane reads, crypto, refusals): the record is crash-safe
@@ -60,7 +137,7 @@ export class AuditLog {
    * asking meanwhile share it).
    */
   verify(pageSize = 1000): Promise<ChainVerification> {
-    this.running ??= this.walk(pageSize).finally(() => {
+    this.running ??= this.verifyFromCheckpoint(pageSize).finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -68,8 +145,16 @@ export class AuditLog {
 
   private running: Promise<ChainVerification> | undefined;
 
-  private async walk(pageSize: number): Promise<ChainVerification> {
-    const worker = new Worker(workerScript(__dirname, 'chain-verify-thread'));
+  private async verifyFromCheckpoint(pageSize: number): Promise<ChainVerification> {
+    const current = await this.checkpoint();
+    if (current && !current.valid) return { intact: false, entries: 0, firstBroken: { seq: current.checkpoint.seq, problem: 'the pruning checkpoint is not signed by this service' } };
+    const verdict = await this.walk(pageSize, current?.checkpoint);
+    return current ? { ...verdict, checkpoint: { seq: current.checkpoint.seq, time: current.checkpoint.time } } : verdict;
+  }
+
+  /** The chain from `start` (or its beginning) through `untilSeq` (or its end), hashed on a worker thread. */
+  private async walk(pageSize: number, start?: { seq: number; hash: string }, untilSeq = Number.MAX_SAFE_INTEGER): Promise<ChainVerification> {
+    const worker = new Worker(workerScript(__dirname, 'chain-verify-thread'), { workerData: start ? { seq: start.seq, hash: start.hash } : undefined });
     const replies: Array<(reply: { ok: boolean; entries: number; seq?: number; problem?: string }) => void> = [];
     worker.on('message', (reply) => replies.shift()?.(reply));
     const failed = new Promise<never>((_resolve, reject) => worker.once('error', reject));
@@ -78,8 +163,8 @@ export class AuditLog {
       worker.postMessage(message);
     }), failed]);
     try {
-      for (let after = 0; ; ) {
-        const page = await this.store.audit.list(after, pageSize);
+      for (let after = start?.seq ?? 0; ; ) {
+        const page = (await this.store.audit.list(after, pageSize)).filter((e) => e.seq <= untilSeq);
         const reply = await ask({ entries: page.map((e) => ({ seq: e.seq, prevHash: e.prevHash, hash: e.hash, record: e.record })) });
         if (!reply.ok) return { intact: false, entries: reply.entries, firstBroken: { seq: reply.seq!, problem: reply.problem! } };
         if (page.length < pageSize) return { intact: true, entries: reply.entries };

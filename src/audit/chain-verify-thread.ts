@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { GENESIS_HASH, chainHash } from './audit-log';
 
 /** One page of the chain to check, in order; the reply says how many entries held so far, or the first broken one. */
@@ -7,8 +7,10 @@ export interface VerifyMessage {
 }
 
 /** The chain walk of AuditLog.verify on a thread of its own: hashing 100k records takes no time from the event loop. */
-let expectedPrev = GENESIS_HASH;
-let expectedSeq = 1;
+/** Where the walk starts: the chain's beginning, or the entry a verified checkpoint vouches for. */
+const start = workerData as { seq: number; hash: string } | undefined;
+let expectedPrev = start?.hash ?? GENESIS_HASH;
+let expectedSeq = (start?.seq ?? 0) + 1;
 let count = 0;
 let broken: { seq: number; problem: string } | undefined;
 

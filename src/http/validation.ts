@@ -4,6 +4,7 @@ import Ajv from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import accountCreate from '../../schemas/account-create.json';
 import adminTokenCreate from '../../schemas/admin-token-create.json';
+import auditPrune from '../../schemas/audit-prune.json';
 import credentialCreateQuery from '../../schemas/credential-create-query.json';
 import credentialCreate from '../../schemas/credential-create.json';
 import domainCreate from '../../schemas/domain-create.json';
@@ -44,7 +45,7 @@ import { parseIdentityUrn } from '../domain/urn';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
 export const SCHEMAS = [
-  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, listQuery, uuidParam, identityUrnSchema,
+  domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, auditPrune, listQuery, uuidParam, identityUrnSchema,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
   credentialRenew, barbicanContainerRotate, certificateVerify, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { parseWrappedBlob, unwrap, wrap } from './envelope';
 
 /**
@@ -39,6 +39,11 @@ export class KeyHierarchy {
 
   unwrapUnderMaster(purpose: string, wrapped: string): Buffer {
     return unwrap(this.masterKey, parseWrappedBlob(wrapped), `okmsd/${purpose}`);
+  }
+
+  /** An HMAC key for one purpose (the audit checkpoint's signature), derived from the master key (HKDF-SHA256). */
+  macKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `okmsd/mac/${purpose}`, 32));
   }
 
   /** A value stored once per data dir so that a start with a different master key fails loudly, not later. */

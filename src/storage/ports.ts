@@ -34,6 +34,8 @@ export interface MetaRepository {
   get(key: string): Promise<string | undefined>;
   /** Stores `value` unless `key` exists; returns the value that is stored afterwards. */
   putIfAbsent(key: string, value: string): Promise<string>;
+  /** Stores `value` under `key`, replacing what was there. */
+  put(key: string, value: string): Promise<void>;
 }
 
 export interface AccountRepository {
@@ -113,6 +115,8 @@ export interface AuditRepository {
   last(): Promise<AuditEntry | undefined>;
   /** Entries with seq > afterSeq, in order. */
   list(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** Removes the entries with seq <= throughSeq, never the last one (the chain's tail links the next append); returns how many. */
+  prune(throughSeq: number): Promise<number>;
 }
 
 export type IamKind = 'user' | 'group' | 'serviceAccount' | 'policy';

@@ -134,6 +134,8 @@ describe('okmsd CLI (the built binary, against a real server)', () => {
     expect((await okmsd(['no-such-command'])).code).toBe(2);
     expect((await okmsd(['credential', 'create', '--help'])).code).toBe(0);
     expect((await okmsd(['audit', 'verify'])).stdout).toMatch(/^intact: \d+ entries/);
+    expect((await okmsd(['audit', 'prune', '--before', '2000-01-01'])).stdout).toBe('pruned 0 entries\n');
+    expect((await okmsd(['audit', 'prune', '--before', 'yesterday'])).code).toBe(2);
   });
 });
 

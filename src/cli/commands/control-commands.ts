@@ -150,13 +150,28 @@ export function registerControlCommands(program: Command): void {
     process.stdout.write(`revoked ${id}\n`);
   });
 
-  program.command('audit').description('the hash-chained audit log').command('verify').description('recompute the chain; exit 1 if it is broken').action(async function (this: Command) {
+  const audit = program.command('audit').description('the hash-chained audit log');
+  audit.command('verify').description('recompute the chain; exit 1 if it is broken').action(async function (this: Command) {
     const { client, output } = settingsOf(this);
-    const verdict = await client.call<{ intact: boolean; entries: number; firstBroken?: { seq: number; problem: string } }>('POST', '/audit/verify');
+    const verdict = await client.call<{ intact: boolean; entries: number; firstBroken?: { seq: number; problem: string }; checkpoint?: { seq: number; time: string } }>('POST', '/audit/verify');
+    const from = verdict.checkpoint ? ` after the checkpoint at entry ${verdict.checkpoint.seq} (${verdict.checkpoint.time})` : '';
     if (output === 'json') print(verdict, output, []);
-    else process.stdout.write(verdict.intact ? `intact: ${verdict.entries} entries\n` : `BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.problem}\n`);
+    else process.stdout.write(verdict.intact ? `intact: ${verdict.entries} entries${from}\n` : `BROKEN at entry ${verdict.firstBroken!.seq}: ${verdict.firstBroken!.problem}\n`);
     if (!verdict.intact) process.exitCode = EXIT.failure;
   });
+  audit
+    .command('prune')
+    .description('remove the records made before a time (never the newest), keeping a signed checkpoint that verify starts from')
+    .requiredOption('--before <time>', 'an ISO 8601 date or time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z')
+    .action(async function (this: Command) {
+      const { client, output } = settingsOf(this);
+      const raw = this.opts<{ before: string }>().before;
+      const before = new Date(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
+      if (Number.isNaN(before.getTime())) throw new CliError(`--before: "${raw}" is not an ISO 8601 date or time`, EXIT.usage);
+      const result = await client.call<{ pruned: number; checkpoint?: { seq: number; time: string } }>('POST', '/audit/prune', { before: before.toISOString() });
+      if (output === 'json') print(result, output, []);
+      else process.stdout.write(`pruned ${result.pruned} entries${result.checkpoint ? `; checkpoint at entry ${result.checkpoint.seq} (${result.checkpoint.time})` : ''}\n`);
+    });
 
   const iam = program.command('iam').description('IAM: users, groups, service accounts, policies, explain');
   registerIamCommands(iam);

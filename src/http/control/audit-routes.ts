@@ -1,5 +1,8 @@
 import { OkmsError } from '../../domain/errors';
 import type { UndialectedRoute } from '../pipeline/route';
+import { bodyValidator } from '../validation';
+
+const validatePrune = bodyValidator<{ before: string }>('audit-prune');
 import type { ControlPlaneServices } from './services';
 
 const requireRoot = (isRoot: boolean) => {
@@ -39,6 +42,27 @@ export function auditRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       async handle({ account }) {
         requireRoot(account.isRoot);
         return { status: 200, body: await s.audit.verify() };
+      },
+    },
+    {
+      method: 'post',
+      path: '/audit/prune',
+      success: 200,
+      summary: 'Remove the records made before a time (never the newest), keeping a signed checkpoint from which verify proves the rest',
+      auth: 'admin',
+      consumes: ['application/json'],
+      schemas: { body: 'audit-prune' },
+      async handle({ req, account }) {
+        requireRoot(account.isRoot);
+        const before = new Date(validatePrune(req.body).before);
+        if (before.getTime() > s.clock().getTime()) throw new OkmsError('ERR_VALIDATION', 'before: must not be in the future', { field: 'before' });
+        const current = await s.audit.checkpoint();
+        if (current && !current.valid) throw new OkmsError('ERR_CONFLICT', 'the stored pruning checkpoint is not signed by this service: nothing pruned', { field: 'before' });
+        const { pruned, checkpoint } = await s.audit.prune(before, s.clock()).catch((error: unknown) => {
+          throw new OkmsError('ERR_CONFLICT', error instanceof Error ? error.message : 'the audit chain is broken: nothing pruned', { field: 'before' });
+        });
+        const { mac: _mac, ...shown } = checkpoint ?? { mac: '' };
+        return { status: 200, body: { pruned, ...(checkpoint ? { checkpoint: shown } : {}) }, audit: { ...(checkpoint ? { objectId: String(checkpoint.seq) } : {}) } };
       },
     },
   ];

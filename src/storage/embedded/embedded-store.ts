@@ -102,6 +102,9 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
       await write({ sql: 'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)', params: [key, value], mode: 'run' });
       return String(get(q.metaGet, key)!.value);
     },
+    async put(key, value) {
+      await write({ sql: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', params: [key, value], mode: 'run' });
+    },
   };
 
   const accounts: AccountRepository = {
@@ -257,6 +260,10 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     },
     async list(afterSeq, limit) {
       return (q.auditList.all(afterSeq, limit) as Row[]).map(auditFromRow);
+    },
+    async prune(throughSeq) {
+      const [changed] = await write({ sql: 'DELETE FROM audit WHERE seq <= ? AND seq < (SELECT MAX(seq) FROM audit)', params: [throughSeq], mode: 'run' });
+      return Number(changed);
     },
   };
 

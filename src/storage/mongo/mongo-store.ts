@@ -111,6 +111,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
           return String((await c.meta.findOne({ _id: key as never }))!.value);
         }
       },
+      async put(key, value) {
+        await c.meta.replaceOne({ _id: key as never }, { value }, { upsert: true });
+      },
     },
     accounts: {
       async get(id) {
@@ -260,6 +263,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async list(afterSeq, limit) {
         const docs = await c.audit.find({ _id: { $gt: afterSeq } as never }).sort({ _id: 1 }).limit(limit).toArray();
         return docs.map(auditEntryOf);
+      },
+      async prune(throughSeq) {
+        await auditChain.settled();
+        const tail = await c.audit.find().sort({ _id: -1 }).limit(1).next();
+        if (!tail) return 0;
+        const through = Math.min(throughSeq, Number(tail._id) - 1);
+        return (await c.audit.deleteMany({ _id: { $lte: through } as never })).deletedCount;
       },
     },
     async ping() {

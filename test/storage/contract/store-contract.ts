@@ -41,6 +41,9 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(await store.meta.putIfAbsent('k', 'second')).toBe('first');
       expect(await store.meta.get('k')).toBe('first');
       expect(await store.meta.get('missing')).toBeUndefined();
+      await store.meta.put('k', 'replaced');
+      await store.meta.put('fresh', 'v');
+      expect([await store.meta.get('k'), await store.meta.get('fresh')]).toEqual(['replaced', 'v']);
     });
 
     it('accounts and tokens: create, get, conflict, upsert, count', async () => {
@@ -203,6 +206,18 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       }
       expect((await store.audit.last())?.seq).toBe(50);
       expect(await store.audit.list(48, 10)).toHaveLength(2);
+    });
+
+    it('audit: prune removes a leading run, never the tail, and appends still link to the tail', async () => {
+      for (let i = 0; i < 5; i += 1) await store.audit.append(JSON.stringify({ i }));
+      expect(await store.audit.prune(2)).toBe(2);
+      expect((await store.audit.list(0, 10)).map((e) => e.seq)).toEqual([3, 4, 5]);
+      expect(await store.audit.prune(99)).toBe(2);
+      const tail = (await store.audit.list(0, 10))!;
+      expect(tail.map((e) => e.seq)).toEqual([5]);
+      const next = await store.audit.append('{"after":"prune"}');
+      expect(next).toMatchObject({ seq: 6, prevHash: tail[0]!.hash });
+      expect(await store.audit.prune(0)).toBe(0);
     });
 
     it('durability: what was acknowledged is there after close and reopen', async () => {
