@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ const work = () => mkdtempSync(join(tmpdir(), 'okmsd-openssl-'));
 export type CsrKey = 'rsa:1024' | 'rsa:2048' | 'rsa:3072' | 'rsa:4096' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1' | 'ed25519';
 
 /** A CSR and its key made by the real `openssl req`. */
-export function opensslCsr(key: CsrKey, subject = '/CN=ignored-by-okmsd/O=evil'): { csrPEM: string; keyPEM: string } {
+function csrArgs(key: CsrKey, subject: string): { args: string[]; keyFile: string; csrFile: string } {
   const dir = work();
   const keyFile = join(dir, 'key.pem');
   const csrFile = join(dir, 'req.csr');
@@ -24,9 +24,22 @@ export function opensslCsr(key: CsrKey, subject = '/CN=ignored-by-okmsd/O=evil')
   if (key.startsWith('rsa:')) keyArgs = ['-newkey', key];
   else if (key === 'ed25519') keyArgs = ['-newkey', 'ed25519'];
   else keyArgs = ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${key}`];
-  execFileSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', keyFile, '-subj', subject, '-addext', 'subjectAltName=DNS:evil.example', '-out', csrFile], {
-    stdio: 'pipe',
-  });
+  return { args: ['req', '-new', ...keyArgs, '-nodes', '-keyout', keyFile, '-subj', subject, '-addext', 'subjectAltName=DNS:evil.example', '-out', csrFile], keyFile, csrFile };
+}
+
+export function opensslCsr(key: CsrKey, subject = '/CN=ignored-by-okmsd/O=evil'): { csrPEM: string; keyPEM: string } {
+  const { args, keyFile, csrFile } = csrArgs(key, subject);
+  execFileSync('openssl', args, { stdio: 'pipe' });
+  return { csrPEM: readFileSync(csrFile, 'utf8'), keyPEM: readFileSync(keyFile, 'utf8') };
+}
+
+/**
+ * The same without blocking the event loop: an RSA-4096 key takes seconds, and a test's okmsd runs in the same
+ * process (a blocked loop lets its idle keep-alive connections expire under the next request).
+ */
+export async function opensslCsrAsync(key: CsrKey, subject = '/CN=ignored-by-okmsd/O=evil'): Promise<{ csrPEM: string; keyPEM: string }> {
+  const { args, keyFile, csrFile } = csrArgs(key, subject);
+  await new Promise<void>((resolve, reject) => execFile('openssl', args, (error) => (error ? reject(error) : resolve())));
   return { csrPEM: readFileSync(csrFile, 'utf8'), keyPEM: readFileSync(keyFile, 'utf8') };
 }
 

@@ -1,7 +1,7 @@
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/ca/x509';
 import { createDomain, createUsers, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import {
-  describeWithOpenssl, opensslCsr, opensslText, opensslVerify, publicKeyOfCert, publicKeyOfPrivate, type CsrKey,
+  describeWithOpenssl, opensslCsr, opensslCsrAsync, opensslText, opensslVerify, publicKeyOfCert, publicKeyOfPrivate, type CsrKey,
 } from '../helpers/openssl';
 
 let t: TestOkmsd;
@@ -85,7 +85,7 @@ describeWithOpenssl('CSR path with keys made by openssl req', () => {
     ['P-384', 'ECDSA', 'EC P-384'],
     ['P-521', 'ECDSA', 'EC P-521'],
   ])('%s: signs the CSR key and ignores its subject and SANs', async (key, type, keyAlgorithm) => {
-    const { csrPEM, keyPEM } = opensslCsr(key);
+    const { csrPEM, keyPEM } = await opensslCsrAsync(key);
     const urns = [rootUrn('svc')];
     const response = await t.api('POST', base(), { body: { name: `csr-${key}`, identityURNs: urns, csr: csrPEM, validity: 10 } });
     expect(response.status).toBe(201);
