@@ -131,6 +131,13 @@ describe('rate limits answer 429 with Retry-After, in the dialect of each plane'
       expect((await t.api('GET', '/me')).status).toBe(200);
       const metrics = (await t.api('GET', '/metrics', { token: null })).text;
       expect(metrics).toMatch(/okmsd_rate_limited_total\{plane="control",scope="source"\} [1-9]/);
+      // Logins that work pay too: each writes a token and a record, and a source cannot repeat that without bound.
+      expect((await t.api('POST', '/iam/user', { body: { login: 'looper', password: 'looper-password-0123' } })).status).toBe(201);
+      const loginBody = { auth: { identity: { methods: ['password'], password: { user: { name: 'looper', password: 'looper-password-0123' } } }, scope: { project: { id: domain.id } } } };
+      advance(10_000);
+      const logins: number[] = [];
+      for (let i = 0; i < 7; i += 1) logins.push((await t.api('POST', '/v3/auth/tokens', { token: null, body: loginBody })).status);
+      expect(logins).toEqual([201, 201, 201, 201, 201, 429, 429]);
     } finally {
       await t.dispose();
     }

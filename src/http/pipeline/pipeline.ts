@@ -110,7 +110,9 @@ export class Pipeline {
     const started = process.hrtime.bigint();
     const requestId = requestIdFrom(call.headers['x-request-id']);
     const source = call.socket.remoteAddress ?? '';
-    const initialAction = route.auth === 'certificate' ? (typeof route.action === 'string' ? route.action : route.action({ body: undefined })) : `${call.method} ${expressStyle(route.path)}`;
+    // The route's method, not the request's: a HEAD served by a GET route is that GET (not audited as a change).
+    const method = route.method.toUpperCase();
+    const initialAction = route.auth === 'certificate' ? (typeof route.action === 'string' ? route.action : route.action({ body: undefined })) : `${method} ${expressStyle(route.path)}`;
     // A route without authentication has a caller worth a record only once it answered (a login that worked).
     const state: CallState = { action: initialAction, authenticated: false };
     let reply: Reply | undefined;
@@ -130,9 +132,9 @@ export class Pipeline {
       if (failure.status >= 500) this.deps.logger.error({ requestId, code: failure.code, err: thrown instanceof Error ? thrown.message : String(thrown) }, 'request failed');
     }
     // audit: no record, no answer.
-    if (state.authenticated && this.audited(route, call.method)) {
+    if (state.authenticated && this.audited(route, method)) {
       try {
-        await this.deps.audit.append(this.record(route, call, requestId, state, reply, failure), { deferSync: !(this.changesState(route, call.method) && reply !== undefined) });
+        await this.deps.audit.append(this.record(route, call, requestId, state, reply, failure), { deferSync: !(this.changesState(route, method) && reply !== undefined) });
       } catch (auditError) {
         this.deps.logger.error({ requestId, err: String(auditError) }, 'audit append failed: the call is answered 500');
         failure = new OkmsError('ERR_INTERNAL', undefined, { cause: auditError });
@@ -142,10 +144,11 @@ export class Pipeline {
     const status = reply?.status ?? failure!.status;
     const line: RequestLine = { requestId, method: call.method, path: cap(call.path, 256), status, ms: elapsedMs(started), ...(state.principal ? { account: state.principal } : {}), ...(failure ? { code: failure.reason ?? failure.code } : {}) };
     this.observe(route, state, failure, started);
-    if (!state.authenticated) {
-      if (failure?.status === 401) this.deps.limits.unauthenticated.take(source);
-      this.refusals.note(line);
-    } else logRequest(this.deps.logger, line, this.deps.plane === 'gateway' && status < 400 ? 'debug' : 'info');
+    // The source's bucket pays for failed authentications, and for every call that writes without an authenticated
+    // caller (a login: its token and its record), so that neither can be repeated without bound.
+    if ((!state.authenticated && failure?.status === 401) || (route.auth === 'none' && this.changesState(route, method))) this.deps.limits.unauthenticated.take(source);
+    if (!state.authenticated) this.refusals.note(line);
+    else logRequest(this.deps.logger, line, this.deps.plane === 'gateway' && status < 400 ? 'debug' : 'info');
     if (reply) return { rendered: renderReply(reply, requestId), close: false };
     return { rendered: renderError(route.dialect, failure!, requestId), close: failure!.code === 'ERR_BODY_TOO_LARGE' };
   }
