@@ -96,21 +96,14 @@ export class AuditLog {
     const current = await this.checkpoint();
     if (current && !current.valid) return { pruned: 0, checkpoint: current.checkpoint };
     const last = await this.store.audit.last();
+    if (!last) return { pruned: 0 };
     const cutoff = before.toISOString();
-    let through: { seq: number; hash: string; time: string } | undefined;
-    scan: for (let after = current?.checkpoint.seq ?? 0; ; ) {
-      const page = await this.store.audit.list(after, 1000);
-      for (const entry of page) {
-        const time = String((JSON.parse(entry.record) as { time?: unknown }).time ?? '');
-        if (entry.seq >= last!.seq || !(time < cutoff)) break scan;
-        through = { seq: entry.seq, hash: entry.hash, time };
-      }
-      if (page.length < 1000) break;
-      after = page[page.length - 1]!.seq;
-    }
-    if (!through) return { pruned: 0, ...(current ? { checkpoint: current.checkpoint } : {}) };
-    const verdict = await this.walk(1000, current?.checkpoint, through.seq);
+    const recordTime = (entry: AuditEntry) => String((JSON.parse(entry.record) as { time?: unknown }).time ?? '');
+    // One walk both finds the leading run to remove and proves that it holds.
+    const verdict = await this.walk(1000, current?.checkpoint, (entry) => entry.seq < last.seq && recordTime(entry) < cutoff);
     if (!verdict.intact) throw new Error(`the audit chain is broken at seq ${verdict.firstBroken!.seq}: nothing pruned`);
+    if (!verdict.lastKept) return { pruned: 0, ...(current ? { checkpoint: current.checkpoint } : {}) };
+    const through = { seq: verdict.lastKept.seq, hash: verdict.lastKept.hash, time: recordTime(verdict.lastKept) };
     const unsigned = { ...through, prunedAt: now.toISOString() };
     const checkpoint: AuditCheckpoint = { ...unsigned, mac: this.sign(unsigned) };
     await this.store.meta.put(CHECKPOINT_META_KEY, JSON.stringify(checkpoint));
@@ -148,12 +141,15 @@ export class AuditLog {
   private async verifyFromCheckpoint(pageSize: number): Promise<ChainVerification> {
     const current = await this.checkpoint();
     if (current && !current.valid) return { intact: false, entries: 0, firstBroken: { seq: current.checkpoint.seq, problem: 'the pruning checkpoint is not signed by this service' } };
-    const verdict = await this.walk(pageSize, current?.checkpoint);
+    const { lastKept: _last, ...verdict } = await this.walk(pageSize, current?.checkpoint);
     return current ? { ...verdict, checkpoint: { seq: current.checkpoint.seq, time: current.checkpoint.time } } : verdict;
   }
 
-  /** The chain from `start` (or its beginning) through `untilSeq` (or its end), hashed on a worker thread. */
-  private async walk(pageSize: number, start?: { seq: number; hash: string }, untilSeq = Number.MAX_SAFE_INTEGER): Promise<ChainVerification> {
+  /**
+   * The chain from `start` (or its beginning) to its end, or up to the first entry `keep` refuses, hashed on a
+   * worker thread; `lastKept` is the last entry walked.
+   */
+  private async walk(pageSize: number, start?: { seq: number; hash: string }, keep?: (entry: AuditEntry) => boolean): Promise<ChainVerification & { lastKept?: AuditEntry }> {
     const worker = new Worker(workerScript(__dirname, 'chain-verify-thread'), { workerData: start ? { seq: start.seq, hash: start.hash } : undefined });
     const replies: Array<(reply: { ok: boolean; entries: number; seq?: number; problem?: string }) => void> = [];
     worker.on('message', (reply) => replies.shift()?.(reply));
@@ -163,12 +159,16 @@ export class AuditLog {
       worker.postMessage(message);
     }), failed]);
     try {
+      let lastKept: AuditEntry | undefined;
       for (let after = start?.seq ?? 0; ; ) {
-        const page = (await this.store.audit.list(after, pageSize)).filter((e) => e.seq <= untilSeq);
+        const read = await this.store.audit.list(after, pageSize);
+        const stop = keep ? read.findIndex((entry) => !keep(entry)) : -1;
+        const page = stop === -1 ? read : read.slice(0, stop);
         const reply = await ask({ entries: page.map((e) => ({ seq: e.seq, prevHash: e.prevHash, hash: e.hash, record: e.record })) });
         if (!reply.ok) return { intact: false, entries: reply.entries, firstBroken: { seq: reply.seq!, problem: reply.problem! } };
-        if (page.length < pageSize) return { intact: true, entries: reply.entries };
-        after = page[page.length - 1]!.seq;
+        lastKept = page[page.length - 1] ?? lastKept;
+        if (stop !== -1 || read.length < pageSize) return { intact: true, entries: reply.entries, ...(lastKept ? { lastKept } : {}) };
+        after = read[read.length - 1]!.seq;
       }
     } finally {
       await worker.terminate();

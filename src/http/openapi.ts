@@ -1,5 +1,6 @@
 import { defaultSuccess, type AuthKind, type Dialect, type Route } from './pipeline/route';
 import { SCHEMAS } from './validation';
+import { UUID_PARAMS } from './params';
 import { KNOWN_ACTIONS } from '../iam/actions';
 
 type Json = Record<string, unknown>;
@@ -22,14 +23,14 @@ function component(schema: Json, id: string): Json {
   return rewrite(schema) as Json;
 }
 
-const UUID_PARAMS = new Set(['okmsId', 'credentialId', 'keyId']);
+const UUID_NAMES: ReadonlySet<string> = new Set(UUID_PARAMS);
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const pathParams = (path: string) =>
   [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
     name,
     in: 'path',
     required: true,
-    schema: UUID_PARAMS.has(name) || (name === 'id' && path.startsWith('/iam/policy')) ? ref('uuid-param') : { type: 'string' },
+    schema: UUID_NAMES.has(name) || (name === 'id' && path.startsWith('/iam/policy')) ? ref('uuid-param') : { type: 'string' },
   }));
 
 function queryParams(schemaId: string | undefined): Json[] {

@@ -4,20 +4,16 @@ import type { HttpRequest, RouteContext } from '../http/pipeline/route';
 import type { DataPlaneRoute } from './data-plane-routes';
 import { GatewayError } from '../http/gateway/okms-error';
 import { decodeCursor, encodeCursor } from '../http/pagination';
+import { uuidParam } from '../http/params';
 import { bodyValidator } from '../http/validation';
 import type { ServiceKeyRecord } from '../storage/ports';
 import type { CreateServiceKeyInput, ServiceKeyService } from './service-key-service';
 import { jwsSigningInput, parseCompactJws } from './jws';
 import type { SignatureAlgorithm } from './signatures';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const A = (action: string) => `okms:apikms:${action}`;
 
-function keyId(req: HttpRequest): string {
-  const id = String(req.params.keyId ?? '');
-  if (!UUID.test(id)) throw new GatewayError('bad_request', `keyId: "${id.slice(0, 64)}" is not a UUID`);
-  return id.toLowerCase();
-}
+const keyId = (req: HttpRequest): string => uuidParam(req.params, 'keyId');
 
 const keyResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;

@@ -7,7 +7,7 @@ import { CONSOLE_SCRIPT } from '../console/console-script';
 const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; frame-ancestors 'none'";
 import { mountPipeline } from '../pipeline/express-adapter';
 import type { Pipeline } from '../pipeline/pipeline';
-import { inDialect, type Dialect, type Route } from '../pipeline/route';
+import { inDialect, type Route } from '../pipeline/route';
 import { accountRoutes } from './account-routes';
 import { auditRoutes } from './audit-routes';
 import { credentialRoutes } from './credential-routes';
@@ -67,9 +67,6 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
   ];
 }
 
-export const dialectOfControlPath = (path: string): Dialect =>
-  path === '/v1' || path.startsWith('/v1/') ? 'barbican' : path === '/v3' || path.startsWith('/v3/') ? 'keystone' : 'control';
-
 export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -89,6 +86,6 @@ export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline
   app.get('/console/app.js', (_req, res) => {
     res.type('text/javascript').set('Cache-Control', 'no-store').send(CONSOLE_SCRIPT);
   });
-  mountPipeline(app, controlPlaneRoutes(s), pipeline, dialectOfControlPath);
+  mountPipeline(app, controlPlaneRoutes(s), pipeline);
   return app;
 }

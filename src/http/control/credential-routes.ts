@@ -5,7 +5,7 @@ import { pageHeaders, pageRequest } from '../pagination';
 import type { AuditNotes, UndialectedRoute } from '../pipeline/route';
 import type { CredentialRecord } from '../../domain/types';
 import { bodyValidator, queryValidator } from '../validation';
-import { uuidParam } from './params';
+import { uuidParam } from '../params';
 import { credentialView } from './presenters';
 import type { ControlPlaneServices } from './services';
 

@@ -2,7 +2,7 @@ import type { CreateDomainInput } from '../../ca/domain-service';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
-import { uuidParam } from './params';
+import { uuidParam } from '../params';
 import { domainView } from './presenters';
 import type { ControlPlaneServices } from './services';
 

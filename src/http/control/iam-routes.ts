@@ -6,7 +6,7 @@ import { GROUP, POLICY, SERVICE_ACCOUNT, USER, type IamKindSpec } from '../../ia
 import { pageHeaders, pageRequest } from '../pagination';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
-import { uuidParam } from './params';
+import { uuidParam } from '../params';
 import type { ControlPlaneServices } from './services';
 
 /** The same five routes for every IAM entity kind: POST/GET on the collection, GET/PUT/DELETE on one. */

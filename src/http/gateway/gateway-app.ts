@@ -9,7 +9,7 @@ import { writeRendered } from '../pipeline/render';
 import { readRawBody } from '../pipeline/request-body';
 import type { CertificateCaller, HttpRequest, Route } from '../pipeline/route';
 import type { ClientAuthenticator } from './authenticate-client';
-import { barbicanCertificateAuthenticator, isBarbicanPath } from './gateway-barbican';
+import { barbicanCertificateAuthenticator } from './gateway-barbican';
 import { GatewayError } from './okms-error';
 import { PathRouter } from './path-router';
 
@@ -46,13 +46,15 @@ export function forwardedCertificate(req: HttpRequest, proxy: ProxyMode | undefi
 /** How the gateway knows its callers: the access certificate, for the OKMS data plane and for Barbican alike. */
 export function gatewayAuthenticators(deps: { authenticator: ClientAuthenticator; iam: IamService; proxy?: ProxyMode }): Authenticators {
   const forwarded = (req: HttpRequest) => forwardedCertificate(req, deps.proxy);
+  /** The certificate judged against domain `okmsId`, and the identities its credential speaks for now. */
+  const certificateCaller = async (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined): Promise<CertificateCaller> => {
+    const { domain, credential } = await deps.authenticator.authenticate(req.socket as TLSSocket, okmsId, forwardedPEM);
+    const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
+    return { domain, credential, identities };
+  };
   return {
-    async certificate(req): Promise<CertificateCaller> {
-      const { domain, credential } = await deps.authenticator.authenticate(req.socket as TLSSocket, req.params.okmsId!, forwarded(req));
-      const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
-      return { domain, credential, identities };
-    },
-    barbican: barbicanCertificateAuthenticator({ authenticator: deps.authenticator, iam: deps.iam, forwardedCertificate: forwarded }),
+    certificate: (req) => certificateCaller(req, req.params.okmsId!, forwarded(req)),
+    barbican: barbicanCertificateAuthenticator({ certificateCaller, iam: deps.iam, forwardedCertificate: forwarded }),
   };
 }
 
@@ -71,9 +73,7 @@ export function buildGatewayApp(pipeline: Pipeline, routes: readonly Route[], lo
     const match = router.match(method, path);
     if (!match) {
       req.resume();
-      const dialect = isBarbicanPath(path) ? 'barbican' : 'okms';
-      const message = dialect === 'barbican' ? `no Barbican route for ${method} ${path.slice(0, 256)}` : `no data-plane route for ${method} ${path.slice(0, 256)}`;
-      writeRendered(res, pipeline.unmatched({ method, path, headers: req.headers }, dialect, router.allowedMethods(path), message));
+      writeRendered(res, pipeline.unmatched({ method, path, headers: req.headers }, router.allowedMethods(path)));
       return;
     }
     readRawBody(req)

@@ -3,11 +3,8 @@ import { readAccessCertificate } from '../../ca/read-access-certificate';
 import { parseIdentityUrn } from '../../domain/urn';
 import type { IamService } from '../../iam/iam-service';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
-import type { HttpRequest } from '../pipeline/route';
-import type { ClientAuthenticator } from './authenticate-client';
+import type { CertificateCaller, HttpRequest } from '../pipeline/route';
 import { GatewayError } from './okms-error';
-
-export const isBarbicanPath = (path: string) => path === '/v1' || path.startsWith('/v1/');
 
 /** The peer certificate as PEM: TLS already proved that the client holds its key. */
 function peerPem(socket: TLSSocket, forwarded: string | undefined): string {
@@ -23,17 +20,16 @@ function peerPem(socket: TLSSocket, forwarded: string | undefined): string {
  * caller's Barbican user is the IAM user among those identities (else the credential).
  */
 export function barbicanCertificateAuthenticator(deps: {
-  readonly authenticator: ClientAuthenticator;
+  /** The data plane's certificate check (gateway-app.ts), against the domain the certificate names. */
+  readonly certificateCaller: (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined) => Promise<CertificateCaller>;
   readonly iam: IamService;
   readonly forwardedCertificate: (req: HttpRequest) => string | undefined;
 }): (req: HttpRequest) => Promise<BarbicanCaller> {
   return async (req) => {
-    const socket = req.socket as TLSSocket;
     const forwarded = deps.forwardedCertificate(req);
-    const okmsId = readAccessCertificate(peerPem(socket, forwarded)).okmsId;
+    const okmsId = readAccessCertificate(peerPem(req.socket as TLSSocket, forwarded)).okmsId;
     if (!okmsId) throw new GatewayError('cert_untrusted', 'the client certificate names no okmsd domain (it is not an access certificate)');
-    const { domain, credential } = await deps.authenticator.authenticate(socket, okmsId, forwarded);
-    const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
+    const { domain, credential, identities } = await deps.certificateCaller(req, okmsId, forwarded);
     const user = identities.map((urn) => parseIdentityUrn(urn)).find((parsed) => parsed.kind === 'user');
     return {
       accountId: domain.accountId,

@@ -14,6 +14,9 @@ interface Compiled<R> {
   readonly names: readonly (string | undefined)[];
 }
 
+/** A path's segments, a trailing slash ignored: `/a/b/` → ['', 'a', 'b']. */
+const segmentsOf = (pathname: string): string[] => (pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname).split('/');
+
 /**
  * Matches `METHOD /a/{b}/c` paths segment by segment: no regular expressions, no allocation for routes of another
  * length. Parameters are URL-decoded; a segment that does not decode matches nothing. A trailing slash is ignored.
@@ -33,8 +36,7 @@ export class PathRouter<R extends RoutedPath> {
   }
 
   match(method: string, pathname: string): PathMatch<R> | undefined {
-    const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-    const segments = trimmed.split('/');
+    const segments = segmentsOf(pathname);
     const candidates = this.byLength.get(segments.length - 1);
     if (!candidates || segments[0] !== '') return undefined;
     for (const candidate of candidates) {
@@ -47,8 +49,7 @@ export class PathRouter<R extends RoutedPath> {
 
   /** The methods some route takes on `pathname` (for a 405's Allow header). */
   allowedMethods(pathname: string): string[] {
-    const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-    const segments = trimmed.split('/');
+    const segments = segmentsOf(pathname);
     const methods = new Set<string>();
     for (const candidate of this.byLength.get(segments.length - 1) ?? []) if (this.bind(candidate, segments)) methods.add(candidate.method);
     return [...methods];

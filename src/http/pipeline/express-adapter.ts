@@ -2,17 +2,16 @@ import type { Express, Request, Response, Router } from 'express';
 import type { Pipeline } from './pipeline';
 import { writeRendered } from './render';
 import { readRawBody } from './request-body';
-import type { Dialect, Route } from './route';
+import type { Route } from './route';
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 const toMatcher = (path: string): RegExp => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`);
 
 /**
  * Express as the control plane's server and router, and nothing more: each route's handler hands the request to
- * the pipeline (no body parser runs before authentication), and anything unmatched is a 404 or 405 in the
- * dialect of its path.
+ * the pipeline (no body parser runs before authentication), and anything unmatched is the pipeline's 404 or 405.
  */
-export function mountPipeline(app: Express | Router, routes: readonly Route[], pipeline: Pipeline, dialectOf: (path: string) => Dialect): void {
+export function mountPipeline(app: Express | Router, routes: readonly Route[], pipeline: Pipeline): void {
   for (const route of routes) {
     (app as Router)[route.method](toExpressPath(route.path), (req: Request, res: Response) => {
       const queryAt = req.originalUrl.indexOf('?');
@@ -34,6 +33,6 @@ export function mountPipeline(app: Express | Router, routes: readonly Route[], p
   app.use((req: Request, res: Response) => {
     req.resume();
     const allowed = [...new Set(matchers.filter((m) => m.matcher.test(req.path)).map((m) => m.method))];
-    writeRendered(res, pipeline.unmatched({ method: req.method, path: req.path, headers: req.headers }, dialectOf(req.path), allowed, `no route for ${req.method} ${req.path.slice(0, 256)}`));
+    writeRendered(res, pipeline.unmatched({ method: req.method, path: req.path, headers: req.headers }, allowed));
   });
 }

@@ -9,6 +9,7 @@ import type { IamService } from '../../iam/iam-service';
 import type { Metrics } from '../../observability/metrics';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import { refusalReasonOf } from '../gateway/okms-error';
+import { UUID_PARAMS, uuidParam } from '../params';
 import { logRequest, requestIdFrom, type RequestLine } from '../request-log';
 import type { RateLimiter } from './rate-limiter';
 import { RefusalLog } from './refusal-log';
@@ -54,12 +55,15 @@ export interface Outcome {
   readonly close: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Path parameters that are UUIDs on every route: refused before anything is looked up or stored. */
-const UUID_PARAMS = ['okmsId', 'credentialId', 'keyId'] as const;
 const MAX_FIELD = 512;
 const MAX_IDENTITIES = 64;
 const cap = (value: string, max = MAX_FIELD) => (value.length > max ? `${value.slice(0, max)}…` : value);
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+function dialectOfPath(plane: 'control' | 'gateway', path: string): Dialect {
+  if (under(path, '/v1')) return 'barbican';
+  if (plane === 'gateway') return 'okms';
+  return under(path, '/v3') ? 'keystone' : 'control';
+}
 const elapsedMs = (started: bigint) => Number((process.hrtime.bigint() - started) / 1000n) / 1000;
 const expressStyle = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
@@ -121,10 +125,7 @@ export class Pipeline {
       // limits: a source that keeps failing to authenticate waits, before anything is looked up.
       const wait = this.deps.limits.unauthenticated.wouldWait(source);
       if (wait > 0) throw new OkmsError('ERR_RATE_LIMITED', 'too many failed authentications from this address; retry later', { reason: 'rate_limited', retryAfterSeconds: wait });
-      for (const name of UUID_PARAMS) {
-        const value = call.params[name];
-        if (value !== undefined && !UUID.test(value)) throw new OkmsError('ERR_VALIDATION', `${name}: "${value.slice(0, 64)}" is not a UUID`, { field: name, reason: 'bad_request' });
-      }
+      for (const name of UUID_PARAMS) if (call.params[name] !== undefined) uuidParam(call.params, name);
       const req = makeRequest(call, route.dialect);
       reply = await this.authorizedRun(route, req, call, requestId, state);
     } catch (thrown) {
@@ -142,7 +143,7 @@ export class Pipeline {
       }
     }
     const status = reply?.status ?? failure!.status;
-    const line: RequestLine = { requestId, method: call.method, path: cap(call.path, 256), status, ms: elapsedMs(started), ...(state.principal ? { account: state.principal } : {}), ...(failure ? { code: failure.reason ?? failure.code } : {}) };
+    const line: RequestLine = { requestId, method: call.method, path: cap(call.path, 256), status, ms: elapsedMs(started), ...(state.principal ? { account: state.principal } : {}), ...(failure ? { code: this.codeOf(failure) } : {}) };
     this.observe(route, state, failure, started);
     // The source's bucket pays for failed authentications, and for every call that writes without an authenticated
     // caller (a login: its token and its record), so that neither can be repeated without bound.
@@ -153,8 +154,14 @@ export class Pipeline {
     return { rendered: renderError(route.dialect, failure!, requestId), close: failure!.code === 'ERR_BODY_TOO_LARGE' };
   }
 
-  /** A request no route takes: 405 with Allow when another method would, else 404; counted and sampled like refusals. */
-  unmatched(call: Pick<IncomingCall, 'method' | 'path' | 'headers'>, dialect: Dialect, allowed: readonly string[], notFoundMessage: string): Rendered {
+  /**
+   * A request no route takes: 405 with Allow when another method would, else 404, in the dialect its path speaks
+   * (Barbican's and Keystone's clients read their own bodies); counted and sampled like refusals.
+   */
+  unmatched(call: Pick<IncomingCall, 'method' | 'path' | 'headers'>, allowed: readonly string[]): Rendered {
+    const dialect = dialectOfPath(this.deps.plane, call.path);
+    const what = dialect === 'barbican' && this.deps.plane === 'gateway' ? 'Barbican route' : dialect === 'okms' ? 'data-plane route' : 'route';
+    const notFoundMessage = `no ${what} for ${call.method} ${call.path.slice(0, 256)}`;
     const requestId = requestIdFrom(call.headers['x-request-id']);
     const error = allowed.length > 0
       ? new OkmsError('ERR_METHOD_NOT_ALLOWED', `${call.method} is not allowed on ${cap(call.path, 256)}; use ${allowed.join(', ')}`, { reason: 'method_not_allowed' })
@@ -240,6 +247,11 @@ export class Pipeline {
     }
   }
 
+  /** A failure's machine-readable name in logs and metrics: the gateway's refusal reason, the control plane's code. */
+  private codeOf(failure: OkmsError): string {
+    return this.deps.plane === 'gateway' ? refusalReasonOf(failure) : failure.reason ?? failure.code;
+  }
+
   private audited(route: Route, method: string): boolean {
     if (route.auth === 'none') return method !== 'GET';
     return this.deps.auditReads || method !== 'GET';
@@ -283,7 +295,7 @@ export class Pipeline {
       const reason = failure ? refusalReasonOf(failure) : state.decision?.reason ?? 'ok';
       metrics.gatewayCall(state.decision?.allowed ? 'allow' : 'deny', reason, Number(process.hrtime.bigint() - started) / 1e9);
     }
-    if (!state.authenticated && failure) metrics.refusal(plane, failure.reason ?? failure.code);
+    if (!state.authenticated && failure) metrics.refusal(plane, this.codeOf(failure));
     if (failure?.code === 'ERR_RATE_LIMITED') metrics.rateLimited.inc({ plane, scope: state.authenticated ? 'caller' : 'source' });
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Account, CredentialRecord, DomainRecord } from '../../domain/types';
+import type { AdminIdentity } from '../../iam/admin-tokens';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import type { SchemaId } from '../validation';
 
@@ -37,11 +38,8 @@ export interface HttpRequest {
   is(types: readonly string[]): boolean;
 }
 
-export interface AdminCaller {
-  readonly account: Account;
-  /** The admin token's id (never its secret): rate limits and audit records name it. */
-  readonly tokenId: string;
-}
+/** The admin token's account and id (never its secret): rate limits and audit records name the id. */
+export type AdminCaller = AdminIdentity;
 
 export interface CertificateCaller {
   readonly domain: DomainRecord;
