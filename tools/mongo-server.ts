@@ -53,7 +53,7 @@ async function waitUntilAnswering(uri: string, child: ChildProcess, output: () =
 
 /**
  * Starts a real MongoDB-wire server on a free loopback port with a temporary data directory: `mongod` when it is
- * on PATH, otherwise FerretDB v1.24.1 (SQLite backend) built from tools/ferretdb on first use.
+ * on PATH, otherwise FerretDB v1.24.2 (SQLite backend) built from tools/ferretdb on first use.
  */
 export async function startMongoServer(): Promise<StartedMongoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'okmsd-mongo-'));
@@ -73,7 +73,7 @@ export async function startMongoServer(): Promise<StartedMongoServer> {
       '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable', '--debug-addr=-', '--state-dir=-', '--log-level=error',
     ];
-    description = 'FerretDB v1.24.1 (SQLite backend)';
+    description = 'FerretDB v1.24.2 (SQLite backend)';
   }
   let output = '';
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DO_NOT_TRACK: '1' } });
