@@ -1,7 +1,8 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../domain/worker-script';
-import type { AuditEntry, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { AuditEntry } from '../domain/records';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
 export interface AuditRecord {
@@ -22,12 +23,6 @@ export interface AuditRecord {
   readonly objectId?: string;
   readonly serial?: string;
   readonly objectIdentities?: readonly string[];
-}
-
-export const GENESIS_HASH = '0'.repeat(64);
-
-export function chainHash(prevHash: string, record: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(record).digest('hex');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { GENESIS_HASH, chainHash } from './audit-log';
+import { GENESIS_HASH, chainHash } from '../domain/audit-chain-hash';
 
 /** One page of the chain to check, in order; the reply says how many entries held so far, or the first broken one. */
 export interface VerifyMessage {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Account } from '../domain/types';
 import { identityUrn } from '../domain/urn';
-import type { IamKind, IamRecord } from '../storage/ports';
+import type { IamKind, IamRecord } from '../domain/records';
 import type { Policy } from './decide';
 import { checkOwnIdentities } from '../domain/identity-check';
 import { hashPassword } from './passwords';

@@ -3,7 +3,8 @@ import { BoundedMap } from '../domain/bounded-map';
 import { OkmsError } from '../domain/errors';
 import type { Account, Page, PageRequest } from '../domain/types';
 import { identityUrn, parseIdentityUrn } from '../domain/urn';
-import type { IamRecord, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { IamRecord } from '../domain/records';
 import { PolicyIndex, type Decision } from './decide';
 import { policyFromRecord, type IamKindSpec } from './iam-entities';
 

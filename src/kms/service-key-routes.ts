@@ -6,7 +6,7 @@ import { GatewayError } from '../http/gateway/okms-error';
 import { decodeCursor, encodeCursor } from '../http/pagination';
 import { uuidParam } from '../http/params';
 import { bodyValidator } from '../http/validation';
-import type { ServiceKeyRecord } from '../storage/ports';
+import type { ServiceKeyRecord } from '../domain/records';
 import type { CreateServiceKeyInput, ServiceKeyService } from './service-key-service';
 import { jwsSigningInput, parseCompactJws } from './jws';
 import type { SignatureAlgorithm } from './signatures';

@@ -1,5 +1,6 @@
 import { OkmsError } from '../domain/errors';
-import type { ObjectRecord, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { ObjectRecord } from '../domain/records';
 import { aclOf, type Acl, type BarbicanCaller } from './barbican-model';
 import type { ObjectAccess } from './object-access';
 

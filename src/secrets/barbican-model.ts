@@ -1,5 +1,5 @@
 import { OkmsError } from '../domain/errors';
-import type { ObjectRecord } from '../storage/ports';
+import type { ObjectRecord } from '../domain/records';
 
 /** Barbican's secret types and the payload content types okmsd stores (Barbican's five plus PEM/X.509 for certificates). */
 export const SECRET_TYPES = ['symmetric', 'public', 'private', 'passphrase', 'certificate', 'opaque'] as const;

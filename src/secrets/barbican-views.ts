@@ -1,4 +1,4 @@
-import type { ObjectRecord } from '../storage/ports';
+import type { ObjectRecord } from '../domain/records';
 import { aclOf, barbicanTime } from './barbican-model';
 
 /** Barbican's JSON shapes, exactly the keys python-barbicanclient 5.4 accepts (it passes them as keyword arguments). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
-import type { ObjectRecord, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { ObjectRecord } from '../domain/records';
 import { idFromRef, type BarbicanCaller, type ContainerType } from './barbican-model';
 import { consumersOf, type Consumer } from './barbican-views';
 import type { ObjectAccess } from './object-access';

@@ -1,6 +1,7 @@
 import { OkmsError } from '../domain/errors';
 import { okmsResourceUrn } from '../domain/urn';
-import type { ObjectKind, ObjectRecord, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { ObjectKind, ObjectRecord } from '../domain/records';
 import { aclOf, type BarbicanCaller } from './barbican-model';
 
 const LABEL: Record<ObjectKind, string> = { secret: 'Secret', container: 'Secrets container', order: 'Order', keystoneToken: 'Token' };

@@ -1,7 +1,8 @@
 import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import type { DomainService } from '../ca/domain-service';
 import { OkmsError } from '../domain/errors';
-import type { ObjectRecord, Store } from '../storage/ports';
+import type { Store } from '../storage/ports';
+import type { ObjectRecord } from '../domain/records';
 import { idFromRef, normaliseContentType, type BarbicanCaller } from './barbican-model';
 import { csrSubject, generateOrderKeyPair, issueServerCertificate, keySpecOf, serverNameOf, spkiFromCsr, type KeySpec } from './certificate-order';
 import type { ContainerService } from './container-service';

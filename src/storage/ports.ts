@@ -7,6 +7,7 @@ import type {
   PageRequest,
   RevocationRecord,
 } from '../domain/types';
+import type { AuditEntry, IamKind, IamRecord, ObjectKind, ObjectRecord, ServiceKeyRecord } from '../domain/records';
 
 /**
  * The storage contract. Every adapter (embedded SQLite, MongoDB) implements exactly this and passes
@@ -94,15 +95,6 @@ export interface RevocationRepository {
   listSince(revokedAt: string): Promise<RevocationRecord[]>;
 }
 
-/** One link of the hash-chained audit log. */
-export interface AuditEntry {
-  readonly seq: number;
-  readonly prevHash: string;
-  readonly hash: string;
-  /** The canonical JSON of the record that `hash` covers. */
-  readonly record: string;
-}
-
 export interface AuditRepository {
   /**
    * Appends `record` (canonical JSON) at the end of the one chain, atomically: the store assigns the next
@@ -119,19 +111,6 @@ export interface AuditRepository {
   prune(throughSeq: number): Promise<number>;
 }
 
-export type IamKind = 'user' | 'group' | 'serviceAccount' | 'policy';
-
-/** An IAM entity of one account; `doc` is the entity's own fields (validated by src/iam before storage). */
-export interface IamRecord {
-  readonly accountId: string;
-  readonly kind: IamKind;
-  readonly id: string;
-  readonly doc: Record<string, unknown>;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
 export interface IamRepository {
   get(accountId: string, kind: IamKind, id: string): Promise<IamRecord | undefined>;
   list(accountId: string, kind: IamKind, page: PageRequest): Promise<Page<IamRecord>>;
@@ -142,28 +121,6 @@ export interface IamRepository {
   delete(accountId: string, kind: IamKind, id: string): Promise<boolean>;
 }
 
-/** A KMS service key. `wrappedMaterial` is the key (raw AES bytes or PKCS#8) wrapped under the domain KEK. */
-export interface ServiceKeyRecord {
-  readonly domainId: string;
-  readonly id: string;
-  readonly name: string;
-  readonly type: 'oct' | 'RSA' | 'EC';
-  readonly size: number | null;
-  readonly curve: string | null;
-  readonly operations: readonly string[];
-  readonly context: string;
-  readonly state: 'active' | 'deactivated';
-  readonly deactivationReason: string | null;
-  readonly wrappedMaterial: string;
-  /** SPKI DER (base64) of RSA/EC keys; null for oct. */
-  readonly publicKey: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly activatedAt: string | null;
-  readonly deactivatedAt: string | null;
-  readonly version: number;
-}
-
 export interface ServiceKeyRepository {
   create(key: ServiceKeyRecord): Promise<void>;
   get(domainId: string, id: string): Promise<ServiceKeyRecord | undefined>;
@@ -172,28 +129,6 @@ export interface ServiceKeyRepository {
   /** Compare-and-set on `version`. */
   replace(key: ServiceKeyRecord, expectedVersion: number): Promise<boolean>;
   delete(domainId: string, id: string): Promise<boolean>;
-}
-
-/** Barbican-style objects of a domain (an OpenStack project) and the Keystone-compatible tokens. */
-export type ObjectKind = 'secret' | 'container' | 'order' | 'keystoneToken';
-
-/** One object; `doc` holds its own fields (validated by src/secrets before storage; payloads only wrapped). */
-export interface ObjectRecord {
-  readonly kind: ObjectKind;
-  /** A UUID (for tokens: the SHA-256 of the token), unique per kind across domains. */
-  readonly id: string;
-  readonly domainId: string;
-  readonly name: string | null;
-  /** secret_type, container type or order type. */
-  readonly type: string;
-  /** When it stops being valid (secret expiration, certificate notAfter, token expiry); null when never. */
-  readonly expiresAt: string | null;
-  /** When what it holds stops being valid — a certificate secret's notAfter, a token's expiry — indexed for the lifecycle job; else null. */
-  readonly notAfter: string | null;
-  readonly doc: Record<string, unknown>;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
 }
 
 export interface ObjectQuery {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { chainHash, GENESIS_HASH } from '../../src/audit/audit-log';
+import { chainHash, GENESIS_HASH } from '../../src/domain/audit-chain-hash';
 import type { CredentialRecord, DomainRecord } from '../../src/domain/types';
 import { openMongoStore } from '../../src/storage/mongo/mongo-store';
 import type { Store } from '../../src/storage/ports';

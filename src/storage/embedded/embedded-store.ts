@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { OkmsError } from '../../domain/errors';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
-import type {
-  AccountRepository, ApiTokenRepository, AuditEntry, AuditRepository, CredentialRepository, ServiceKeyRecord, ServiceKeyRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store,
-} from '../ports';
+import type { AccountRepository, ApiTokenRepository, AuditRepository, CredentialRepository, ServiceKeyRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store } from '../ports';
+import type { AuditEntry, ServiceKeyRecord } from '../../domain/records';
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
 } from './rows';

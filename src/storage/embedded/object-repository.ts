@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ObjectQuery, ObjectRecord, ObjectRepository } from '../ports';
+import type { ObjectQuery, ObjectRepository } from '../ports';
+import type { ObjectRecord } from '../../domain/records';
 import { insertStep, type Row } from './rows';
 import type { WriteStep } from './writer-thread';
 

@@ -1,5 +1,5 @@
 import type { WriteStep } from './writer-thread';
-import type { IamKind, IamRecord } from '../ports';
+import type { IamKind, IamRecord } from '../../domain/records';
 import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */

@@ -1,6 +1,6 @@
 import type { Collection, Document } from 'mongodb';
-import { chainHash, GENESIS_HASH } from '../../audit/audit-log';
-import type { AuditEntry } from '../ports';
+import { chainHash, GENESIS_HASH } from '../../domain/audit-chain-hash';
+import type { AuditEntry } from '../../domain/records';
 import { insertedBeforeDuplicate } from './duplicate-key';
 
 const MAX_BATCH = 500;

@@ -1,6 +1,7 @@
 import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
-import type { IamRecord, ServiceKeyRecord, Store } from '../ports';
+import type { Store } from '../ports';
+import type { IamRecord, ServiceKeyRecord } from '../../domain/records';
 import { auditEntryOf, MongoAuditChain } from './audit-chain';
 import { conflictOnDuplicate, isDuplicate } from './duplicate-key';
 import { mongoObjectRepository } from './object-repository';

@@ -1,5 +1,6 @@
 import type { Collection, Document, Filter } from 'mongodb';
-import type { ObjectRecord, ObjectRepository } from '../ports';
+import type { ObjectRepository } from '../ports';
+import type { ObjectRecord } from '../../domain/records';
 import { conflictOnDuplicate } from './duplicate-key';
 
 const key = (kind: string, id: string) => `${kind}/${id}`;

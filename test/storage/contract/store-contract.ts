@@ -1,7 +1,8 @@
-import { chainHash, GENESIS_HASH } from '../../../src/audit/audit-log';
+import { chainHash, GENESIS_HASH } from '../../../src/domain/audit-chain-hash';
 import { OkmsError } from '../../../src/domain/errors';
 import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
-import type { IamRecord, ObjectRecord, ServiceKeyRecord, Store } from '../../../src/storage/ports';
+import type { Store } from '../../../src/storage/ports';
+import type { IamRecord, ObjectRecord, ServiceKeyRecord } from '../../../src/domain/records';
 
 /**
  * The storage contract: every adapter (embedded now, MongoDB in issue 3/6) must pass exactly this suite.
