@@ -4,7 +4,7 @@ import { startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 
 let t: TestOkmsd;
 /** Pages for people, not API operations. */
-const PAGES = new Set(['GET /docs', 'GET /console', 'GET /console/app.js']);
+const PAGES = new Set(['GET /docs', 'GET /docs/docs.js', 'GET /docs/docs.css', 'GET /console', 'GET /console/app.js', 'GET /console/console.css']);
 beforeAll(async () => {
   t = await startTestOkmsd();
 });
@@ -74,5 +74,15 @@ describe('OpenAPI 3.1 document', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.text).toContain('/openapi.json');
     expect(page.text).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/);
+  });
+
+  it('serves the pages and their scripts and styles as files under a CSP without inline code', async () => {
+    for (const [path, type] of [['/docs', 'text/html'], ['/docs/docs.js', 'text/javascript'], ['/docs/docs.css', 'text/css'], ['/console', 'text/html'], ['/console/app.js', 'text/javascript'], ['/console/console.css', 'text/css']] as const) {
+      const page = await t.api('GET', path, { token: null });
+      expect([path, page.status, page.headers.get('content-type')]).toEqual([path, 200, `${type}; charset=utf-8`]);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      if (type === 'text/html') expect(page.text).not.toMatch(/<script>|<style>|style="/);
+    }
   });
 });

@@ -1,10 +1,5 @@
 import express, { type Express } from 'express';
 import { buildOpenApi } from '../openapi';
-import { API_REFERENCE_HTML } from './docs-page';
-import { CONSOLE_HTML } from '../console/console-page';
-import { CONSOLE_SCRIPT } from '../console/console-script';
-
-const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; frame-ancestors 'none'";
 import { mountPipeline } from '../pipeline/express-adapter';
 import type { Pipeline } from '../pipeline/pipeline';
 import { inDialect, type Route } from '../pipeline/route';
@@ -14,6 +9,18 @@ import { credentialRoutes } from './credential-routes';
 import { domainRoutes } from './domain-routes';
 import { iamRoutes } from './iam-routes';
 import type { ControlPlaneServices } from './services';
+import { loadStaticFiles } from '../static-pages';
+
+/** Pages, not API: the console and the reference that renders /openapi.json, from web/ (local: no CDN, no framework, no inline code). */
+const PAGES: Readonly<Record<string, string>> = {
+  '/console': 'console/index.html',
+  '/console/app.js': 'console/app.js',
+  '/console/console.css': 'console/console.css',
+  '/docs': 'docs/index.html',
+  '/docs/docs.js': 'docs/docs.js',
+  '/docs/docs.css': 'docs/docs.css',
+};
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; frame-ancestors 'none'";
 
 export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
   return [
@@ -76,16 +83,13 @@ export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
-  // Pages, not API: the reference that renders /openapi.json and the console (both local: no CDN, no framework).
-  app.get('/docs', (_req, res) => {
-    res.type('html').set('Content-Security-Policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'").send(API_REFERENCE_HTML);
-  });
-  app.get('/console', (_req, res) => {
-    res.type('html').set('Content-Security-Policy', CONSOLE_CSP).send(CONSOLE_HTML);
-  });
-  app.get('/console/app.js', (_req, res) => {
-    res.type('text/javascript').set('Cache-Control', 'no-store').send(CONSOLE_SCRIPT);
-  });
+  const files = loadStaticFiles(Object.values(PAGES));
+  for (const [path, file] of Object.entries(PAGES)) {
+    const page = files.get(file)!;
+    app.get(path, (_req, res) => {
+      res.set({ 'Content-Type': page.contentType, 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).send(page.body);
+    });
+  }
   mountPipeline(app, controlPlaneRoutes(s), pipeline);
   return app;
 }

@@ -1,9 +1,7 @@
-/**
+/*
  * The console's script, plain JavaScript served from /console/app.js (no framework, no CDN). It talks to the
  * same control-plane API as the CLI, with the admin token kept in sessionStorage for the tab's life only.
- * Written without template literals so that it can live in this TypeScript string as it is.
  */
-export const CONSOLE_SCRIPT = String.raw`
 'use strict';
 var state = { token: sessionStorage.getItem('okmsd-token') || '', domain: '', pendingKey: null };
 
@@ -198,4 +196,3 @@ document.addEventListener('DOMContentLoaded', function () {
   $('iam-refresh').onclick = loadIam;
   if (state.token) { $('token').value = state.token; $('signin-form').requestSubmit(); }
 });
-`;
