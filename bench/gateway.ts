@@ -47,7 +47,7 @@ async function decisionCost(unrelated: number): Promise<number> {
   const resource = 'urn:v1:eu:resource:okms:11111111-1111-4111-8111-111111111111';
   const policy = (i: number, login: string) => ({
     accountId: 'acme', kind: 'policy' as const, id: `p${i}`, createdAt: now, updatedAt: now, version: 1,
-    doc: { name: `p${i}`, identities: [`urn:v1:eu:identity:user:acme/${login}`], resources: [resource], allow: ['okms:apikms:serviceKey/*'], except: [], deny: [] },
+    doc: { name: `p${i}`, identities: [`urn:v1:eu:identity:user:acme/${login}`], resources: [resource], allow: ['okms:apikms:serviceKey/*'], except: [], deny: [], description: '', conditions: {} },
   });
   await Promise.all(Array.from({ length: unrelated }, (_, i) => store.iam.create(policy(i, `user${i}`))));
   await store.iam.create(policy(unrelated, 'caller'));

@@ -15,7 +15,7 @@ import type { CredentialRecord } from '../src/domain/types';
 import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
 import { openMongoStore } from '../src/storage/mongo/mongo-store';
 import { startMongoServer, type StartedMongoServer } from '../tools/mongo-server';
-import type { Store } from '../src/storage/ports';
+import type { Store } from '../src/storage/store';
 import { startChild } from './lib/child';
 import { table } from './lib/measure';
 

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../domain/worker-script';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import type { AuditEntry } from '../domain/records';
 
 /** What one audited call says. Never key material, plaintext, private keys or tokens: ids and URNs only. */
@@ -58,7 +58,7 @@ export interface ChainVerification {
 export class AuditLog {
   /** `macKey` signs and checks pruning checkpoints (KeyHierarchy.macKey); without it pruning is refused. */
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Repositories, 'audit' | 'meta'>,
     private readonly macKey?: Buffer,
   ) {}
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import { checkOwnIdentities } from '../domain/identity-check';
 import type { Account, CertificateType, CredentialRecord, DomainRecord, Page, PageRequest } from '../domain/types';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import { buildAccessProfile } from './access-profile';
 import { csrToDer } from './csr-input';
 import type { DomainService } from './domain-service';
@@ -58,7 +58,7 @@ function resolveCertificateType(requested: CertificateType | undefined, csr: Par
 export class CredentialService {
   constructor(
     private readonly deps: {
-      store: Store;
+      store: Pick<Repositories, 'credentials'>;
       domains: DomainService;
       keyPairs: KeyPairGenerator;
       clock: () => Date;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import type { Account, CaKeyAlgorithm, DomainRecord, Page, PageRequest } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import { loadCaSigner, type CaSigner } from './ca-signer';
 import { createDomainCa } from './create-domain-ca';
 
@@ -20,7 +20,7 @@ export class DomainService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: Pick<Repositories, 'domains'>;
       keys: KeyHierarchy;
       crypto: Crypto;
       clock: () => Date;

@@ -1,8 +1,7 @@
 import type { KeyHierarchy } from '../kms/key-hierarchy';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import { loadCaSigner } from './ca-signer';
 import { createIssuingCa } from './create-domain-ca';
-import { derToPem } from './csr-input';
 import { KeyPairGenerator } from './generate-key-pair';
 import { issueLeafCertificate } from './issue-certificate';
 import { randomSerialHex } from './serial';
@@ -23,7 +22,7 @@ export interface GatewayTlsMaterial {
  * under the master key, so every node behind a balancer presents a certificate from the same CA), and a
  * server certificate with a fresh key issued by it at every start.
  */
-export async function gatewayTlsMaterial(store: Store, keys: KeyHierarchy, hostnames: readonly string[], now: Date): Promise<GatewayTlsMaterial> {
+export async function gatewayTlsMaterial(store: Pick<Repositories, 'meta'>, keys: KeyHierarchy, hostnames: readonly string[], now: Date): Promise<GatewayTlsMaterial> {
   let stored = await store.meta.get(SERVER_CA_META);
   if (!stored) {
     const ca = await createIssuingCa('CN=okmsd gateway server CA, O=okmsd', 'P-256', now, globalThis.crypto);

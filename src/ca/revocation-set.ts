@@ -1,4 +1,4 @@
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 
 /** How often a gateway reads new revocations from the store: other nodes' revocations reach it within this. */
 export const REVOCATION_POLL_MS = 250;
@@ -16,7 +16,7 @@ export class RevocationSet {
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Pick<Repositories, 'revocations'>) {}
 
   async start(): Promise<void> {
     await this.poll();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config';
-import { startOkmsd } from '../server';
+import { ConfigError, loadConfig } from '../app/config';
+import { startOkmsd } from '../app/start-okmsd';
 import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
 import { registerSecretCommands } from './commands/secret-commands';

@@ -9,18 +9,78 @@ export interface AuditEntry {
   readonly record: string;
 }
 
-export type IamKind = 'user' | 'group' | 'serviceAccount' | 'policy';
+/** What every user, group and service account holds besides its own fields: its immutable internal id. */
+interface Uid {
+  /** Set at creation, kept by every update; absent on entities made before uids existed. */
+  readonly uid?: string;
+}
 
-/** An IAM entity of one account; `doc` is the entity's own fields (validated by src/iam before storage). */
-export interface IamRecord {
+export interface UserDoc extends Uid {
+  readonly login: string;
+  readonly email: string;
+  readonly description: string;
+  /** The group the user belongs to ('' when none). */
+  readonly group: string;
+  /** scrypt hash (src/iam/passwords.ts); absent until a password is set. */
+  readonly passwordHash?: string;
+  /** Keystone tokens issued before this instant are refused. */
+  readonly passwordChangedAt?: string;
+}
+
+export interface GroupDoc extends Uid {
+  readonly name: string;
+  readonly description: string;
+  /** Identity URNs of the members (users, service accounts). */
+  readonly members: readonly string[];
+}
+
+export interface ServiceAccountDoc extends Uid {
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface PolicyConditions {
+  readonly notBefore?: string;
+  readonly notAfter?: string;
+  readonly sourceIps?: readonly string[];
+}
+
+export interface PolicyDoc {
+  readonly name: string;
+  readonly description: string;
+  readonly identities: readonly string[];
+  /** Resource URN patterns. */
+  readonly resources: readonly string[];
+  /** Action patterns. */
+  readonly allow: readonly string[];
+  readonly except: readonly string[];
+  readonly deny: readonly string[];
+  readonly conditions: PolicyConditions;
+}
+
+/** The stored fields of each IAM entity kind (validated by src/iam before storage). */
+export interface IamDocs {
+  readonly user: UserDoc;
+  readonly group: GroupDoc;
+  readonly serviceAccount: ServiceAccountDoc;
+  readonly policy: PolicyDoc;
+}
+
+export type IamKind = keyof IamDocs;
+
+/** An IAM entity of one account, of kind K. */
+export interface IamRecordOf<K extends IamKind> {
   readonly accountId: string;
-  readonly kind: IamKind;
+  readonly kind: K;
   readonly id: string;
-  readonly doc: Record<string, unknown>;
+  readonly doc: IamDocs[K];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
 }
+
+/** An IAM entity of any kind, discriminated on `kind`. */
+export type IamRecord = { [K in IamKind]: IamRecordOf<K> }[IamKind];
 
 /** A KMS service key. `wrappedMaterial` is the key (raw AES bytes or PKCS#8) wrapped under the domain KEK. */
 export interface ServiceKeyRecord {
@@ -44,13 +104,85 @@ export interface ServiceKeyRecord {
   readonly version: number;
 }
 
+/** Who besides the project may read a Barbican object (Barbican's ACL); absent: the project's default. */
+export interface Acl {
+  readonly projectAccess: boolean;
+  readonly users: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface SecretDoc {
+  readonly algorithm: string | null;
+  readonly bitLength: number | null;
+  readonly mode: string | null;
+  readonly creatorId: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The payload wrapped under the domain KEK (JSON of a WrappedBlob); absent until the payload is given. */
+  readonly payload?: string;
+  readonly contentType?: string;
+  /** What a certificate secret's payload certifies (read at storage time, for the expiry monitor). */
+  readonly certificate?: { readonly notAfter: string; readonly subject: string; readonly serial: string };
+  readonly acl?: Acl;
+}
+
+export interface SecretRef {
+  readonly name: string | null;
+  readonly secretId: string;
+}
+
+export interface Consumer {
+  readonly name: string;
+  readonly URL: string;
+  readonly created: string;
+  readonly updated: string;
+}
+
+export interface ContainerDoc {
+  readonly creatorId: string;
+  readonly secretRefs: readonly SecretRef[];
+  readonly consumers: readonly Consumer[];
+  readonly acl?: Acl;
+}
+
+export interface OrderDoc {
+  readonly status: 'PENDING' | 'ACTIVE' | 'ERROR';
+  /** The order's meta as Barbican shows it back. */
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly creatorId: string;
+  readonly secretId?: string;
+  readonly containerId?: string;
+  readonly errorStatusCode?: string;
+  readonly errorReason?: string;
+}
+
+/** A Keystone-compatible token's record (its id is the SHA-256 of the token; the token itself is never stored). */
+export interface KeystoneTokenDoc {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly issuedAt: string;
+  readonly expiresAt: string;
+  readonly methods: readonly string[];
+  /** The user's uid at issuance: a user deleted and re-created under the same login does not inherit the token. */
+  readonly userUid?: string;
+}
+
+/** The stored fields of each object kind (validated by src/secrets before storage; payloads only wrapped). */
+export interface ObjectDocs {
+  readonly secret: SecretDoc;
+  readonly container: ContainerDoc;
+  readonly order: OrderDoc;
+  readonly keystoneToken: KeystoneTokenDoc;
+}
+
 /** Barbican-style objects of a domain (an OpenStack project) and the Keystone-compatible tokens. */
+export type ObjectKind = keyof ObjectDocs;
 
-export type ObjectKind = 'secret' | 'container' | 'order' | 'keystoneToken';
-
-/** One object; `doc` holds its own fields (validated by src/secrets before storage; payloads only wrapped). */
-export interface ObjectRecord {
-  readonly kind: ObjectKind;
+/** One object of kind K. */
+export interface ObjectRecordOf<K extends ObjectKind> {
+  readonly kind: K;
   /** A UUID (for tokens: the SHA-256 of the token), unique per kind across domains. */
   readonly id: string;
   readonly domainId: string;
@@ -61,8 +193,11 @@ export interface ObjectRecord {
   readonly expiresAt: string | null;
   /** When what it holds stops being valid — a certificate secret's notAfter, a token's expiry — indexed for the lifecycle job; else null. */
   readonly notAfter: string | null;
-  readonly doc: Record<string, unknown>;
+  readonly doc: ObjectDocs[K];
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
 }
+
+/** An object of any kind, discriminated on `kind`. */
+export type ObjectRecord = { [K in ObjectKind]: ObjectRecordOf<K> }[ObjectKind];

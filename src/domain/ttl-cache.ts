@@ -7,14 +7,17 @@ import { BoundedMap } from './bounded-map';
 export class TtlCache<V> {
   private readonly entries: BoundedMap<string, { value: V; until: number }>;
 
+  /** `now`: the injected clock, in epoch milliseconds. */
   constructor(
     private readonly ttlMs: number,
+    private readonly now: () => number,
     maxEntries = 10_000,
   ) {
     this.entries = new BoundedMap(maxEntries);
   }
 
-  get(key: string, now = Date.now()): V | undefined {
+  get(key: string): V | undefined {
+    const now = this.now();
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.until <= now) {
@@ -24,8 +27,8 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V, now = Date.now()): void {
-    this.entries.set(key, { value, until: now + this.ttlMs });
+  set(key: string, value: V): void {
+    this.entries.set(key, { value, until: this.now() + this.ttlMs });
   }
 
   delete(key: string): void {

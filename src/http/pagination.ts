@@ -5,7 +5,7 @@ import { queryValidator } from './validation';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
-const validateListQuery = queryValidator<{ cursor?: string; limit?: string }>('list-query');
+const validateListQuery = queryValidator('list-query');
 
 /** Opaque to clients: base64url of the last item's (createdAt, id). */
 export function encodeCursor(position: KeysetPosition): string {

@@ -1,12 +1,19 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import type { ServerLimits } from '../config';
+
+export interface ServerLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly tlsHandshakeTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerSource: number;
+}
 
 /**
  * Bounds what a client can hold open: headers and whole requests within seconds, a cap on open connections in
  * total (the server refuses beyond it) and per source address (closed at once, logged at most once a second).
  */
-export function applyServerLimits(server: Server, limits: ServerLimits, logger: Logger): void {
+export function applyServerLimits(server: Server, limits: ServerLimits, logger: Logger, nowMs: () => number): void {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
   server.maxConnections = limits.maxConnections;
@@ -18,7 +25,7 @@ export function applyServerLimits(server: Server, limits: ServerLimits, logger: 
     const count = (open.get(source) ?? 0) + 1;
     if (count > limits.maxConnectionsPerSource) {
       dropped += 1;
-      const now = Date.now();
+      const now = nowMs();
       if (now - lastLog >= 1000) {
         logger.warn({ source, dropped, limit: limits.maxConnectionsPerSource }, 'connections refused: too many open from one address');
         lastLog = now;

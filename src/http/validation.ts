@@ -41,6 +41,7 @@ import credentialRenew from '../../schemas/credential-renew.json';
 import barbicanContainerRotate from '../../schemas/barbican-container-rotate.json';
 import certificateVerify from '../../schemas/certificate-verify.json';
 import { OkmsError } from '../domain/errors';
+import type { SchemaTypes } from './schema-types';
 import { parseIdentityUrn } from '../domain/urn';
 
 /** Every JSON Schema in schemas/: the one source for validation here and for the OpenAPI document. */
@@ -50,7 +51,8 @@ export const SCHEMAS = [
   credentialRenew, barbicanContainerRotate, certificateVerify, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
 ] as const;
-export type SchemaId = (typeof SCHEMAS)[number]['$id'];
+/** A schema's $id (the file name under schemas/); SchemaTypes is generated from the same folder. */
+export type SchemaId = keyof SchemaTypes;
 
 function makeAjv(coerce: boolean): Ajv {
   // Query strings carry only strings; there "30" may stand for 30 and one value for a one-item list.
@@ -126,5 +128,6 @@ function validator<T>(ajv: Ajv, id: SchemaId, copy: boolean): Validator<T> {
   };
 }
 
-export const bodyValidator = <T>(id: SchemaId): Validator<T> => validator<T>(bodyAjv, id, false);
-export const queryValidator = <T>(id: SchemaId): Validator<T> => validator<T>(queryAjv, id, true);
+/** Validates against schemas/{id}.json; what passes has the type generated from that schema (src/http/schema-types.ts). */
+export const bodyValidator = <Id extends SchemaId>(id: Id): Validator<SchemaTypes[Id]> => validator<SchemaTypes[Id]>(bodyAjv, id, false);
+export const queryValidator = <Id extends SchemaId>(id: Id): Validator<SchemaTypes[Id]> => validator<SchemaTypes[Id]>(queryAjv, id, true);

@@ -7,7 +7,7 @@ export interface AdminIdentity {
   readonly account: Account;
   readonly tokenId: string;
 }
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 
 /** Generated tokens look like `okmsd.<16 hex id>.<43 char secret>`; the id finds the record, the secret is checked. */
 const TOKEN_FORMAT = /^okmsd\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
@@ -40,7 +40,7 @@ export function configTokenRecord(accountId: string, token: string, now: Date): 
  * Resolves a Bearer token to its account; every failure is the same 401 (no oracle on which part was wrong). The
  * record is read on every call, so a revocation or an expiry takes effect at once on every node.
  */
-export async function authenticateAdminToken(store: Store, authorization: string | undefined, now: Date): Promise<AdminIdentity> {
+export async function authenticateAdminToken(store: Pick<Repositories, 'accounts' | 'apiTokens'>, authorization: string | undefined, now: Date): Promise<AdminIdentity> {
   // Built only on failure: constructing an Error (its stack) on every request costs more than the lookup.
   const unauthenticated = () =>
     new OkmsError('ERR_UNAUTHENTICATED', 'a valid admin token is required (Authorization: Bearer <token>)', { field: 'Authorization' });

@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import { configTokenRecord, newApiToken } from './admin-tokens';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -21,7 +21,7 @@ export interface RootBootstrapResult {
  * `$dataDir/admin-token` (0600) only — never to a log or the terminal.
  */
 export async function bootstrapRootAccount(
-  store: Store,
+  store: Pick<Repositories, 'accounts' | 'apiTokens'>,
   options: { rootAccount: string; configToken: string | undefined; dataDir: string; now: Date },
 ): Promise<RootBootstrapResult> {
   const { rootAccount, configToken, dataDir, now } = options;

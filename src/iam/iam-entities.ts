@@ -1,43 +1,52 @@
 import { randomBytes } from 'node:crypto';
+import { checkOwnIdentities } from '../domain/identity-check';
+import type { GroupDoc, IamDocs, IamKind, IamRecordOf, PolicyConditions, PolicyDoc, ServiceAccountDoc } from '../domain/records';
 import type { Account } from '../domain/types';
 import { identityUrn } from '../domain/urn';
-import type { IamKind, IamRecord } from '../domain/records';
 import type { Policy } from './decide';
-import { checkOwnIdentities } from '../domain/identity-check';
 import { hashPassword } from './passwords';
 import { checkActionPatterns, checkResourcePatterns, checkSourceIps } from './iam-validation';
 
-/** How one IAM entity kind is named, validated, stored and shown. The CRUD service is the same for all four. */
-export interface IamKindSpec {
-  readonly kind: IamKind;
+/** An entity's stored fields less what the service adds itself (uid, passwordChangedAt). */
+export type EntityFields<K extends IamKind> = Omit<IamDocs[K], 'uid' | 'passwordChangedAt'>;
+
+/**
+ * How one IAM entity kind is named, validated, stored and shown. The CRUD service is the same for all four.
+ * C and U: what a create and an update accept (already schema-checked: the HTTP layer's generated request types
+ * must be assignable to them).
+ */
+export interface IamKindSpec<K extends IamKind, C, U> {
+  readonly kind: K;
   /** The name of the path parameter and of the entity in messages. */
   readonly idField: string;
-  readonly createSchema: 'iam-user-create' | 'iam-group-create' | 'iam-service-account-create' | 'iam-policy';
-  readonly updateSchema: 'iam-user-update' | 'iam-group-update' | 'iam-service-account-update' | 'iam-policy';
   /** The id of a new entity, from the request (or generated). */
-  idOf(input: Record<string, unknown>): string;
-  /** Validates `input` (already schema-checked) and returns the document to store. */
-  toDoc(input: Record<string, unknown>, account: Account, urnRegion: string, existing?: Record<string, unknown>): Promise<Record<string, unknown>>;
-  view(record: IamRecord, urnRegion: string): Record<string, unknown>;
+  idOf(input: C): string;
+  /** Validates `input` and returns the fields to store (an update starts from `existing`). */
+  toDoc(input: C | U, account: Account, urnRegion: string, existing?: IamDocs[K]): Promise<EntityFields<K>>;
+  view(record: IamRecordOf<K>, urnRegion: string): Record<string, unknown>;
 }
 
-const str = (value: unknown, fallback = ''): string => (typeof value === 'string' ? value : fallback);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-const stamps = (r: IamRecord) => ({ createdAt: r.createdAt, updatedAt: r.updatedAt });
+const stamps = (r: { createdAt: string; updatedAt: string }) => ({ createdAt: r.createdAt, updatedAt: r.updatedAt });
 
-export const USER: IamKindSpec = {
+export interface UserInput {
+  readonly login?: string;
+  readonly password?: string;
+  readonly email?: string;
+  readonly description?: string;
+  readonly group?: string;
+}
+
+export const USER: IamKindSpec<'user', UserInput & { readonly login: string }, UserInput> = {
   kind: 'user',
   idField: 'login',
-  createSchema: 'iam-user-create',
-  updateSchema: 'iam-user-update',
-  idOf: (input) => str(input.login),
-  async toDoc(input, _account, _region, existing) {
-    const password = typeof input.password === 'string' ? await hashPassword(input.password) : existing?.passwordHash;
+  idOf: (input) => input.login,
+  async toDoc(input, _account, _region, existing): Promise<EntityFields<'user'>> {
+    const password = input.password !== undefined ? await hashPassword(input.password) : existing?.passwordHash;
     return {
-      login: str(existing?.login, str(input.login)),
-      email: str(input.email, str(existing?.email)),
-      description: str(input.description, str(existing?.description)),
-      group: str(input.group, str(existing?.group)),
+      login: existing?.login ?? input.login ?? '',
+      email: input.email ?? existing?.email ?? '',
+      description: input.description ?? existing?.description ?? '',
+      group: input.group ?? existing?.group ?? '',
       ...(password === undefined ? {} : { passwordHash: password }),
     };
   },
@@ -52,53 +61,59 @@ export const USER: IamKindSpec = {
   }),
 };
 
-export const GROUP: IamKindSpec = {
+export interface GroupInput {
+  readonly name?: string;
+  readonly description?: string;
+  readonly members?: readonly string[];
+}
+
+export const GROUP: IamKindSpec<'group', GroupInput & { readonly name: string }, GroupInput> = {
   kind: 'group',
   idField: 'name',
-  createSchema: 'iam-group-create',
-  updateSchema: 'iam-group-update',
-  idOf: (input) => str(input.name),
-  async toDoc(input, account, region, existing) {
-    const members = input.members === undefined ? strings(existing?.members) : strings(input.members);
+  idOf: (input) => input.name,
+  async toDoc(input, account, region, existing): Promise<EntityFields<'group'>> {
+    const members = [...(input.members ?? existing?.members ?? [])];
     checkOwnIdentities(members, account, region, 'members', ['user', 'credential']);
-    return { name: str(existing?.name, str(input.name)), description: str(input.description, str(existing?.description)), members };
+    return { name: existing?.name ?? input.name ?? '', description: input.description ?? existing?.description ?? '', members } satisfies Omit<GroupDoc, 'uid'>;
   },
   view: (r, region) => ({ name: r.id, urn: identityUrn(region, 'group', r.accountId, r.id), description: r.doc.description, members: r.doc.members, ...stamps(r) }),
 };
 
-export const SERVICE_ACCOUNT: IamKindSpec = {
+export interface ServiceAccountInput {
+  readonly id?: string;
+  readonly name?: string;
+  readonly description?: string;
+}
+
+export const SERVICE_ACCOUNT: IamKindSpec<'serviceAccount', ServiceAccountInput, ServiceAccountInput> = {
   kind: 'serviceAccount',
   idField: 'id',
-  createSchema: 'iam-service-account-create',
-  updateSchema: 'iam-service-account-update',
-  idOf: (input) => str(input.id, `sa-${randomBytes(6).toString('hex')}`),
-  async toDoc(input, _account, _region, existing) {
-    return { name: str(input.name, str(existing?.name)), description: str(input.description, str(existing?.description)) };
+  idOf: (input) => input.id ?? `sa-${randomBytes(6).toString('hex')}`,
+  async toDoc(input, _account, _region, existing): Promise<EntityFields<'serviceAccount'>> {
+    return { name: input.name ?? existing?.name ?? '', description: input.description ?? existing?.description ?? '' } satisfies Omit<ServiceAccountDoc, 'uid'>;
   },
   view: (r, region) => ({ id: r.id, urn: identityUrn(region, 'credential', r.accountId, r.id), name: r.doc.name, description: r.doc.description, ...stamps(r) }),
 };
 
-interface PolicyBody {
-  name: string;
-  description?: string;
-  identities: string[];
-  resources: Array<{ urn: string }>;
-  permissions: { allow?: Array<{ action: string }>; except?: Array<{ action: string }>; deny?: Array<{ action: string }> };
-  conditions?: { notBefore?: string; notAfter?: string; sourceIps?: string[] };
+/** A policy as the API takes it (OVH IAM v2 shape). */
+export interface PolicyInput {
+  readonly name: string;
+  readonly description?: string;
+  readonly identities: readonly string[];
+  readonly resources: ReadonlyArray<{ readonly urn: string }>;
+  readonly permissions: { readonly allow?: ReadonlyArray<{ readonly action: string }>; readonly except?: ReadonlyArray<{ readonly action: string }>; readonly deny?: ReadonlyArray<{ readonly action: string }> };
+  readonly conditions?: PolicyConditions;
 }
 
-export const POLICY: IamKindSpec = {
+export const POLICY: IamKindSpec<'policy', PolicyInput, PolicyInput> = {
   kind: 'policy',
   idField: 'id',
-  createSchema: 'iam-policy',
-  updateSchema: 'iam-policy',
   idOf: () => crypto.randomUUID(),
-  async toDoc(input, account, region) {
-    const body = input as unknown as PolicyBody;
+  async toDoc(body, account, region): Promise<PolicyDoc> {
     checkOwnIdentities(body.identities, account, region, 'identities');
     const resources = body.resources.map((r) => r.urn);
     checkResourcePatterns(resources, region);
-    const actions = (list?: Array<{ action: string }>) => (list ?? []).map((a) => a.action);
+    const actions = (list?: ReadonlyArray<{ action: string }>) => (list ?? []).map((a) => a.action);
     const [allow, except, deny] = [actions(body.permissions.allow), actions(body.permissions.except), actions(body.permissions.deny)];
     checkActionPatterns(allow, 'permissions.allow');
     checkActionPatterns(except, 'permissions.except');
@@ -111,26 +126,26 @@ export const POLICY: IamKindSpec = {
     name: r.doc.name,
     description: r.doc.description,
     identities: r.doc.identities,
-    resources: strings(r.doc.resources).map((urn) => ({ urn })),
+    resources: r.doc.resources.map((urn) => ({ urn })),
     permissions: {
-      allow: strings(r.doc.allow).map((action) => ({ action })),
-      except: strings(r.doc.except).map((action) => ({ action })),
-      deny: strings(r.doc.deny).map((action) => ({ action })),
+      allow: r.doc.allow.map((action) => ({ action })),
+      except: r.doc.except.map((action) => ({ action })),
+      deny: r.doc.deny.map((action) => ({ action })),
     },
     conditions: r.doc.conditions,
     ...stamps(r),
   }),
 };
 
-export function policyFromRecord(r: IamRecord): Policy {
-  const conditions = (r.doc.conditions ?? {}) as Policy['conditions'];
+export function policyFromRecord(r: IamRecordOf<'policy'>): Policy {
   return {
     id: r.id,
     accountId: r.accountId,
-    name: str(r.doc.name),
-    identities: strings(r.doc.identities),
-    resources: strings(r.doc.resources),
-    permissions: { allow: strings(r.doc.allow), except: strings(r.doc.except), deny: strings(r.doc.deny) },
-    ...(conditions ? { conditions } : {}),
+    name: r.doc.name,
+    identities: r.doc.identities,
+    resources: r.doc.resources,
+    permissions: { allow: r.doc.allow, except: r.doc.except, deny: r.doc.deny },
+    conditions: r.doc.conditions ?? {},
   };
 }
+

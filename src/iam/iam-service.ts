@@ -3,15 +3,15 @@ import { BoundedMap } from '../domain/bounded-map';
 import { OkmsError } from '../domain/errors';
 import type { Account, Page, PageRequest } from '../domain/types';
 import { identityUrn, parseIdentityUrn } from '../domain/urn';
-import type { Store } from '../storage/ports';
-import type { IamRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { IamDocs, IamKind, IamRecordOf } from '../domain/records';
 import { PolicyIndex, type Decision } from './decide';
-import { policyFromRecord, type IamKindSpec } from './iam-entities';
+import { policyFromRecord, type EntityFields, type IamKindSpec } from './iam-entities';
 
 /** An account's IAM state as the decision needs it, read once and reused for at most SNAPSHOT_MAX_AGE_MS. */
 interface IamSnapshot {
   readonly readAt: number;
-  readonly users: ReadonlyMap<string, IamRecord>;
+  readonly users: ReadonlyMap<string, IamRecordOf<'user'>>;
   readonly serviceAccounts: ReadonlySet<string>;
   readonly groups: ReadonlyMap<string, readonly string[]>;
   /** Identity URN → the entity's uid (users, groups, service accounts). */
@@ -38,7 +38,7 @@ export const SNAPSHOT_MAX_AGE_MS = 1000;
  * An entity's immutable internal id: set at creation and kept by every update. Entities made before uids existed
  * fall back to their creation time, which a re-created entity never shares either.
  */
-export const uidOf = (record: IamRecord): string => (typeof record.doc.uid === 'string' ? record.doc.uid : `created:${record.createdAt}`);
+export const uidOf = (record: IamRecordOf<'user' | 'group' | 'serviceAccount'>): string => record.doc.uid ?? `created:${record.createdAt}`;
 
 const BOUND_KINDS = { user: 'user', group: 'group', credential: 'serviceAccount' } as const;
 
@@ -47,39 +47,33 @@ export class IamService {
   /** One store read per account at a time: the calls that find the snapshot stale together share it. */
   private readonly loading = new Map<string, Promise<IamSnapshot>>();
 
-  constructor(private readonly deps: { store: Store; clock: () => Date; urnRegion: string }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'iam'>; clock: () => Date; urnRegion: string }) {}
 
-  async create(account: Account, spec: IamKindSpec, input: Record<string, unknown>): Promise<IamRecord> {
+  async create<K extends IamKind, C, U>(account: Account, spec: IamKindSpec<K, C, U>, input: C): Promise<IamRecordOf<K>> {
     const now = this.deps.clock().toISOString();
     const id = spec.idOf(input);
-    const doc = { ...(await spec.toDoc(input, account, this.deps.urnRegion)), ...(spec.kind === 'policy' ? {} : { uid: randomUUID() }) };
-    const record: IamRecord = { accountId: account.id, kind: spec.kind, id, doc, createdAt: now, updatedAt: now, version: 1 };
+    const fields = await spec.toDoc(input, account, this.deps.urnRegion);
+    const doc = (spec.kind === 'policy' ? fields : { ...fields, uid: randomUUID() }) as IamDocs[K];
+    const record: IamRecordOf<K> = { accountId: account.id, kind: spec.kind, id, doc, createdAt: now, updatedAt: now, version: 1 };
     await this.deps.store.iam.create(record);
     this.invalidate(account);
     return record;
   }
 
-  async get(account: Account, spec: IamKindSpec, id: string): Promise<IamRecord> {
+  async get<K extends IamKind>(account: Account, spec: IamKindSpec<K, unknown, unknown>, id: string): Promise<IamRecordOf<K>> {
     const record = await this.deps.store.iam.get(account.id, spec.kind, id);
     if (!record) throw new OkmsError('ERR_NOT_FOUND', `${spec.idField}: ${spec.kind} "${id}" not found`, { field: spec.idField });
     return record;
   }
 
-  list(account: Account, spec: IamKindSpec, page: PageRequest): Promise<Page<IamRecord>> {
+  list<K extends IamKind>(account: Account, spec: IamKindSpec<K, unknown, unknown>, page: PageRequest): Promise<Page<IamRecordOf<K>>> {
     return this.deps.store.iam.list(account.id, spec.kind, page);
   }
 
-  async update(account: Account, spec: IamKindSpec, id: string, input: Record<string, unknown>): Promise<IamRecord> {
-    const existing = await this.get(account, spec, id);
+  async update<K extends IamKind, C, U>(account: Account, spec: IamKindSpec<K, C, U>, id: string, input: U): Promise<IamRecordOf<K>> {
+    const existing = await this.get(account, spec as IamKindSpec<K, unknown, unknown>, id);
     const changed = await spec.toDoc(input, account, this.deps.urnRegion, existing.doc);
-    const passwordChanged = changed.passwordHash !== undefined && changed.passwordHash !== existing.doc.passwordHash;
-    const doc = {
-      ...changed,
-      ...(existing.doc.uid === undefined ? {} : { uid: existing.doc.uid }),
-      // Keystone tokens issued before this instant stop working (keystone-tokens.ts).
-      ...(passwordChanged ? { passwordChangedAt: this.deps.clock().toISOString() } : existing.doc.passwordChangedAt === undefined ? {} : { passwordChangedAt: existing.doc.passwordChangedAt }),
-    };
-    const record: IamRecord = { ...existing, doc, updatedAt: this.deps.clock().toISOString(), version: existing.version + 1 };
+    const record: IamRecordOf<K> = { ...existing, doc: this.keptFields(existing.doc, changed), updatedAt: this.deps.clock().toISOString(), version: existing.version + 1 };
     if (!(await this.deps.store.iam.replace(record, existing.version))) {
       throw new OkmsError('ERR_CONFLICT', `${spec.idField}: ${spec.kind} "${id}" changed meanwhile; read it again and retry`, { field: spec.idField });
     }
@@ -87,7 +81,20 @@ export class IamService {
     return record;
   }
 
-  async delete(account: Account, spec: IamKindSpec, id: string): Promise<void> {
+  /** An update keeps the uid; a new password marks the instant before which Keystone tokens stop working (keystone-tokens.ts). */
+  private keptFields<K extends IamKind>(existing: IamDocs[K], changed: EntityFields<K>): IamDocs[K] {
+    const before = existing as Partial<IamDocs['user']>;
+    const after = changed as Partial<IamDocs['user']>;
+    const passwordChanged = after.passwordHash !== undefined && after.passwordHash !== before.passwordHash;
+    const passwordChangedAt = passwordChanged ? this.deps.clock().toISOString() : before.passwordChangedAt;
+    return {
+      ...changed,
+      ...(before.uid === undefined ? {} : { uid: before.uid }),
+      ...(passwordChangedAt === undefined ? {} : { passwordChangedAt }),
+    } as IamDocs[K];
+  }
+
+  async delete<K extends IamKind>(account: Account, spec: IamKindSpec<K, unknown, unknown>, id: string): Promise<void> {
     if (!(await this.deps.store.iam.delete(account.id, spec.kind, id))) {
       throw new OkmsError('ERR_NOT_FOUND', `${spec.idField}: ${spec.kind} "${id}" not found`, { field: spec.idField });
     }
@@ -169,7 +176,7 @@ export class IamService {
 
   private async snapshot(accountId: string): Promise<IamSnapshot> {
     const cached = this.snapshots.get(accountId);
-    if (cached && Date.now() - cached.readAt < SNAPSHOT_MAX_AGE_MS) return cached;
+    if (cached && this.deps.clock().getTime() - cached.readAt < SNAPSHOT_MAX_AGE_MS) return cached;
     const pending = this.loading.get(accountId);
     if (pending) return pending;
     // An invalidation while the read runs wins: the snapshot is still used by the calls waiting on it, not kept.
@@ -191,7 +198,7 @@ export class IamService {
   }
 
   private async load(accountId: string): Promise<IamSnapshot> {
-    const now = Date.now();
+    const now = this.deps.clock().getTime();
     const { iam } = this.deps.store;
     const [users, serviceAccounts, groups, policies] = await Promise.all([
       iam.listAll(accountId, 'user'),
@@ -200,12 +207,12 @@ export class IamService {
       iam.listAll(accountId, 'policy'),
     ]);
     const { urnRegion } = this.deps;
-    const groupMembers = new Map(groups.map((g) => [g.id, Array.isArray(g.doc.members) ? g.doc.members.map(String) : []]));
+    const groupMembers = new Map(groups.map((g) => [g.id, g.doc.members]));
     const groupsOfMember = new Map<string, string[]>();
     const addMember = (member: string, group: string) => groupsOfMember.set(member, [...(groupsOfMember.get(member) ?? []), group]);
     for (const [group, members] of groupMembers) for (const member of new Set(members)) addMember(member, group);
     for (const user of users) {
-      const group = typeof user.doc.group === 'string' ? user.doc.group : '';
+      const group = user.doc.group;
       const urn = identityUrn(urnRegion, 'user', accountId, user.id);
       if (group && groupMembers.has(group) && !groupsOfMember.get(urn)?.includes(group)) addMember(urn, group);
     }

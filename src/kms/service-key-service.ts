@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord, Page, PageRequest } from '../domain/types';
 import { TtlCache } from '../domain/ttl-cache';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import type { ServiceKeyRecord } from '../domain/records';
 import { DecryptionFailed, jweDecrypt, jweEncrypt, type JweKind } from './jwe';
 import type { KeyHierarchy } from './key-hierarchy';
@@ -82,9 +82,9 @@ export class ServiceKeyService {
    * Unwrapped keys, kept for at most a second: a change made on this node (rename, state, delete) drops the
    * entry at once; one made on another node sharing the store is seen within the second.
    */
-  private readonly unwrapped = new TtlCache<{ key: ServiceKeyRecord; secret: Buffer }>(1000);
+  private readonly unwrapped = new TtlCache<{ key: ServiceKeyRecord; secret: Buffer }>(1000, () => this.deps.clock().getTime());
 
-  constructor(private readonly deps: { store: Store; keys: KeyHierarchy; clock: () => Date }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'serviceKeys'>; keys: KeyHierarchy; clock: () => Date }) {}
 
   async create(domain: DomainRecord, input: CreateServiceKeyInput): Promise<ServiceKeyRecord> {
     const material = input.keys?.length

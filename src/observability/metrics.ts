@@ -1,10 +1,14 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../storage/ports';
 
 /**
  * okmsd's Prometheus metrics, one registry per process instance (several instances can share a test process).
  * Label values are closed sets (types, paths, outcomes, reasons): never ids, URNs or anything a caller chooses.
  */
+/** Where the credential gauges are read at scrape time (the store's credential repository). */
+export interface CredentialCounter {
+  countByStatus(now: string): Promise<{ ready: number; expired: number; soonestExpiry: string | undefined }>;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly issued = new Counter({ name: 'okmsd_credentials_issued_total', help: 'Access credentials issued', labelNames: ['certificate_type', 'path'] as const, registers: [this.registry] });
@@ -62,24 +66,18 @@ export class Metrics {
     record(seconds);
   }
 
-  constructor(store: Store, clock: () => Date) {
-    const credentials = new Gauge({ name: 'okmsd_credentials', help: 'Access credentials by status', labelNames: ['status'] as const, registers: [this.registry] });
-    const soonest = new Gauge({ name: 'okmsd_credential_soonest_expiry_days', help: 'Days until the next READY credential expires (-1: none)', registers: [this.registry] });
-    // Read at scrape time from the store, so every node reports the same truth.
-    const collect = async () => {
-      const now = clock().toISOString();
-      const counts = await store.credentials.countByStatus(now);
-      credentials.set({ status: 'READY' }, counts.ready);
-      credentials.set({ status: 'EXPIRED' }, counts.expired);
-      soonest.set(counts.soonestExpiry ? (Date.parse(counts.soonestExpiry) - Date.parse(now)) / 86_400_000 : -1);
-    };
-    this.collect = collect;
-  }
+  private readonly credentialGauge = new Gauge({ name: 'okmsd_credentials', help: 'Access credentials by status', labelNames: ['status'] as const, registers: [this.registry] });
+  private readonly soonestGauge = new Gauge({ name: 'okmsd_credential_soonest_expiry_days', help: 'Days until the next READY credential expires (-1: none)', registers: [this.registry] });
 
-  private readonly collect: () => Promise<void>;
+  constructor(private readonly clock: () => Date) {}
 
-  async render(): Promise<string> {
-    await this.collect();
+  /** The exposition text; the credential gauges are read from `credentials` now, so every node reports the same truth. */
+  async render(credentials: CredentialCounter): Promise<string> {
+    const now = this.clock().toISOString();
+    const counts = await credentials.countByStatus(now);
+    this.credentialGauge.set({ status: 'READY' }, counts.ready);
+    this.credentialGauge.set({ status: 'EXPIRED' }, counts.expired);
+    this.soonestGauge.set(counts.soonestExpiry ? (Date.parse(counts.soonestExpiry) - Date.parse(now)) / 86_400_000 : -1);
     return this.registry.metrics();
   }
 }

@@ -13,12 +13,12 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 /** Signed JSON events to the operator's endpoint (expiry alerts, container rotations); three tries, then the log. */
 export class WebhookNotifier {
-  constructor(private readonly webhook: Webhook, private readonly logger: Logger) {}
+  constructor(private readonly webhook: Webhook, private readonly logger: Logger, private readonly clock: () => Date) {}
 
   async deliver(payload: { readonly event: string }): Promise<boolean> {
     const body = JSON.stringify(payload);
     for (let attempt = 1; attempt <= 3; attempt += 1) {
-      const timestamp = String(Math.floor(Date.now() / 1000));
+      const timestamp = String(Math.floor(this.clock().getTime() / 1000));
       try {
         const response = await fetch(this.webhook.url, {
           method: 'POST',

@@ -1,6 +1,6 @@
 import { OkmsError } from '../domain/errors';
-import type { Store } from '../storage/ports';
-import type { ObjectRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { ObjectRecordOf } from '../domain/records';
 import { aclOf, type Acl, type BarbicanCaller } from './barbican-model';
 import type { ObjectAccess } from './object-access';
 
@@ -10,9 +10,9 @@ export interface AclBody {
 
 /** Barbican ACLs on secrets and containers: only the `read` operation; users are IAM users of the same account. */
 export class AclService {
-  constructor(private readonly deps: { store: Store; access: ObjectAccess; clock: () => Date }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'iam' | 'objects'>; access: ObjectAccess; clock: () => Date }) {}
 
-  get(caller: BarbicanCaller, kind: 'secret' | 'container', id: string): Promise<ObjectRecord> {
+  get(caller: BarbicanCaller, kind: 'secret' | 'container', id: string): Promise<ObjectRecordOf<'secret' | 'container'>> {
     return this.deps.access.load(caller, kind, id, `okms:apikms:${kind}/acl/get`, 'write', 'ACL retrieval');
   }
 

@@ -1,5 +1,7 @@
 import { OkmsError } from '../domain/errors';
-import type { ObjectRecord } from '../domain/records';
+import type { Acl, ObjectRecordOf } from '../domain/records';
+
+export type { Acl };
 
 /** Barbican's secret types and the payload content types okmsd stores (Barbican's five plus PEM/X.509 for certificates). */
 export const SECRET_TYPES = ['symmetric', 'public', 'private', 'passphrase', 'certificate', 'opaque'] as const;
@@ -55,13 +57,7 @@ export interface BarbicanCaller {
   authorize(action: string, resource: string): Promise<boolean>;
 }
 
-export interface Acl {
-  readonly projectAccess: boolean;
-  readonly users: readonly string[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export function aclOf(record: ObjectRecord): Acl | undefined {
-  return record.doc.acl as Acl | undefined;
+/** The object's read ACL; absent: the project's default (orders have none). */
+export function aclOf(record: ObjectRecordOf<'secret' | 'container' | 'order'>): Acl | undefined {
+  return 'acl' in record.doc ? record.doc.acl : undefined;
 }

@@ -1,4 +1,4 @@
-import type { ObjectRecord } from '../domain/records';
+import type { Consumer, ObjectRecordOf } from '../domain/records';
 import { aclOf, barbicanTime } from './barbican-model';
 
 /** Barbican's JSON shapes, exactly the keys python-barbicanclient 5.4 accepts (it passes them as keyword arguments). */
@@ -6,7 +6,7 @@ export const secretRef = (base: string, id: string) => `${base}/v1/secrets/${id}
 export const containerRef = (base: string, id: string) => `${base}/v1/containers/${id}`;
 export const orderRef = (base: string, id: string) => `${base}/v1/orders/${id}`;
 
-export function secretView(base: string, r: ObjectRecord): Record<string, unknown> {
+export function secretView(base: string, r: ObjectRecordOf<'secret'>): Record<string, unknown> {
   const d = r.doc;
   return {
     secret_ref: secretRef(base, r.id),
@@ -24,17 +24,12 @@ export function secretView(base: string, r: ObjectRecord): Record<string, unknow
   };
 }
 
-export interface Consumer {
-  readonly name: string;
-  readonly URL: string;
-  readonly created: string;
-  readonly updated: string;
-}
+export type { Consumer };
 
-export const consumersOf = (r: ObjectRecord): Consumer[] => (r.doc.consumers as Consumer[] | undefined) ?? [];
+export const consumersOf = (r: ObjectRecordOf<'container'>): readonly Consumer[] => r.doc.consumers ?? [];
 
-export function containerView(base: string, r: ObjectRecord): Record<string, unknown> {
-  const refs = (r.doc.secretRefs as Array<{ name: string | null; secretId: string }> | undefined) ?? [];
+export function containerView(base: string, r: ObjectRecordOf<'container'>): Record<string, unknown> {
+  const refs = r.doc.secretRefs ?? [];
   return {
     container_ref: containerRef(base, r.id),
     name: r.name,
@@ -48,7 +43,7 @@ export function containerView(base: string, r: ObjectRecord): Record<string, unk
   };
 }
 
-export function orderView(base: string, r: ObjectRecord): Record<string, unknown> {
+export function orderView(base: string, r: ObjectRecordOf<'order'>): Record<string, unknown> {
   const d = r.doc;
   return {
     order_ref: orderRef(base, r.id),
@@ -64,7 +59,7 @@ export function orderView(base: string, r: ObjectRecord): Record<string, unknown
   };
 }
 
-export function aclView(r: ObjectRecord): Record<string, unknown> {
+export function aclView(r: ObjectRecordOf<'secret' | 'container'>): Record<string, unknown> {
   const acl = aclOf(r);
   if (!acl) return { read: { 'project-access': true } };
   return { read: { 'project-access': acl.projectAccess, users: acl.users, created: barbicanTime(acl.createdAt), updated: barbicanTime(acl.updatedAt) } };

@@ -1,12 +1,12 @@
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import type { BarbicanCaller } from './barbican-model';
 import { denied, type ObjectAccess } from './object-access';
 
 /** Barbican's /v1/cas: the one CA that fulfils a project's certificate orders is its okmsd domain CA. */
 export class CaDirectory {
-  constructor(private readonly deps: { store: Store; access: ObjectAccess }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'domains'>; access: ObjectAccess }) {}
 
   async list(caller: BarbicanCaller): Promise<string[]> {
     const allowed = await caller.authorize('okms:apikms:ca/get', this.deps.access.projectUrn(caller.projectId));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
-import type { Store } from '../storage/ports';
-import type { ObjectRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { ObjectRecordOf } from '../domain/records';
 import { idFromRef, type BarbicanCaller, type ContainerType } from './barbican-model';
 import { consumersOf, type Consumer } from './barbican-views';
 import type { ObjectAccess } from './object-access';
@@ -24,12 +24,12 @@ const SHAPES: Record<Exclude<ContainerType, 'generic'>, { allowed: Record<string
 const invalid = (field: string, message: string) => new OkmsError('ERR_VALIDATION', `${field}: ${message}`, { field });
 
 /** The domain's containers that reference the secret, with their consumers (the load balancers that use them). */
-export async function containersHolding(store: Store, domainId: string, secretId: string): Promise<Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }>> {
+export async function containersHolding(store: Pick<Repositories, 'objects'>, domainId: string, secretId: string): Promise<Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }>> {
   const found: Array<{ id: string; name: string | null; consumers: Array<{ name: string; URL: string }> }> = [];
   for (let offset = 0; ; offset += 100) {
     const page = await store.objects.list(domainId, 'container', { offset, limit: 100 });
     for (const c of page.items) {
-      if (((c.doc.secretRefs as Array<{ secretId: string }> | undefined) ?? []).some((r) => r.secretId === secretId)) {
+      if (c.doc.secretRefs.some((r) => r.secretId === secretId)) {
         found.push({ id: c.id, name: c.name, consumers: consumersOf(c).map(({ name, URL }) => ({ name, URL })) });
       }
     }
@@ -39,9 +39,9 @@ export async function containersHolding(store: Store, domainId: string, secretId
 
 /** Barbican containers: named bundles of the project's secrets, with consumers (load balancers) that pin them. */
 export class ContainerService {
-  constructor(private readonly deps: { store: Store; access: ObjectAccess; clock: () => Date }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'objects'>; access: ObjectAccess; clock: () => Date }) {}
 
-  async create(caller: BarbicanCaller, body: ContainerCreateBody, base: string): Promise<ObjectRecord> {
+  async create(caller: BarbicanCaller, body: ContainerCreateBody, base: string): Promise<ObjectRecordOf<'container'>> {
     await this.deps.access.authorizeInProject(caller, 'okms:apikms:container/create', 'Container creation');
     const refs = await this.checkedRefs(caller, body.type, body.secret_refs ?? [], base, true);
     return this.createInProject(caller, body.name?.trim() || null, body.type, refs);
@@ -52,11 +52,11 @@ export class ContainerService {
    * checks as on create), the consumers stay, and they are told through the webhook. An okmsd extension: Barbican's
    * containers cannot change.
    */
-  async rotate(caller: BarbicanCaller, id: string, given: NonNullable<ContainerCreateBody['secret_refs']>, base: string): Promise<{ record: ObjectRecord; replaced: Array<{ name: string | null; from: string | null; to: string }> }> {
+  async rotate(caller: BarbicanCaller, id: string, given: NonNullable<ContainerCreateBody['secret_refs']>, base: string): Promise<{ record: ObjectRecordOf<'container'>; replaced: Array<{ name: string | null; from: string | null; to: string }> }> {
     const record = await this.deps.access.load(caller, 'container', id, 'okms:apikms:container/update', 'write', 'Container rotation');
     if (given.length === 0) throw invalid('secret_refs', 'name at least one secret to put in the container');
     const incoming = await this.checkedRefs(caller, record.type as ContainerType, given, base, false);
-    const current = (record.doc.secretRefs as Array<{ name: string | null; secretId: string }>) ?? [];
+    const current = record.doc.secretRefs;
     const replaced = incoming.map((r) => ({ name: r.name, from: current.find((c) => c.name === r.name)?.secretId ?? null, to: r.secretId }));
     const secretRefs = [...current.filter((c) => !incoming.some((r) => r.name === c.name)), ...incoming];
     const updated = { ...record, doc: { ...record.doc, secretRefs }, updatedAt: this.deps.clock().toISOString(), version: record.version + 1 };
@@ -95,9 +95,9 @@ export class ContainerService {
   }
 
   /** Stores a container of already checked secrets (orders use this for their results). */
-  async createInProject(caller: BarbicanCaller, name: string | null, type: ContainerType, secretRefs: Array<{ name: string | null; secretId: string }>): Promise<ObjectRecord> {
+  async createInProject(caller: BarbicanCaller, name: string | null, type: ContainerType, secretRefs: Array<{ name: string | null; secretId: string }>): Promise<ObjectRecordOf<'container'>> {
     const now = this.deps.clock().toISOString();
-    const record: ObjectRecord = {
+    const record: ObjectRecordOf<'container'> = {
       kind: 'container', id: randomUUID(), domainId: caller.projectId, name, type, expiresAt: null, notAfter: null,
       doc: { creatorId: caller.userId, secretRefs, consumers: [] }, createdAt: now, updatedAt: now, version: 1,
     };
@@ -105,7 +105,7 @@ export class ContainerService {
     return record;
   }
 
-  get(caller: BarbicanCaller, id: string): Promise<ObjectRecord> {
+  get(caller: BarbicanCaller, id: string): Promise<ObjectRecordOf<'container'>> {
     return this.deps.access.load(caller, 'container', id, 'okms:apikms:container/get', 'read', 'Container retrieval');
   }
 
@@ -127,14 +127,14 @@ export class ContainerService {
     await this.deps.store.objects.delete('container', record.id);
   }
 
-  async addConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecord> {
+  async addConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecordOf<'container'>> {
     return this.changeConsumers(caller, id, 'okms:apikms:container/consumer/create', (list, now) => {
       const existing = list.find((c) => c.name === consumer.name && c.URL === consumer.URL);
       return existing ? list : [...list, { name: consumer.name, URL: consumer.URL, created: now, updated: now }];
     });
   }
 
-  async removeConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecord> {
+  async removeConsumer(caller: BarbicanCaller, id: string, consumer: { name: string; URL: string }): Promise<ObjectRecordOf<'container'>> {
     return this.changeConsumers(caller, id, 'okms:apikms:container/consumer/delete', (list) => {
       const kept = list.filter((c) => !(c.name === consumer.name && c.URL === consumer.URL));
       if (kept.length === list.length) throw new OkmsError('ERR_NOT_FOUND', 'Consumer not found.', { field: 'name' });
@@ -142,11 +142,11 @@ export class ContainerService {
     });
   }
 
-  private async changeConsumers(caller: BarbicanCaller, id: string, action: string, change: (list: Consumer[], now: string) => Consumer[]): Promise<ObjectRecord> {
+  private async changeConsumers(caller: BarbicanCaller, id: string, action: string, change: (list: Consumer[], now: string) => Consumer[]): Promise<ObjectRecordOf<'container'>> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const record = await this.deps.access.load(caller, 'container', id, action, 'write', 'Consumer change');
       const now = this.deps.clock().toISOString();
-      const updated = { ...record, doc: { ...record.doc, consumers: change(consumersOf(record), now) }, updatedAt: now, version: record.version + 1 };
+      const updated = { ...record, doc: { ...record.doc, consumers: change([...consumersOf(record)], now) }, updatedAt: now, version: record.version + 1 };
       if (await this.deps.store.objects.replace(updated, record.version)) return updated;
     }
     throw new OkmsError('ERR_CONFLICT', 'the container changed meanwhile; retry');

@@ -1,24 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { NO_PASSWORD, verifyPassword } from '../iam/passwords';
+import type { KeystoneTokenDoc } from '../domain/records';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
-import type { Store } from '../storage/ports';
+import type { Repositories } from '../storage/ports';
 import { uidOf } from '../iam/iam-service';
 import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './login-throttle';
 
 export const DEFAULT_KEYSTONE_DOMAIN = 'Default';
 
-export interface KeystoneToken {
-  readonly accountId: string;
-  readonly userId: string;
-  readonly projectId: string;
-  readonly projectName: string;
-  readonly issuedAt: string;
-  readonly expiresAt: string;
-  readonly methods: readonly string[];
-  /** The user's uid at issuance: a user deleted and re-created under the same login does not inherit the token. */
-  readonly userUid?: string;
-}
+/** A token's record: what the store keeps of it. */
+export type KeystoneToken = KeystoneTokenDoc;
 
 const unauthorized = (message = 'The request you have made requires authentication.') => new OkmsError('ERR_UNAUTHENTICATED', message);
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -32,7 +24,7 @@ const tokenId = (token: string) => createHash('sha256').update(token).digest('he
 export class KeystoneTokens {
   private readonly throttle: LoginThrottle;
 
-  constructor(private readonly deps: { store: Store; clock: () => Date; rootAccount: string; ttlSeconds: number }) {
+  constructor(private readonly deps: { store: Pick<Repositories, 'accounts' | 'domains' | 'iam' | 'objects'>; clock: () => Date; rootAccount: string; ttlSeconds: number }) {
     this.throttle = new LoginThrottle(() => deps.clock().getTime(), DEFAULT_LOGIN_THROTTLE);
   }
 
@@ -105,9 +97,9 @@ export class KeystoneTokens {
     if (!token || token.length > 256) throw unauthorized();
     const stored = await this.deps.store.objects.get('keystoneToken', tokenId(token));
     if (!stored || stored.expiresAt === null || stored.expiresAt <= this.deps.clock().toISOString()) throw unauthorized('The token is unknown, expired or revoked.');
-    const record = stored.doc as unknown as KeystoneToken;
+    const record = stored.doc;
     const user = await this.deps.store.iam.get(record.accountId, 'user', record.userId);
-    const passwordChangedAt = typeof user?.doc.passwordChangedAt === 'string' ? user.doc.passwordChangedAt : undefined;
+    const passwordChangedAt = user?.doc.passwordChangedAt;
     if (!user || (record.userUid !== undefined && uidOf(user) !== record.userUid) || (passwordChangedAt !== undefined && passwordChangedAt > record.issuedAt)) {
       throw unauthorized('The token is unknown, expired or revoked.');
     }

@@ -1,7 +1,7 @@
 import { OkmsError } from '../domain/errors';
 import { okmsResourceUrn } from '../domain/urn';
-import type { Store } from '../storage/ports';
-import type { ObjectKind, ObjectRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { ObjectKind, ObjectRecordOf } from '../domain/records';
 import { aclOf, type BarbicanCaller } from './barbican-model';
 
 const LABEL: Record<ObjectKind, string> = { secret: 'Secret', container: 'Secrets container', order: 'Order', keystoneToken: 'Token' };
@@ -15,7 +15,7 @@ export type AccessMode = 'read' | 'write';
  * indistinguishable from a missing one.
  */
 export class ObjectAccess {
-  constructor(private readonly deps: { store: Store; urnRegion: string; clock: () => Date }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'domains' | 'objects'>; urnRegion: string; clock: () => Date }) {}
 
   /** The project's (domain's) URN: what creating and listing are checked against. */
   projectUrn(domainId: string): string {
@@ -32,7 +32,7 @@ export class ObjectAccess {
     if (!(await caller.authorize(action, this.projectUrn(caller.projectId)))) throw denied(operation);
   }
 
-  async load(caller: BarbicanCaller, kind: ObjectKind, id: string, action: string, mode: AccessMode, operation: string): Promise<ObjectRecord> {
+  async load<K extends 'secret' | 'container' | 'order'>(caller: BarbicanCaller, kind: K, id: string, action: string, mode: AccessMode, operation: string): Promise<ObjectRecordOf<K>> {
     const record = await this.deps.store.objects.get(kind, id.toLowerCase());
     const live = record && (record.kind !== 'secret' || record.expiresAt === null || record.expiresAt > this.deps.clock().toISOString());
     const domain = live ? await this.deps.store.domains.get(record.domainId) : undefined;

@@ -1,8 +1,8 @@
 import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import type { DomainService } from '../ca/domain-service';
 import { OkmsError } from '../domain/errors';
-import type { Store } from '../storage/ports';
-import type { ObjectRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { ObjectRecordOf } from '../domain/records';
 import { idFromRef, normaliseContentType, type BarbicanCaller } from './barbican-model';
 import { csrSubject, generateOrderKeyPair, issueServerCertificate, keySpecOf, serverNameOf, spkiFromCsr, type KeySpec } from './certificate-order';
 import type { ContainerService } from './container-service';
@@ -36,7 +36,7 @@ type Result = { secretId: string } | { containerId: string };
 export class OrderService {
   constructor(
     private readonly deps: {
-      store: Store;
+      store: Pick<Repositories, 'domains' | 'objects'>;
       access: ObjectAccess;
       secrets: SecretService;
       containers: ContainerService;
@@ -47,7 +47,7 @@ export class OrderService {
     },
   ) {}
 
-  async create(caller: BarbicanCaller, body: OrderCreateBody): Promise<ObjectRecord> {
+  async create(caller: BarbicanCaller, body: OrderCreateBody): Promise<ObjectRecordOf<'order'>> {
     await this.deps.access.authorizeInProject(caller, `okms:apikms:order/create`, 'Order creation');
     const meta = Object.fromEntries(Object.entries(body.meta).filter(([, v]) => v !== null && v !== undefined)) as OrderMeta;
     if (meta.container_ref === undefined && meta.source_container_ref !== undefined) meta.container_ref = meta.source_container_ref;
@@ -55,7 +55,7 @@ export class OrderService {
     const fulfil = await this.plan(caller, body.type, meta);
     const now = this.deps.clock().toISOString();
     const kept = Object.fromEntries(Object.entries(meta).filter(([k]) => (META_KEYS[body.type] as readonly string[]).includes(k)));
-    const pending: ObjectRecord = {
+    const pending: ObjectRecordOf<'order'> = {
       kind: 'order', id: randomUUID(), domainId: caller.projectId, name: str(meta.name) ?? null, type: body.type, expiresAt: null, notAfter: null,
       doc: { status: 'PENDING', meta: kept, creatorId: caller.userId }, createdAt: now, updatedAt: now, version: 1,
     };
@@ -72,7 +72,7 @@ export class OrderService {
     return done;
   }
 
-  get(caller: BarbicanCaller, id: string): Promise<ObjectRecord> {
+  get(caller: BarbicanCaller, id: string): Promise<ObjectRecordOf<'order'>> {
     return this.deps.access.load(caller, 'order', id, 'okms:apikms:order/get', 'write', 'Order retrieval');
   }
 
@@ -159,7 +159,7 @@ export class OrderService {
       if (!containerRef) throw invalid('meta.container_ref', 'is required for stored-key orders');
       const source = await this.deps.containers.get(caller, idFromRef(containerRef, 'meta.container_ref'));
       if (source.type !== 'rsa' || source.domainId !== caller.projectId) throw invalid('meta.container_ref', 'must be an rsa container of this project');
-      const refs = source.doc.secretRefs as Array<{ name: string; secretId: string }>;
+      const refs = source.doc.secretRefs;
       const publicRef = refs.find((r) => r.name === 'public_key')!;
       const publicPem = await this.deps.secrets.payload(caller, publicRef.secretId, '*/*');
       try {
@@ -169,7 +169,7 @@ export class OrderService {
       } catch {
         throw invalid('meta.container_ref', 'its public_key secret is not a PEM public key');
       }
-      keyRefs.push(...refs.filter((r) => r.name === 'private_key' || r.name === 'private_key_passphrase'));
+      keyRefs.push(...refs.flatMap((r) => (r.name === 'private_key' || r.name === 'private_key_passphrase' ? [{ name: r.name, secretId: r.secretId }] : [])));
     } else {
       if (!subject) throw invalid('meta.subject_dn', 'is required for certificate orders without a CSR or a stored key');
       generate = keySpecOf(str(meta.algorithm) ?? this.deps.defaultKey.type, meta.bit_length === undefined ? undefined : Number(meta.bit_length), this.deps.defaultKey);

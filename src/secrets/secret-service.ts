@@ -2,8 +2,8 @@ import { randomUUID, X509Certificate } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
-import type { Store } from '../storage/ports';
-import type { ObjectRecord } from '../domain/records';
+import type { Repositories } from '../storage/ports';
+import type { ObjectRecordOf } from '../domain/records';
 import { CONTENT_TYPES, CONTENT_TYPES_OF, MAX_PAYLOAD_BYTES, normaliseContentType, type BarbicanCaller, type ContentType, type SecretType } from './barbican-model';
 import { containersHolding } from './container-service';
 import type { ObjectAccess } from './object-access';
@@ -67,7 +67,7 @@ function futureExpiration(value: string | null | undefined, now: Date, field: st
 
 /** Barbican secrets: metadata in the clear, payloads only ever stored wrapped under the domain's KEK. */
 export class SecretService {
-  constructor(private readonly deps: { store: Store; keys: KeyHierarchy; access: ObjectAccess; clock: () => Date }) {}
+  constructor(private readonly deps: { store: Pick<Repositories, 'domains' | 'objects'>; keys: KeyHierarchy; access: ObjectAccess; clock: () => Date }) {}
 
   /** Checks the payload rules of a one-step create and returns what to store. */
   parseCreate(body: SecretCreateBody): NewSecret {
@@ -103,18 +103,18 @@ export class SecretService {
     return { ...base, payload: { bytes, contentType } };
   }
 
-  async create(caller: BarbicanCaller, secret: NewSecret): Promise<ObjectRecord> {
+  async create(caller: BarbicanCaller, secret: NewSecret): Promise<ObjectRecordOf<'secret'>> {
     await this.deps.access.authorizeInProject(caller, 'okms:apikms:secret/create', 'Secret creation');
     return this.createInProject(caller, secret);
   }
 
   /** Stores a secret in the caller's project without an IAM check of its own (orders check theirs). */
-  async createInProject(caller: BarbicanCaller, secret: NewSecret): Promise<ObjectRecord> {
+  async createInProject(caller: BarbicanCaller, secret: NewSecret): Promise<ObjectRecordOf<'secret'>> {
     const domain = await this.domain(caller.projectId);
     const id = randomUUID();
     const now = this.deps.clock().toISOString();
     const sealed = secret.payload ? this.sealed(domain, id, secret.secretType, secret.payload.bytes, secret.payload.contentType) : undefined;
-    const record: ObjectRecord = {
+    const record: ObjectRecordOf<'secret'> = {
       kind: 'secret', id, domainId: domain.id, name: secret.name, type: secret.secretType, expiresAt: secret.expiresAt ?? null,
       notAfter: sealed?.certificate?.notAfter ?? null,
       doc: { algorithm: secret.algorithm ?? null, bitLength: secret.bitLength ?? null, mode: secret.mode ?? null, creatorId: caller.userId, metadata: {}, ...sealed },
@@ -142,7 +142,7 @@ export class SecretService {
     if (!(await this.deps.store.objects.replace(updated, record.version))) throw new OkmsError('ERR_CONFLICT', 'Secret already has data, cannot modify it.');
   }
 
-  get(caller: BarbicanCaller, id: string): Promise<ObjectRecord> {
+  get(caller: BarbicanCaller, id: string): Promise<ObjectRecordOf<'secret'>> {
     return this.deps.access.load(caller, 'secret', id, 'okms:apikms:secret/get', 'read', 'Secret retrieval');
   }
 
@@ -159,7 +159,7 @@ export class SecretService {
   }
 
   /** The plaintext payload of a stored secret record (callers have checked access). */
-  async open(record: ObjectRecord): Promise<Buffer> {
+  async open(record: ObjectRecordOf<'secret'>): Promise<Buffer> {
     const domain = await this.domain(record.domainId);
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
@@ -191,14 +191,14 @@ export class SecretService {
 
   async updateMetadata(caller: BarbicanCaller, id: string, change: (metadata: Record<string, string>) => Record<string, string>): Promise<Record<string, string>> {
     const record = await this.deps.access.load(caller, 'secret', id, 'okms:apikms:secret/update', 'write', 'Secret metadata update');
-    const metadata = change({ ...((record.doc.metadata as Record<string, string> | undefined) ?? {}) });
+    const metadata = change({ ...record.doc.metadata });
     const updated = { ...record, doc: { ...record.doc, metadata }, updatedAt: this.deps.clock().toISOString(), version: record.version + 1 };
     if (!(await this.deps.store.objects.replace(updated, record.version))) throw new OkmsError('ERR_CONFLICT', 'the secret changed meanwhile; retry');
     return metadata;
   }
 
   /** "container name (id): consumer name URL" for every container of the project that holds the secret and has consumers. */
-  private async containersInUse(secret: ObjectRecord): Promise<string[]> {
+  private async containersInUse(secret: ObjectRecordOf<'secret'>): Promise<string[]> {
     const holding = await containersHolding(this.deps.store, secret.domainId, secret.id);
     return holding.flatMap((c) => c.consumers.map((consumer) => `container ${c.name ?? c.id} (${c.id}): ${consumer.name} ${consumer.URL}`));
   }

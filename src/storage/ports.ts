@@ -7,15 +7,10 @@ import type {
   PageRequest,
   RevocationRecord,
 } from '../domain/types';
-import type { AuditEntry, IamKind, IamRecord, ObjectKind, ObjectRecord, ServiceKeyRecord } from '../domain/records';
+import type { AuditEntry, IamKind, IamRecordOf, ObjectKind, ObjectRecordOf, ServiceKeyRecord } from '../domain/records';
 
-/**
- * The storage contract. Every adapter (embedded SQLite, MongoDB) implements exactly this and passes
- * the same contract suite (test/storage). Writes resolve only once durable. `create` rejects a
- * duplicate key with OkmsError ERR_CONFLICT.
- */
-export interface Store {
-  readonly kind: 'embedded' | 'mongodb';
+/** The repositories of the store, one per record family. Services take the ones they use (a Pick of this). */
+export interface Repositories {
   readonly meta: MetaRepository;
   readonly accounts: AccountRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -26,9 +21,13 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly serviceKeys: ServiceKeyRepository;
   readonly objects: ObjectRepository;
+}
+
+/** What readiness needs of the store: which adapter it is and whether it answers. */
+export interface StoreHealth {
+  readonly kind: 'embedded' | 'mongodb';
   /** Resolves when the store answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export interface MetaRepository {
@@ -112,12 +111,12 @@ export interface AuditRepository {
 }
 
 export interface IamRepository {
-  get(accountId: string, kind: IamKind, id: string): Promise<IamRecord | undefined>;
-  list(accountId: string, kind: IamKind, page: PageRequest): Promise<Page<IamRecord>>;
-  listAll(accountId: string, kind: IamKind): Promise<IamRecord[]>;
-  create(record: IamRecord): Promise<void>;
+  get<K extends IamKind>(accountId: string, kind: K, id: string): Promise<IamRecordOf<K> | undefined>;
+  list<K extends IamKind>(accountId: string, kind: K, page: PageRequest): Promise<Page<IamRecordOf<K>>>;
+  listAll<K extends IamKind>(accountId: string, kind: K): Promise<IamRecordOf<K>[]>;
+  create<K extends IamKind>(record: IamRecordOf<K>): Promise<void>;
   /** Compare-and-set on `version`: false when the record changed meanwhile or is gone. */
-  replace(record: IamRecord, expectedVersion: number): Promise<boolean>;
+  replace<K extends IamKind>(record: IamRecordOf<K>, expectedVersion: number): Promise<boolean>;
   delete(accountId: string, kind: IamKind, id: string): Promise<boolean>;
 }
 
@@ -141,13 +140,13 @@ export interface ObjectQuery {
 }
 
 export interface ObjectRepository {
-  get(kind: ObjectKind, id: string): Promise<ObjectRecord | undefined>;
+  get<K extends ObjectKind>(kind: K, id: string): Promise<ObjectRecordOf<K> | undefined>;
   /** Offset pages in (createdAt, id) order, as Barbican's API pages (limit/offset with a total). */
-  list(domainId: string, kind: ObjectKind, query: ObjectQuery): Promise<{ items: ObjectRecord[]; total: number }>;
-  create(record: ObjectRecord): Promise<void>;
+  list<K extends ObjectKind>(domainId: string, kind: K, query: ObjectQuery): Promise<{ items: ObjectRecordOf<K>[]; total: number }>;
+  create<K extends ObjectKind>(record: ObjectRecordOf<K>): Promise<void>;
   /** Compare-and-set on `version`. */
-  replace(record: ObjectRecord, expectedVersion: number): Promise<boolean>;
+  replace<K extends ObjectKind>(record: ObjectRecordOf<K>, expectedVersion: number): Promise<boolean>;
   delete(kind: ObjectKind, id: string): Promise<boolean>;
   /** Objects of `kind` (all domains) whose certificate notAfter lies in [from, to), soonest first: the expiry monitor's query. */
-  listExpiring(kind: ObjectKind, from: string, to: string): Promise<ObjectRecord[]>;
+  listExpiring<K extends ObjectKind>(kind: K, from: string, to: string): Promise<ObjectRecordOf<K>[]>;
 }

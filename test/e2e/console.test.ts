@@ -1,22 +1,22 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestOkmsd, createUsers, ADMIN_TOKEN, type TestOkmsd } from '../helpers/harness';
-import { hasOpenssl, opensslCsr } from '../helpers/openssl';
+import { opensslCsr } from '../helpers/openssl';
+import { requireTools } from '../helpers/outside-tools';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', '..', 'test-output');
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`${CHROMIUM} is missing: the console test is skipped (apt-get install chromium; .ci/run does)`);
 
-(available ? describe : describe.skip)('web console in headless Chromium', () => {
+describe('web console in headless Chromium', () => {
   let t: TestOkmsd;
   let browser: Browser;
   let page: Page;
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `console-${name}.png`), fullPage: true });
 
   beforeAll(async () => {
+    requireTools('chromium');
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestOkmsd();
     await createUsers(t, 'alice');
@@ -68,7 +68,7 @@ if (!available) console.warn(`${CHROMIUM} is missing: the console test is skippe
     expect(await page.textContent('#credentials tr:has-text("browser-app")')).toMatch(/READY\s*ECDSA\s*server key\s*36[45]/);
   });
 
-  (hasOpenssl ? it : it.skip)('issues a credential from a CSR pasted as it is, explains it, and revokes the other one', async () => {
+  it('issues a credential from a CSR pasted as it is, explains it, and revokes the other one', async () => {
     await page.fill('#cred-name', 'pasted-csr');
     await page.fill('#cred-identities', 'urn:v1:eu:identity:user:root/alice');
     await page.fill('#cred-csr', opensslCsr('P-256').csrPEM);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +6,9 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { createDomain, removeDir, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
+import { requireTools } from '../helpers/outside-tools';
 
 const run = promisify(execFile);
-const available = spawnSync('sh', ['-c', 'command -v openstack && command -v barbican && command -v openssl'], { stdio: 'ignore' }).status === 0;
-if (!available) console.warn('openstack/barbican clients are missing: the real-client test is skipped (apt-get install python3-openstackclient python3-barbicanclient; .ci/run does)');
 
 /**
  * The certificate workflow with the real OpenStack clients from Debian (python-openstackclient 6 with
@@ -23,7 +22,7 @@ const stores: Array<[string, () => Record<string, string>]> = [
   ['mongodb', () => ({ OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(mongoDatabase), OKMSD_MASTER_KEY: randomBytes(32).toString('base64') })],
 ];
 
-(available ? describe.each(stores) : describe.skip.each(stores))('python-openstackclient and python-barbicanclient against okmsd (%s store)', (_store, storeEnv) => {
+describe.each(stores)('python-openstackclient and python-barbicanclient against okmsd (%s store)', (_store, storeEnv) => {
   let t: TestOkmsd;
   let work: string;
   let env: NodeJS.ProcessEnv;
@@ -32,6 +31,7 @@ const stores: Array<[string, () => Record<string, string>]> = [
   const value = async (column: string, ...args: string[]) => openstack(...args, '-f', 'value', '-c', column);
 
   beforeAll(async () => {
+    requireTools('openstack', 'barbican', 'openssl');
     t = await startTestOkmsd({ env: storeEnv() });
     const domain = await createDomain(t, 'lb-certificates');
     await t.api('POST', '/iam/user', { body: { login: 'ops', password: 'ops-passphrase-1234' } });

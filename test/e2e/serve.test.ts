@@ -1,13 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDir, tempDir } from '../helpers/harness';
-import { hasOpenssl } from '../helpers/openssl';
+import { requireTools } from '../helpers/outside-tools';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const hasTools = hasOpenssl && spawnSync('curl', ['--version']).status === 0 && spawnSync('jq', ['--version']).status === 0;
 
 interface Served {
   child: ChildProcess;
@@ -90,10 +89,11 @@ describe('okmsd serve (the built CLI, as npm start runs it)', () => {
 
   const mongoDatabase = `okmsd_walkthrough_${process.pid}`;
   afterAll(() => dropTestDatabases(mongoDatabase));
-  (hasTools ? it.each : it.skip.each)([
+  it.each([
     ['embedded', () => ({})],
     ['mongodb', () => ({ OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(mongoDatabase) })],
   ] as Array<[string, () => Record<string, string>]>)('the README curl walk-through works as written (%s store)', async (_store, storeEnv) => {
+    requireTools('openssl', 'curl', 'jq');
     const served = await serve(dataDir, storeEnv());
     try {
       const work = tempDir('okmsd-walkthrough-');

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config';
-import { startOkmsd, type RunningOkmsd } from '../../src/server';
+import { loadConfig } from '../../src/app/config';
+import { startOkmsd, type RunningOkmsd } from '../../src/app/start-okmsd';
 
 export const ADMIN_TOKEN = 'test-root-token-0123456789abcdef';
 

@@ -1,6 +1,6 @@
 import { derToPem } from '../../src/ca/csr-input';
 import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
-import { hasOpenssl, opensslCsr } from '../helpers/openssl';
+import { opensslCsr } from '../helpers/openssl';
 
 let t: TestOkmsd;
 let domainId: string;
@@ -18,8 +18,8 @@ afterAll(async () => {
 });
 
 const valid = { name: 'ok', identityURNs: [rootUrn()] };
-const weakCsr = hasOpenssl ? opensslCsr('rsa:1024').csrPEM : '';
-const goodCsr = hasOpenssl ? opensslCsr('P-256').csrPEM : '';
+const weakCsr = opensslCsr('rsa:1024').csrPEM;
+const goodCsr = opensslCsr('P-256').csrPEM;
 // Flip one bit inside the signature's DER (the last bytes): base64 edits can land on padding bits and change nothing.
 const tampered = (() => {
   if (!goodCsr) return '';
@@ -39,7 +39,6 @@ interface Case {
   status: number;
   code: string;
   field?: string;
-  needsOpenssl?: boolean;
 }
 
 const cases: Case[] = [
@@ -71,18 +70,18 @@ const cases: Case[] = [
   { name: 'validity as string', body: { ...valid, validity: '30' }, status: 400, code: 'ERR_VALIDATION', field: 'validity' },
   { name: 'csr empty string', body: { ...valid, csr: '' }, status: 400, code: 'ERR_VALIDATION', field: 'csr' },
   { name: 'csr garbage', body: { ...valid, csr: 'this is not a csr' }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr' },
-  { name: 'csr truncated', body: { ...valid, csr: goodCsr.slice(0, 200) }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr', needsOpenssl: true },
-  { name: 'csr truncated inside armour', body: { ...valid, csr: `${goodCsr.slice(0, 120)}\n-----END CERTIFICATE REQUEST-----` }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr', needsOpenssl: true },
-  { name: 'csr with a bad signature', body: { ...valid, csr: tampered }, status: 400, code: 'ERR_CSR_SIGNATURE', field: 'csr', needsOpenssl: true },
-  { name: 'csr with a weak RSA key', body: { ...valid, csr: weakCsr }, status: 400, code: 'ERR_CSR_KEY_UNSUPPORTED', field: 'csr', needsOpenssl: true },
+  { name: 'csr truncated', body: { ...valid, csr: goodCsr.slice(0, 200) }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr' },
+  { name: 'csr truncated inside armour', body: { ...valid, csr: `${goodCsr.slice(0, 120)}\n-----END CERTIFICATE REQUEST-----` }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr' },
+  { name: 'csr with a bad signature', body: { ...valid, csr: tampered }, status: 400, code: 'ERR_CSR_SIGNATURE', field: 'csr' },
+  { name: 'csr with a weak RSA key', body: { ...valid, csr: weakCsr }, status: 400, code: 'ERR_CSR_KEY_UNSUPPORTED', field: 'csr' },
   { name: 'csr is a private key', body: { ...valid, csr: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n' }, status: 400, code: 'ERR_CSR_INVALID', field: 'csr' },
   { name: 'csr too long', body: { ...valid, csr: 'A'.repeat(40000) }, status: 400, code: 'ERR_VALIDATION', field: 'csr' },
   { name: 'body over 64 KiB', raw: JSON.stringify({ ...valid, description: 'x'.repeat(70 * 1024) }), status: 413, code: 'ERR_BODY_TOO_LARGE', field: '(body)' },
   { name: 'text/plain body', raw: 'name=x', contentType: 'text/plain', status: 415, code: 'ERR_UNSUPPORTED_MEDIA_TYPE', field: 'Content-Type' },
   { name: 'form body', raw: 'name=x', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'ERR_UNSUPPORTED_MEDIA_TYPE', field: 'Content-Type' },
-  { name: 'raw CSR body without query fields', path: () => credentialPath(), raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'name', needsOpenssl: true },
-  { name: 'raw CSR body with unknown query field', path: () => `${credentialPath()}?name=a&identityURNs=${encodeURIComponent(rootUrn())}&colour=red`, raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'colour', needsOpenssl: true },
-  { name: 'raw CSR body with bad query validity', path: () => `${credentialPath()}?name=a&identityURNs=${encodeURIComponent(rootUrn())}&validity=ten`, raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'validity', needsOpenssl: true },
+  { name: 'raw CSR body without query fields', path: () => credentialPath(), raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'name' },
+  { name: 'raw CSR body with unknown query field', path: () => `${credentialPath()}?name=a&identityURNs=${encodeURIComponent(rootUrn())}&colour=red`, raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'colour' },
+  { name: 'raw CSR body with bad query validity', path: () => `${credentialPath()}?name=a&identityURNs=${encodeURIComponent(rootUrn())}&validity=ten`, raw: goodCsr, contentType: 'application/pkcs10', status: 400, code: 'ERR_VALIDATION', field: 'validity' },
   { name: 'raw body that is not a CSR', path: () => `${credentialPath()}?name=a&identityURNs=${encodeURIComponent(rootUrn())}`, raw: Buffer.from([1, 2, 3, 4]), contentType: 'application/pkcs10', status: 400, code: 'ERR_CSR_INVALID', field: 'csr' },
   { name: 'no token', body: valid, token: null, status: 401, code: 'ERR_UNAUTHENTICATED', field: 'Authorization' },
   { name: 'wrong token', body: valid, token: 'okmsd.0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', status: 401, code: 'ERR_UNAUTHENTICATED' },
@@ -113,7 +112,6 @@ describe('every bad input is a 4xx JSON error naming the field, and writes nothi
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    if (c.needsOpenssl && !hasOpenssl) return;
     const before = (await t.okmsd.store.credentials.list(domainId, { limit: 1000 })).items.length;
     const response = await t.api(c.method ?? 'POST', c.path ? c.path() : credentialPath(), {
       body: c.body, raw: c.raw, contentType: c.contentType, token: c.token,

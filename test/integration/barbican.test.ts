@@ -342,7 +342,7 @@ describe('ACLs and IAM', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.description).toContain('Secret creation attempt not allowed');
     await t.api('POST', '/iam/policy', { body: { name: 'carol-no-delete', identities: ['urn:v1:eu:identity:user:root/carol'], resources: [{ urn: `urn:v1:eu:resource:okms:${project.id}/*` }], permissions: { deny: [{ action: 'okms:apikms:secret/delete' }] } } });
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the IAM snapshot's bound
+    now = new Date(now.getTime() + 1100); // past the IAM snapshot's bound, on the injected clock
     const carol = await login('carol', project.name);
     const secret = (await call('POST', '/v1/secrets', carol, { json: { name: 'carols' } })).json.secret_ref as string;
     expect((await call('DELETE', `/v1/secrets/${secretId(secret)}`, carol)).status).toBe(403);

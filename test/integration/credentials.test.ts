@@ -1,7 +1,7 @@
 import { Pkcs10CertificateRequestGenerator, X509Certificate } from '../../src/ca/x509';
 import { createDomain, createUsers, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import {
-  describeWithOpenssl, opensslCsr, opensslCsrAsync, opensslText, opensslVerify, publicKeyOfCert, publicKeyOfPrivate, type CsrKey,
+  opensslCsr, opensslCsrAsync, opensslText, opensslVerify, publicKeyOfCert, publicKeyOfPrivate, type CsrKey,
 } from '../helpers/openssl';
 
 let t: TestOkmsd;
@@ -39,7 +39,7 @@ function expectAccessCertificate(certificatePEM: string, credentialId: string, u
   expect(cert.serialNumber).toMatch(/^[0-7][0-9a-f]{31}$/);
 }
 
-describeWithOpenssl('server-generated keys', () => {
+describe('server-generated keys', () => {
   it.each([
     ['ECDSA', undefined, 'EC P-256', /NIST CURVE: P-256/],
     ['RSA', 'RSA', 'RSA 2048', /Public-Key: \(2048 bit\)/],
@@ -76,7 +76,7 @@ describeWithOpenssl('server-generated keys', () => {
   });
 });
 
-describeWithOpenssl('CSR path with keys made by openssl req', () => {
+describe('CSR path with keys made by openssl req', () => {
   it.each<[CsrKey, string, string]>([
     ['rsa:2048', 'RSA', 'RSA 2048'],
     ['rsa:3072', 'RSA', 'RSA 3072'],

@@ -1,5 +1,5 @@
 import { createDomain, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
-import { describeWithOpenssl, opensslText } from '../helpers/openssl';
+import { opensslText } from '../helpers/openssl';
 
 let t: TestOkmsd;
 beforeAll(async () => {
@@ -60,7 +60,7 @@ describe('domains (OKMS resources)', () => {
   });
 });
 
-describeWithOpenssl('domain CA profile', () => {
+describe('domain CA profile', () => {
   it('is a CA (pathlen 0) that may sign certificates and CRLs, with SKI = AKI', async () => {
     const domain = await createDomain(t, 'profile');
     const text = opensslText(domain.publicCA);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createDomain, removeDir, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
-import { hasOpenssl } from '../helpers/openssl';
+import { requireTools } from '../helpers/outside-tools';
 import { mtlsCall } from '../helpers/mtls-client';
 
 const execFileAsync = promisify(execFile);
@@ -118,7 +118,8 @@ describe('mTLS gateway: who may call', () => {
     expect((await mtlsCall(t, random(), ghost)).json).toMatchObject({ reason: 'cert_unknown' });
   });
 
-  (hasOpenssl && spawnSync('curl', ['--version']).status === 0 ? it : it.skip)('curl --cert --key --cacert gets random bytes', async () => {
+  it('curl --cert --key --cacert gets random bytes', async () => {
+    requireTools('openssl', 'curl');
     const root = await credential('curl', [rootUrn()]);
     const dir = mkdtempSync(join(tmpdir(), 'okmsd-curl-'));
     writeFileSync(join(dir, 'c.pem'), root.cert);

@@ -1,6 +1,6 @@
 import { createDomain, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
 import { mtlsCall } from '../helpers/mtls-client';
-import { hasOpenssl, opensslCsr } from '../helpers/openssl';
+import { opensslCsr } from '../helpers/openssl';
 
 let t: TestOkmsd;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ it('/metrics reports issuance, gateway decisions and refusals, credentials by st
   const path = `/okms/resource/${domain.id}/credential`;
   const root = (await t.api('POST', path, { body: { name: 'm1', identityURNs: [rootUrn()], validity: 30 } })).json;
   await t.api('POST', path, { body: { name: 'm2', identityURNs: [rootUrn()], validity: 90 } });
-  if (hasOpenssl) await t.api('POST', path, { body: { name: 'm3', identityURNs: [rootUrn()], csr: opensslCsr('P-256').csrPEM } });
+  await t.api('POST', path, { body: { name: 'm3', identityURNs: [rootUrn()], csr: opensslCsr('P-256').csrPEM } });
   expect((await mtlsCall(t, `/api/${domain.id}/v1/random`, { cert: root.certificatePEM, key: root.privateKeyPEM })).status).toBe(200);
   expect((await mtlsCall(t, `/api/${domain.id}/v1/random`)).status).toBe(401);
 
@@ -29,12 +29,12 @@ it('/metrics reports issuance, gateway decisions and refusals, credentials by st
   expect(response.headers.get('content-type')).toContain('text/plain');
   const text = response.text;
   expect(value(text, 'okmsd_credentials_issued_total{certificate_type="ECDSA",path="server_key"}')).toBe(2);
-  if (hasOpenssl) expect(value(text, 'okmsd_credentials_issued_total{certificate_type="ECDSA",path="csr"}')).toBe(1);
+  expect(value(text, 'okmsd_credentials_issued_total{certificate_type="ECDSA",path="csr"}')).toBe(1);
   expect(value(text, 'okmsd_credential_issuance_seconds_count{certificate_type="ECDSA",path="server_key"}')).toBe(2);
   expect(value(text, 'okmsd_gateway_requests_total{decision="allow",reason="root_identity"}')).toBe(1);
   expect(value(text, 'okmsd_gateway_requests_total{decision="deny",reason="cert_missing"}')).toBe(1);
   expect(value(text, 'okmsd_gateway_client_certificate_refusals_total{reason="cert_missing"}')).toBe(1);
-  expect(value(text, 'okmsd_credentials{status="READY"}')).toBe(hasOpenssl ? 3 : 2);
+  expect(value(text, 'okmsd_credentials{status="READY"}')).toBe(3);
   const soonest = value(text, 'okmsd_credential_soonest_expiry_days')!;
   expect(soonest).toBeGreaterThan(29.9);
   expect(soonest).toBeLessThanOrEqual(30);

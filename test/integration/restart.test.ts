@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createDomain, removeDir, rootUrn, startTestOkmsd, tempDir } from '../helpers/harness';
-import { describeWithOpenssl, opensslVerify } from '../helpers/openssl';
+import { opensslVerify } from '../helpers/openssl';
 
-describeWithOpenssl('restart on the same data dir', () => {
+describe('restart on the same data dir', () => {
   it('keeps domains, credentials and revocations, and the CA still signs', async () => {
     const dataDir = tempDir();
     try {

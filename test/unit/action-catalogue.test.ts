@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIONS, BARBICAN_ACTIONS } from '../../src/iam/actions';
 import { barbicanRoutes, type BarbicanServices } from '../../src/http/barbican/barbican-routes';
-import { DATA_PLANE_PREFIX, dataPlaneRoutes } from '../../src/kms/data-plane-routes';
+import { DATA_PLANE_PREFIX } from '../../src/http/data-plane/data-plane-route';
+import { dataPlaneRoutes } from '../../src/http/data-plane/data-plane-routes';
 import type { CertificateRoute } from '../../src/http/pipeline/route';
 import type { ServiceKeyService } from '../../src/kms/service-key-service';
 

@@ -16,11 +16,14 @@ describe('BoundedMap', () => {
   });
 
   it('bounds TtlCache the same way, and an entry past its time is gone', () => {
-    const cache = new TtlCache<string>(1000, 2);
-    cache.set('a', 'A', 0);
-    cache.set('b', 'B', 0);
-    cache.set('c', 'C', 0);
-    expect([cache.get('a', 10), cache.get('b', 10), cache.get('c', 10)]).toEqual([undefined, 'B', 'C']);
-    expect(cache.get('b', 1000)).toBeUndefined();
+    let now = 0;
+    const cache = new TtlCache<string>(1000, () => now, 2);
+    cache.set('a', 'A');
+    cache.set('b', 'B');
+    cache.set('c', 'C');
+    now = 10;
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([undefined, 'B', 'C']);
+    now = 1000;
+    expect(cache.get('b')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/app/config';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {

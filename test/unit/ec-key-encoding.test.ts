@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { encodeEcKeyPair } from '../../src/ca/ec-key-encoding';
-import { hasOpenssl } from '../helpers/openssl';
+import { requireTools } from '../helpers/outside-tools';
 import { execFileSync } from 'node:child_process';
 import { derToPem } from '../../src/ca/csr-input';
 
@@ -18,7 +18,8 @@ describe('encodeEcKeyPair', () => {
     }
   });
 
-  (hasOpenssl ? it : it.skip)('produces a PKCS#8 file that openssl reads', () => {
+  it('produces a PKCS#8 file that openssl reads', () => {
+    requireTools('openssl');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = derToPem(encodeEcKeyPair(privateKey).pkcs8, 'PRIVATE KEY');
     expect(execFileSync('openssl', ['pkey', '-noout', '-check'], { input: pem, stdio: 'pipe' }).toString()).toContain('valid');

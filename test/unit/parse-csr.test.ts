@@ -1,7 +1,7 @@
 import { csrToDer } from '../../src/ca/csr-input';
 import { parseCsr } from '../../src/ca/parse-csr';
 import { OkmsError } from '../../src/domain/errors';
-import { describeWithOpenssl, opensslCsr, type CsrKey } from '../helpers/openssl';
+import { opensslCsr, type CsrKey } from '../helpers/openssl';
 
 async function refusal(action: () => Promise<unknown>): Promise<OkmsError> {
   try {
@@ -13,7 +13,7 @@ async function refusal(action: () => Promise<unknown>): Promise<OkmsError> {
   throw new Error('was accepted');
 }
 
-describeWithOpenssl('parseCsr with CSRs made by openssl req', () => {
+describe('parseCsr with CSRs made by openssl req', () => {
   it.each<[CsrKey, string, string]>([
     ['rsa:2048', 'RSA', 'RSA 2048'],
     ['rsa:3072', 'RSA', 'RSA 3072'],

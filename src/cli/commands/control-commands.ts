@@ -1,17 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CliError, EXIT, resolveSettings, saveProfile, type GlobalOptions } from '../context';
-import { ControlClient } from '../control-client';
+import { CliError, EXIT, saveProfile, type GlobalOptions } from '../context';
+import { settingsOf } from '../settings';
 import { print } from '../output';
 import { registerIamCommands } from './iam-commands';
 
 const DOMAIN_COLUMNS = ['id', 'name', 'region', 'restEndpoint', 'createdAt'];
 const CREDENTIAL_COLUMNS = ['id', 'name', 'status', 'certificateType', 'fromCSR', 'expiredAt'];
-
-export function settingsOf(command: Command) {
-  const settings = resolveSettings(command.optsWithGlobals<GlobalOptions>());
-  return { ...settings, client: new ControlClient(settings.url, settings.token) };
-}
 
 export function requireDomain(domain: string | undefined): string {
   if (!domain) throw new CliError('no domain: pass --domain, set OKMSD_DOMAIN, or save one with `okmsd profile set --domain …`', EXIT.usage);

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { readAccessCertificate } from '../../ca/read-access-certificate';
 import { CliError, EXIT, type GlobalOptions } from '../context';
 import { print } from '../output';
-import { requireDomain, settingsOf, writePrivate } from './control-commands';
+import { requireDomain, writePrivate } from './control-commands';
+import { settingsOf } from '../settings';
 
 interface MtlsOptions {
   cert: string;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../context';
+import { settingsOf } from '../settings';
 import { print } from '../output';
-import { settingsOf } from './control-commands';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

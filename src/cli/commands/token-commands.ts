@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../context';
 import { print } from '../output';
-import { settingsOf, writePrivate } from './control-commands';
+import { writePrivate } from './control-commands';
+import { settingsOf } from '../settings';
 
 const TOKEN_COLUMNS = ['id', 'description', 'createdAt', 'expiresAt', 'current'];
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };

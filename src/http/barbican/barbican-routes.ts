@@ -1,12 +1,12 @@
 import type { HttpRequest } from '../pipeline/route';
 import { OkmsError } from '../../domain/errors';
-import type { AclBody, AclService } from '../../secrets/acl-service';
+import type { AclService } from '../../secrets/acl-service';
 import type { CaDirectory } from '../../secrets/ca-directory';
 import { CONTENT_TYPES, barbicanTime } from '../../secrets/barbican-model';
 import { aclView, containerRef, containerView, orderRef, orderView, pagedView, secretRef, secretView } from '../../secrets/barbican-views';
-import type { ContainerCreateBody, ContainerService } from '../../secrets/container-service';
-import type { OrderCreateBody, OrderService } from '../../secrets/order-service';
-import type { SecretCreateBody, SecretService } from '../../secrets/secret-service';
+import type { ContainerService } from '../../secrets/container-service';
+import type { OrderService } from '../../secrets/order-service';
+import type { SecretService } from '../../secrets/secret-service';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator, queryValidator } from '../validation';
 
@@ -25,15 +25,15 @@ export interface BarbicanServices {
 const JSON_BODY = ['application/json'];
 /** What a payload may come back as (the stored content type, or what Accept asked for). */
 const PAYLOAD_TYPES = [...CONTENT_TYPES];
-const validateSecret = bodyValidator<SecretCreateBody>('barbican-secret-create');
-const validateContainer = bodyValidator<ContainerCreateBody>('barbican-container-create');
-const validateRotate = bodyValidator<{ secret_refs: NonNullable<ContainerCreateBody['secret_refs']> }>('barbican-container-rotate');
-const validateConsumer = bodyValidator<{ name: string; URL: string }>('barbican-consumer');
-const validateOrder = bodyValidator<OrderCreateBody>('barbican-order-create');
-const validateAcl = bodyValidator<AclBody>('barbican-acl');
-const validateMetadata = bodyValidator<{ metadata: Record<string, string> }>('barbican-metadata');
-const validateMetadatum = bodyValidator<{ key: string; value: string }>('barbican-metadatum');
-const validateList = queryValidator<{ limit?: number; offset?: number; name?: string; secret_type?: string; type?: string; force?: string }>('barbican-list-query');
+const validateSecret = bodyValidator('barbican-secret-create');
+const validateContainer = bodyValidator('barbican-container-create');
+const validateRotate = bodyValidator('barbican-container-rotate');
+const validateConsumer = bodyValidator('barbican-consumer');
+const validateOrder = bodyValidator('barbican-order-create');
+const validateAcl = bodyValidator('barbican-acl');
+const validateMetadata = bodyValidator('barbican-metadata');
+const validateMetadatum = bodyValidator('barbican-metadatum');
+const validateList = queryValidator('barbican-list-query');
 
 /** Barbican's paging: limit 10 by default, 0 or more than 100 clamped; offset from 0. */
 function paging(req: HttpRequest) {
@@ -133,7 +133,7 @@ export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
       return { status: 201, body: { key: lowered, value }, headers: { Location: `${secretRef(base(), params.id!)}/metadata/${lowered}` } };
     } },
     { method: 'get', path: '/v1/secrets/{id}/metadata/{key}', summary: 'One metadata key', auth: 'barbican', action: ACTION('secret/get'), async handle({ caller, params }) {
-      const metadata = ((await b.secrets.get(caller, params.id!)).doc.metadata as Record<string, string> | undefined) ?? {};
+      const metadata = (await b.secrets.get(caller, params.id!)).doc.metadata ?? {};
       if (!(params.key! in metadata)) throw new OkmsError('ERR_NOT_FOUND', 'Secret metadata not found.', { field: 'key' });
       return { status: 200, body: { key: params.key, value: metadata[params.key!] } };
     } },
@@ -173,7 +173,7 @@ export function barbicanRoutes(b: BarbicanServices): UndialectedRoute[] {
     } },
     { method: 'get', path: '/v1/containers/{id}/consumers', summary: "A container's consumers", auth: 'barbican', action: ACTION('container/get'), async handle({ req, caller, params }) {
       const { page } = paging(req);
-      const all = ((await b.containers.get(caller, params.id!)).doc.consumers as Array<{ name: string; URL: string; created: string; updated: string }> | undefined) ?? [];
+      const all = (await b.containers.get(caller, params.id!)).doc.consumers ?? [];
       const items = all.slice(page.offset, page.offset + page.limit).map((c) => ({ name: c.name, URL: c.URL, status: 'ACTIVE', created: barbicanTime(c.created), updated: barbicanTime(c.updated) }));
       return { status: 200, body: pagedView(base(), 'consumers', items, all.length, page, {}, `containers/${params.id}/consumers`) };
     } },

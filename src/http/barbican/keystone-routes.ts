@@ -4,18 +4,7 @@ import type { KeystoneToken, KeystoneTokens } from '../../secrets/keystone-token
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 
-interface AuthBody {
-  auth: {
-    identity: {
-      methods: Array<'password' | 'token'>;
-      password?: { user: { id?: string; name?: string; password: string; domain?: { id?: string; name?: string } } };
-      token?: { id: string };
-    };
-    scope?: { project?: { id?: string; name?: string; domain?: { id?: string; name?: string } } };
-  };
-}
-
-const validateAuth = bodyValidator<AuthBody>('keystone-auth');
+const validateAuth = bodyValidator('keystone-auth');
 const keystoneTime = (iso: string) => iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 
 /**

@@ -6,8 +6,8 @@ import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 import type { ControlPlaneServices } from './services';
 
-const validateCreate = bodyValidator<{ id: string; description?: string }>('account-create');
-const validateTokenCreate = bodyValidator<{ description?: string; expiresInSeconds?: number }>('admin-token-create');
+const validateCreate = bodyValidator('account-create');
+const validateTokenCreate = bodyValidator('admin-token-create');
 const TOKEN_ID = /^(?:[0-9a-f]{16}|config-root)$/;
 
 /** An admin token as listed: never its secret, nor its hash. */

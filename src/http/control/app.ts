@@ -61,7 +61,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
       auth: 'none',
       produces: ['text/plain'],
       async handle() {
-        return { status: 200, text: { contentType: s.metrics.registry.contentType, body: await s.metrics.render() } };
+        return { status: 200, text: { contentType: s.metrics.registry.contentType, body: await s.metrics.render(s.store.credentials) } };
       },
     },
     ...accountRoutes(s),

@@ -2,7 +2,7 @@ import { OkmsError } from '../../domain/errors';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 
-const validatePrune = bodyValidator<{ before: string }>('audit-prune');
+const validatePrune = bodyValidator('audit-prune');
 import type { ControlPlaneServices } from './services';
 
 const requireRoot = (isRoot: boolean) => {

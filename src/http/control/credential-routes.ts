@@ -1,4 +1,4 @@
-import type { CreateCredentialInput, RenewCredentialInput } from '../../ca/credential-service';
+import type { CreateCredentialInput } from '../../ca/credential-service';
 import { verifyCertificate } from '../../ca/verify-certificate';
 import { OkmsError } from '../../domain/errors';
 import { pageHeaders, pageRequest } from '../pagination';
@@ -12,10 +12,10 @@ import type { ControlPlaneServices } from './services';
 /** A raw CSR may be the whole body; the other fields then travel as query parameters. */
 export const RAW_CSR_TYPES = ['application/pkcs10', 'application/x-pem-file'] as const;
 
-const validateBody = bodyValidator<CreateCredentialInput>('credential-create');
-const validateQuery = queryValidator<Omit<CreateCredentialInput, 'csr'>>('credential-create-query');
-const validateRenew = bodyValidator<RenewCredentialInput>('credential-renew');
-const validateVerify = bodyValidator<{ certificate?: string; privateKey?: string; passphrase?: string; chain?: string; okmsId?: string; containerRef?: string }>('certificate-verify');
+const validateBody = bodyValidator('credential-create');
+const validateQuery = queryValidator('credential-create-query');
+const validateRenew = bodyValidator('credential-renew');
+const validateVerify = bodyValidator('certificate-verify');
 
 /** What an issuance's audit record names: the credential, its serial and the identities it speaks for. */
 const issued = (credential: CredentialRecord): AuditNotes => ({ objectId: credential.id, serial: credential.serial, identityURNs: credential.identityURNs });

@@ -1,4 +1,3 @@
-import type { CreateDomainInput } from '../../ca/domain-service';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
@@ -6,7 +5,7 @@ import { uuidParam } from '../params';
 import { domainView } from './presenters';
 import type { ControlPlaneServices } from './services';
 
-const validateCreate = bodyValidator<CreateDomainInput>('domain-create');
+const validateCreate = bodyValidator('domain-create');
 
 export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion);

@@ -5,20 +5,33 @@ import { KNOWN_ACTIONS } from '../../iam/actions';
 import { GROUP, POLICY, SERVICE_ACCOUNT, USER, type IamKindSpec } from '../../iam/iam-entities';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { UndialectedRoute } from '../pipeline/route';
-import { bodyValidator } from '../validation';
+import type { IamKind, IamRecordOf } from '../../domain/records';
+import type { SchemaTypes } from '../schema-types';
+import { bodyValidator, type SchemaId, type Validator } from '../validation';
 import { uuidParam } from '../params';
 import type { ControlPlaneServices } from './services';
 
 /** The same five routes for every IAM entity kind: POST/GET on the collection, GET/PUT/DELETE on one. */
-function crudRoutes(s: ControlPlaneServices, base: string, spec: IamKindSpec): UndialectedRoute[] {
-  const validateCreate = bodyValidator<Record<string, unknown>>(spec.createSchema);
-  const validateUpdate = bodyValidator<Record<string, unknown>>(spec.updateSchema);
-  const view = (record: Parameters<IamKindSpec['view']>[0]) => spec.view(record, s.urnRegion);
+/** A request schema and its validator, whose type is the one generated from that schema. */
+interface TypedSchema<T> {
+  readonly id: SchemaId;
+  readonly validate: Validator<T>;
+}
+const typedSchema = <Id extends SchemaId>(id: Id): TypedSchema<SchemaTypes[Id]> => ({ id, validate: bodyValidator(id) });
+
+/**
+ * The same five routes for every IAM entity kind: POST/GET on the collection, GET/PUT/DELETE on one. The schemas'
+ * generated types must be assignable to what the entity spec accepts (C, U): a schema that drifts fails the build.
+ */
+function crudRoutes<K extends IamKind, C, U>(s: ControlPlaneServices, base: string, spec: IamKindSpec<K, C, U>, create: TypedSchema<C>, update: TypedSchema<U>): UndialectedRoute[] {
+  const validateCreate = create.validate;
+  const validateUpdate = update.validate;
+  const view = (record: IamRecordOf<K>) => spec.view(record, s.urnRegion);
   const one = `${base}/{${spec.idField}}`;
   const idOf = (params: Readonly<Record<string, string>>) => params[spec.idField] ?? '';
   return [
     {
-      method: 'post', path: base, summary: `Create a ${spec.kind}`, auth: 'admin', consumes: ['application/json'], schemas: { body: spec.createSchema },
+      method: 'post', path: base, summary: `Create a ${spec.kind}`, auth: 'admin', consumes: ['application/json'], schemas: { body: create.id },
       async handle({ req, account }) {
         return { status: 201, body: view(await s.iam.create(account, spec, validateCreate(req.body))) };
       },
@@ -37,7 +50,7 @@ function crudRoutes(s: ControlPlaneServices, base: string, spec: IamKindSpec): U
       },
     },
     {
-      method: 'put', path: one, summary: `Update a ${spec.kind}`, auth: 'admin', consumes: ['application/json'], schemas: { body: spec.updateSchema },
+      method: 'put', path: one, summary: `Update a ${spec.kind}`, auth: 'admin', consumes: ['application/json'], schemas: { body: update.id },
       async handle({ req, account, params }) {
         return { status: 200, body: view(await s.iam.update(account, spec, idOf(params), validateUpdate(req.body))) };
       },
@@ -52,22 +65,14 @@ function crudRoutes(s: ControlPlaneServices, base: string, spec: IamKindSpec): U
   ];
 }
 
-interface ExplainInput {
-  okmsId: string;
-  credentialId?: string;
-  certificatePEM?: string;
-  action: string;
-  resource?: string;
-  sourceIp?: string;
-}
-const validateExplain = bodyValidator<ExplainInput>('iam-explain');
+const validateExplain = bodyValidator('iam-explain');
 
 export function iamRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   return [
-    ...crudRoutes(s, '/iam/user', USER),
-    ...crudRoutes(s, '/iam/group', GROUP),
-    ...crudRoutes(s, '/iam/serviceAccount', SERVICE_ACCOUNT),
-    ...crudRoutes(s, '/iam/policy', POLICY),
+    ...crudRoutes(s, '/iam/user', USER, typedSchema('iam-user-create'), typedSchema('iam-user-update')),
+    ...crudRoutes(s, '/iam/group', GROUP, typedSchema('iam-group-create'), typedSchema('iam-group-update')),
+    ...crudRoutes(s, '/iam/serviceAccount', SERVICE_ACCOUNT, typedSchema('iam-service-account-create'), typedSchema('iam-service-account-update')),
+    ...crudRoutes(s, '/iam/policy', POLICY, typedSchema('iam-policy'), typedSchema('iam-policy')),
     {
       method: 'post',
       path: '/iam/explain',

@@ -4,13 +4,13 @@ import type { AuditLog } from '../../audit/audit-log';
 import type { Route } from '../pipeline/route';
 import type { Metrics } from '../../observability/metrics';
 import type { IamService } from '../../iam/iam-service';
-import type { Store } from '../../storage/ports';
+import type { Repositories, StoreHealth } from '../../storage/ports';
 import type { PublicEndpoints } from './presenters';
-import type { BarbicanWiring } from '../barbican/barbican-wiring';
+import type { BarbicanApi } from '../barbican/barbican-api';
 
-/** What the control-plane routes need, built once in the composition root (src/server.ts). */
+/** What the control-plane routes need, built once in the composition root (src/app/start-okmsd.ts). */
 export interface ControlPlaneServices {
-  readonly store: Store;
+  readonly store: Pick<Repositories, 'accounts' | 'apiTokens' | 'audit' | 'credentials' | 'domains'> & StoreHealth;
   readonly domains: DomainService;
   readonly credentials: CredentialService;
   readonly iam: IamService;
@@ -22,5 +22,5 @@ export interface ControlPlaneServices {
   readonly gatewayRoutes: readonly Route[];
   readonly metrics: Metrics;
   /** The Barbican API and its Keystone endpoints (src/http/barbican). */
-  readonly barbican: BarbicanWiring;
+  readonly barbican: BarbicanApi;
 }

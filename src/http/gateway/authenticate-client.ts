@@ -3,10 +3,10 @@ import type { TLSSocket } from 'node:tls';
 import { readAccessCertificate } from '../../ca/read-access-certificate';
 import type { RevocationSet } from '../../ca/revocation-set';
 import type { CredentialRecord, DomainRecord } from '../../domain/types';
-import type { Store } from '../../storage/ports';
+import type { Repositories } from '../../storage/ports';
 import { BoundedMap } from '../../domain/bounded-map';
 import { TtlCache } from '../../domain/ttl-cache';
-import { GatewayError } from './okms-error';
+import { GatewayError } from '../pipeline/okms-error';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /** How long a credential record read from the store is trusted: the same bound as IAM state (iam-service.ts). */
@@ -44,10 +44,10 @@ export class ClientAuthenticator {
    * (~60 µs of ~240). Validity, revocation and the record are still checked on every request.
    */
   private readonly knownPeers = new BoundedMap<string, VerifiedPeer>(KNOWN_PEERS_MAX);
-  private readonly credentials = new TtlCache<CredentialRecord>(RECORD_TTL_MS);
+  private readonly credentials = new TtlCache<CredentialRecord>(RECORD_TTL_MS, () => this.clock().getTime());
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<Repositories, 'credentials' | 'domains'>,
     private readonly revocations: RevocationSet,
     private readonly clock: () => Date,
   ) {}

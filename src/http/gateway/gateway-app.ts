@@ -10,7 +10,7 @@ import { readRawBody } from '../pipeline/request-body';
 import type { CertificateCaller, HttpRequest, Route } from '../pipeline/route';
 import type { ClientAuthenticator } from './authenticate-client';
 import { barbicanCertificateAuthenticator } from './gateway-barbican';
-import { GatewayError } from './okms-error';
+import { GatewayError } from '../pipeline/okms-error';
 import { PathRouter } from './path-router';
 
 /** Off unless configured: a TLS-terminating proxy at a trusted address forwards the client certificate in a header. */

@@ -4,7 +4,7 @@ import { parseIdentityUrn } from '../../domain/urn';
 import type { IamService } from '../../iam/iam-service';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import type { CertificateCaller, HttpRequest } from '../pipeline/route';
-import { GatewayError } from './okms-error';
+import { GatewayError } from '../pipeline/okms-error';
 
 /** The peer certificate as PEM: TLS already proved that the client holds its key. */
 function peerPem(socket: TLSSocket, forwarded: string | undefined): string {

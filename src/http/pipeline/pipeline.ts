@@ -8,7 +8,7 @@ import type { Decision } from '../../iam/decide';
 import type { IamService } from '../../iam/iam-service';
 import type { Metrics } from '../../observability/metrics';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
-import { refusalReasonOf } from '../gateway/okms-error';
+import { refusalReasonOf } from './okms-error';
 import { UUID_PARAMS, uuidParam } from '../params';
 import { logRequest, requestIdFrom, type RequestLine } from '../request-log';
 import type { RateLimiter } from './rate-limiter';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { ERROR_CATALOG, OkmsError, isOkmsError } from '../../domain/errors';
-import { GatewayError, okmsErrorBody } from '../gateway/okms-error';
+import { GatewayError, okmsErrorBody } from './okms-error';
 import type { Dialect, Reply } from './route';
 
 /** What goes on the wire: status, headers and body, decided before anything is written. */

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { OkmsError } from '../../domain/errors';
-import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
-import type { AccountRepository, ApiTokenRepository, AuditRepository, CredentialRepository, ServiceKeyRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository, Store } from '../ports';
+import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest } from '../../domain/types';
+import type { AccountRepository, ApiTokenRepository, AuditRepository, CredentialRepository, ServiceKeyRepository, DomainRepository, IamRepository, MetaRepository, RevocationRepository } from '../ports';
+import type { Store } from '../store';
 import type { AuditEntry, ServiceKeyRecord } from '../../domain/records';
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
@@ -223,13 +224,13 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
   const iam: IamRepository = {
     async get(accountId, kind, id) {
       const row = get(q.iamGet, accountId, kind, id);
-      return row && iamFromRow(row);
+      return row && iamFromRow<typeof kind>(row);
     },
     async list(accountId, kind, page) {
-      return keysetPage(q.iamPage, { scope: accountId, kind }, page, iamFromRow);
+      return keysetPage(q.iamPage, { scope: accountId, kind }, page, (row) => iamFromRow<typeof kind>(row));
     },
     async listAll(accountId, kind) {
-      return (q.iamAll.all(accountId, kind) as Row[]).map(iamFromRow);
+      return (q.iamAll.all(accountId, kind) as Row[]).map((row) => iamFromRow<typeof kind>(row));
     },
     async create(record) {
       await conflictOnDuplicate(`${record.kind} ${record.id}`, () => write(insertStep('iam_entities', iamToRow(record))));

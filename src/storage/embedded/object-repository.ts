@@ -1,18 +1,19 @@
 import type Database from 'better-sqlite3';
 import type { ObjectQuery, ObjectRepository } from '../ports';
-import type { ObjectRecord } from '../../domain/records';
+import type { ObjectDocs, ObjectKind, ObjectRecordOf } from '../../domain/records';
 import { insertStep, type Row } from './rows';
 import type { WriteStep } from './writer-thread';
 
-const fromRow = (r: Row): ObjectRecord => ({
-  kind: r.kind as ObjectRecord['kind'],
+/** A row of kind K (the query asked for K): its doc is what src/secrets validated before it was stored. */
+const fromRow = <K extends ObjectKind>(r: Row): ObjectRecordOf<K> => ({
+  kind: r.kind as K,
   id: String(r.id),
   domainId: String(r.domain_id),
   name: r.name === null ? null : String(r.name),
   type: String(r.type),
   expiresAt: r.expires_at === null ? null : String(r.expires_at),
   notAfter: r.not_after === null || r.not_after === undefined ? null : String(r.not_after),
-  doc: JSON.parse(String(r.doc)) as Record<string, unknown>,
+  doc: JSON.parse(String(r.doc)) as ObjectDocs[K],
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
   version: Number(r.version),
@@ -48,13 +49,13 @@ export function embeddedObjectRepository(
   return {
     async get(kind, id) {
       const row = getOne.get(kind, id) as Row | undefined;
-      return row && fromRow(row);
+      return row && fromRow<typeof kind>(row);
     },
     async list(domainId, kind, query) {
       const { sql, params } = filters(query);
       const { page, count } = prepared(sql);
       const scope = { domainId, kind, ...params };
-      const items = (page.all({ ...scope, limit: query.limit, offset: query.offset }) as Row[]).map(fromRow);
+      const items = (page.all({ ...scope, limit: query.limit, offset: query.offset }) as Row[]).map((row) => fromRow<typeof kind>(row));
       return { items, total: Number((count.get(scope) as { n: number }).n) };
     },
     async create(o) {
@@ -77,7 +78,7 @@ export function embeddedObjectRepository(
       return changed === 1;
     },
     async listExpiring(kind, from, to) {
-      return (expiring.all(kind, from, to) as Row[]).map(fromRow);
+      return (expiring.all(kind, from, to) as Row[]).map((row) => fromRow<typeof kind>(row));
     },
   };
 }

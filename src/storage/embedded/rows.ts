@@ -1,5 +1,5 @@
 import type { WriteStep } from './writer-thread';
-import type { IamKind, IamRecord } from '../../domain/records';
+import type { IamDocs, IamKind, IamRecordOf } from '../../domain/records';
 import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */
@@ -66,13 +66,14 @@ export function insertStep(table: string, row: Row, verb: 'INSERT' | 'INSERT OR 
   };
 }
 
-export const iamFromRow = (r: Row): IamRecord => ({
-  accountId: str(r, 'account_id'), kind: str(r, 'kind') as IamKind, id: str(r, 'id'),
-  doc: JSON.parse(str(r, 'doc')) as Record<string, unknown>, createdAt: str(r, 'created_at'), updatedAt: str(r, 'updated_at'),
+/** The row of an entity of kind K (the query asked for K): its doc is what src/iam validated before it was stored. */
+export const iamFromRow = <K extends IamKind>(r: Row): IamRecordOf<K> => ({
+  accountId: str(r, 'account_id'), kind: str(r, 'kind') as K, id: str(r, 'id'),
+  doc: JSON.parse(str(r, 'doc')) as IamDocs[K], createdAt: str(r, 'created_at'), updatedAt: str(r, 'updated_at'),
   version: num(r, 'version'),
 });
 
-export const iamToRow = (e: IamRecord): Row => ({
+export const iamToRow = (e: IamRecordOf<IamKind>): Row => ({
   account_id: e.accountId, kind: e.kind, id: e.id, doc: JSON.stringify(e.doc), created_at: e.createdAt, updated_at: e.updatedAt,
   version: e.version,
 });

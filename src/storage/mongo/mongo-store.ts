@@ -1,7 +1,7 @@
 import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord, Page, PageRequest, RevocationRecord } from '../../domain/types';
-import type { Store } from '../ports';
-import type { IamRecord, ServiceKeyRecord } from '../../domain/records';
+import type { Store } from '../store';
+import type { IamRecordOf, ServiceKeyRecord } from '../../domain/records';
 import { auditEntryOf, MongoAuditChain } from './audit-chain';
 import { conflictOnDuplicate, isDuplicate } from './duplicate-key';
 import { mongoObjectRepository } from './object-repository';
@@ -40,7 +40,7 @@ async function keysetPage<T extends { createdAt: string; id: string }>(
 
 /**
  * The production store: the official driver, majority writes with journal, indexes created (idempotently) at
- * start, keyset pagination. Tested by test/storage/contract against a real MongoDB-wire server (FerretDB in CI).
+ * start, keyset pagination. Tested by test/integration/storage against a real MongoDB-wire server (FerretDB in CI).
  *
  * Nothing relies on transactions or change streams (FerretDB has neither), and nothing relies on an update being
  * atomic against other clients (FerretDB's are not): every race is decided by a unique-key insert, which is atomic
@@ -219,13 +219,13 @@ export async function openMongoStore(uri: string): Promise<Store> {
     },
     iam: {
       async get(accountId, kind, id) {
-        return strip<IamRecord>(await c.iam.findOne({ _id: `${accountId}/${kind}/${id}` as never }));
+        return strip<IamRecordOf<typeof kind>>(await c.iam.findOne({ _id: `${accountId}/${kind}/${id}` as never }));
       },
       list(accountId, kind, page) {
-        return keysetPage<IamRecord>(c.iam, { accountId, kind }, page);
+        return keysetPage<IamRecordOf<typeof kind>>(c.iam, { accountId, kind }, page);
       },
       async listAll(accountId, kind) {
-        return (await c.iam.find({ accountId, kind }).sort({ createdAt: 1, id: 1 }).toArray()).map((d) => strip<IamRecord>(d)!);
+        return (await c.iam.find({ accountId, kind }).sort({ createdAt: 1, id: 1 }).toArray()).map((d) => strip<IamRecordOf<typeof kind>>(d)!);
       },
       async create(record) {
         await conflictOnDuplicate(`${record.kind} ${record.id}`, () => insert(c.iam, `${record.accountId}/${record.kind}/${record.id}`, record));

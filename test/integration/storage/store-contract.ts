@@ -1,8 +1,8 @@
 import { chainHash, GENESIS_HASH } from '../../../src/domain/audit-chain-hash';
 import { OkmsError } from '../../../src/domain/errors';
 import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
-import type { Store } from '../../../src/storage/ports';
-import type { IamRecord, ObjectRecord, ServiceKeyRecord } from '../../../src/domain/records';
+import type { Store } from '../../../src/storage/store';
+import type { IamRecord, ObjectRecordOf, SecretDoc, ServiceKeyRecord } from '../../../src/domain/records';
 
 /**
  * The storage contract: every adapter (embedded now, MongoDB in issue 3/6) must pass exactly this suite.
@@ -135,13 +135,14 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
     });
 
     it('iam: CRUD with compare-and-set on version', async () => {
-      const record: IamRecord = { accountId: 'acme', kind: 'user', id: 'alice', doc: { login: 'alice' }, createdAt: now(), updatedAt: now(), version: 1 };
+      const alice = { login: 'alice', email: '', description: '', group: '' };
+      const record: IamRecord = { accountId: 'acme', kind: 'user', id: 'alice', doc: alice, createdAt: now(), updatedAt: now(), version: 1 };
       await store.iam.create(record);
       await expect(store.iam.create(record)).rejects.toEqual(conflict);
       await store.iam.create({ ...record, accountId: 'globex' }); // same id, other account: independent
-      expect(await store.iam.replace({ ...record, doc: { login: 'alice', email: 'a@x' }, version: 2 }, 1)).toBe(true);
-      expect(await store.iam.replace({ ...record, doc: { stale: true }, version: 2 }, 1)).toBe(false);
-      expect((await store.iam.get('acme', 'user', 'alice'))?.doc).toEqual({ login: 'alice', email: 'a@x' });
+      expect(await store.iam.replace({ ...record, doc: { ...alice, email: 'a@x' }, version: 2 }, 1)).toBe(true);
+      expect(await store.iam.replace({ ...record, doc: { ...alice, description: 'stale' }, version: 2 }, 1)).toBe(false);
+      expect((await store.iam.get('acme', 'user', 'alice'))?.doc).toEqual({ ...alice, email: 'a@x' });
       expect((await store.iam.listAll('acme', 'user')).map((r) => r.id)).toEqual(['alice']);
       expect((await store.iam.list('acme', 'group', { limit: 10 })).items).toEqual([]);
       expect(await store.iam.delete('acme', 'user', 'alice')).toBe(true);
@@ -168,13 +169,15 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
     });
 
     it('objects: offset pages with total and filters, expiry, compare-and-set, delete', async () => {
-      const object = (id: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord => ({
-        kind: 'secret', id, domainId: 'd1', name: id, type: 'opaque', expiresAt: null, notAfter: null, doc: { payload: 'wrapped' },
+      const secretDoc = (payload: string): SecretDoc => ({ algorithm: null, bitLength: null, mode: null, creatorId: 'alice', metadata: {}, payload });
+      const object = (id: string, overrides: Partial<ObjectRecordOf<'secret'>> = {}): ObjectRecordOf<'secret'> => ({
+        kind: 'secret', id, domainId: 'd1', name: id, type: 'opaque', expiresAt: null, notAfter: null, doc: secretDoc('wrapped'),
         createdAt: now(Number(id.slice(1))), updatedAt: now(), version: 1, ...overrides,
       });
       for (let i = 1; i <= 5; i += 1) await store.objects.create(object(`s${i}`, { type: i % 2 ? 'opaque' : 'certificate', expiresAt: i === 5 ? now(100) : null, notAfter: i === 4 ? now(50) : null }));
       await store.objects.create(object('s9', { domainId: 'd2' }));
-      await store.objects.create(object('s1', { kind: 'container', type: 'certificate' })); // same id, other kind
+      const container: ObjectRecordOf<'container'> = { ...object('s1'), kind: 'container', type: 'certificate', doc: { creatorId: 'alice', secretRefs: [], consumers: [] } };
+      await store.objects.create(container); // same id, other kind
       await expect(store.objects.create(object('s1'))).rejects.toEqual(conflict);
       const page = await store.objects.list('d1', 'secret', { offset: 1, limit: 2 });
       expect({ ids: page.items.map((o) => o.id), total: page.total }).toEqual({ ids: ['s2', 's3'], total: 5 });
@@ -184,11 +187,11 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect((await store.objects.listExpiring('secret', now(0), now(101))).map((o) => o.id)).toEqual(['s4']);
       expect(await store.objects.listExpiring('secret', now(51), now(1e6))).toEqual([]);
       const first = (await store.objects.get('secret', 's1'))!;
-      expect(first.doc).toEqual({ payload: 'wrapped' });
-      expect(await store.objects.replace({ ...first, doc: { payload: 'x' }, notAfter: now(7), version: 2 }, 1)).toBe(true);
+      expect(first.doc).toEqual(secretDoc('wrapped'));
+      expect(await store.objects.replace({ ...first, doc: secretDoc('x'), notAfter: now(7), version: 2 }, 1)).toBe(true);
       expect((await store.objects.listExpiring('secret', now(0), now(8))).map((o) => o.id)).toEqual(['s1']);
-      expect(await store.objects.replace({ ...first, doc: { payload: 'y' }, version: 2 }, 1)).toBe(false);
-      expect((await store.objects.get('secret', 's1'))?.doc).toEqual({ payload: 'x' });
+      expect(await store.objects.replace({ ...first, doc: secretDoc('y'), version: 2 }, 1)).toBe(false);
+      expect((await store.objects.get('secret', 's1'))?.doc).toEqual(secretDoc('x'));
       expect((await store.objects.get('container', 's1'))?.type).toBe('certificate');
       expect(await store.objects.delete('secret', 's1')).toBe(true);
       expect(await store.objects.delete('secret', 's1')).toBe(false);

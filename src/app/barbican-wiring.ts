@@ -1,35 +1,25 @@
-import type { DomainService } from '../../ca/domain-service';
-import { identityUrn } from '../../domain/urn';
-import type { IamService } from '../../iam/iam-service';
-import type { KeyHierarchy } from '../../kms/key-hierarchy';
-import { AclService } from '../../secrets/acl-service';
-import type { BarbicanCaller } from '../../secrets/barbican-model';
-import { CaDirectory } from '../../secrets/ca-directory';
-import type { KeySpec } from '../../secrets/certificate-order';
-import { ContainerService } from '../../secrets/container-service';
-import { KeystoneTokens } from '../../secrets/keystone-tokens';
-import { ObjectAccess } from '../../secrets/object-access';
-import { OrderService } from '../../secrets/order-service';
-import { SecretService } from '../../secrets/secret-service';
-import type { Store } from '../../storage/ports';
-import { OkmsError } from '../../domain/errors';
-import { idFromRef } from '../../secrets/barbican-model';
-import type { WebhookNotifier } from '../../observability/webhook';
-import { inDialect, type HttpRequest, type Route } from '../pipeline/route';
-import { barbicanRoutes } from './barbican-routes';
-import { keystoneRoutes } from './keystone-routes';
+import type { DomainService } from '../ca/domain-service';
+import { identityUrn } from '../domain/urn';
+import type { IamService } from '../iam/iam-service';
+import type { KeyHierarchy } from '../kms/key-hierarchy';
+import { AclService } from '../secrets/acl-service';
+import type { BarbicanCaller } from '../secrets/barbican-model';
+import { CaDirectory } from '../secrets/ca-directory';
+import type { KeySpec } from '../secrets/certificate-order';
+import { ContainerService } from '../secrets/container-service';
+import { KeystoneTokens } from '../secrets/keystone-tokens';
+import { ObjectAccess } from '../secrets/object-access';
+import { OrderService } from '../secrets/order-service';
+import { SecretService } from '../secrets/secret-service';
+import type { Store } from '../storage/store';
+import { OkmsError } from '../domain/errors';
+import { idFromRef } from '../secrets/barbican-model';
+import type { WebhookNotifier } from '../observability/webhook';
+import { inDialect, type HttpRequest } from '../http/pipeline/route';
+import { barbicanRoutes } from '../http/barbican/barbican-routes';
+import { keystoneRoutes } from '../http/barbican/keystone-routes';
+import type { BarbicanApi } from '../http/barbican/barbican-api';
 
-export interface BarbicanWiring {
-  readonly routes: Route[];
-  /** The same Barbican routes for the mTLS gateway, their refs on the gateway's origin. */
-  readonly gatewayRoutes: Route[];
-  /** Forgets expired Keystone tokens (run by the lifecycle job). */
-  purgeExpiredTokens(now: Date): Promise<number>;
-  /** The control plane's Barbican caller: a Keystone token in X-Auth-Token. */
-  readonly authenticate: (req: HttpRequest) => Promise<BarbicanCaller>;
-  /** For the admin's certificate check: a certificate container of the account, as PEM texts. */
-  openCertificateContainer(accountId: string, containerRef: string): Promise<{ certificate: string; privateKey?: string; passphrase?: string; chain?: string; domainId: string }>;
-}
 
 /** The Barbican API and its Keystone front door, assembled from the store, the key hierarchy, IAM and the domain CAs. */
 export function wireBarbican(deps: {
@@ -46,7 +36,7 @@ export function wireBarbican(deps: {
   orderKey: KeySpec;
   orderCertificateDays: number;
   notifier?: WebhookNotifier;
-}): BarbicanWiring {
+}): BarbicanApi {
   const { store, clock } = deps;
   const access = new ObjectAccess({ store, urnRegion: deps.urnRegion, clock });
   const secrets = new SecretService({ store, keys: deps.keys, access, clock });
@@ -73,12 +63,12 @@ export function wireBarbican(deps: {
       },
     };
   };
-  const openCertificateContainer: BarbicanWiring['openCertificateContainer'] = async (accountId, containerRef) => {
+  const openCertificateContainer: BarbicanApi['openCertificateContainer'] = async (accountId, containerRef) => {
     const container = await store.objects.get('container', idFromRef(containerRef, 'containerRef'));
     const domain = container && (await store.domains.get(container.domainId));
     if (!container || !domain || domain.accountId !== accountId) throw new OkmsError('ERR_NOT_FOUND', 'containerRef: no such container in this account', { field: 'containerRef' });
     const text: Record<string, string> = {};
-    for (const ref of (container.doc.secretRefs as Array<{ name: string | null; secretId: string }>) ?? []) {
+    for (const ref of container.doc.secretRefs) {
       const secret = ref.name ? await store.objects.get('secret', ref.secretId) : undefined;
       if (secret?.doc.payload) text[ref.name!] = (await secrets.open(secret)).toString('utf8');
     }

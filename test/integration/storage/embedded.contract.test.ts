@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEmbeddedStore } from '../../src/storage/embedded/embedded-store';
-import { describeStoreContract } from './contract/store-contract';
+import { openEmbeddedStore } from '../../../src/storage/embedded/embedded-store';
+import { describeStoreContract } from './store-contract';
 
 const root = mkdtempSync(join(tmpdir(), 'okmsd-contract-'));
 describeStoreContract(

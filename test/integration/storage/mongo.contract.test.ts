@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { chainHash, GENESIS_HASH } from '../../src/domain/audit-chain-hash';
-import type { CredentialRecord, DomainRecord } from '../../src/domain/types';
-import { openMongoStore } from '../../src/storage/mongo/mongo-store';
-import type { Store } from '../../src/storage/ports';
-import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
-import { describeStoreContract } from './contract/store-contract';
+import { chainHash, GENESIS_HASH } from '../../../src/domain/audit-chain-hash';
+import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
+import { openMongoStore } from '../../../src/storage/mongo/mongo-store';
+import type { Store } from '../../../src/storage/store';
+import { dropTestDatabases, testMongoUri } from '../../helpers/mongo-server';
+import { describeStoreContract } from './store-contract';
 
 // One database per case, on the real server that the jest global setup started (FerretDB or mongod).
 const prefix = `okmsd_contract_${randomBytes(3).toString('hex')}_`;

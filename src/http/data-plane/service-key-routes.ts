@@ -1,15 +1,14 @@
 import { createPublicKey } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import type { HttpRequest, RouteContext } from '../http/pipeline/route';
-import type { DataPlaneRoute } from './data-plane-routes';
-import { GatewayError } from '../http/gateway/okms-error';
-import { decodeCursor, encodeCursor } from '../http/pagination';
-import { uuidParam } from '../http/params';
-import { bodyValidator } from '../http/validation';
-import type { ServiceKeyRecord } from '../domain/records';
-import type { CreateServiceKeyInput, ServiceKeyService } from './service-key-service';
-import { jwsSigningInput, parseCompactJws } from './jws';
-import type { SignatureAlgorithm } from './signatures';
+import type { HttpRequest, RouteContext } from '../pipeline/route';
+import type { DataPlaneRoute } from './data-plane-route';
+import { GatewayError } from '../pipeline/okms-error';
+import { decodeCursor, encodeCursor } from '../pagination';
+import { uuidParam } from '../params';
+import { bodyValidator } from '../validation';
+import type { ServiceKeyRecord } from '../../domain/records';
+import type { ServiceKeyService } from '../../kms/service-key-service';
+import { jwsSigningInput, parseCompactJws } from '../../kms/jws';
 
 const A = (action: string) => `okms:apikms:${action}`;
 
@@ -46,15 +45,15 @@ export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
 
 const b64 = (value: string) => Buffer.from(value, 'base64');
 const validate = {
-  create: bodyValidator<CreateServiceKeyInput & { extractable?: boolean | null; protectionLevel?: string | null }>('servicekey-create'),
-  patch: bodyValidator<{ name: string }>('servicekey-patch'),
-  deactivate: bodyValidator<{ reason: string }>('servicekey-deactivate'),
-  encrypt: bodyValidator<{ plaintext: string; context?: string | null }>('encrypt'),
-  decrypt: bodyValidator<{ ciphertext: string; context?: string | null }>('decrypt'),
-  datakey: bodyValidator<{ size: number; name?: string | null }>('datakey'),
-  datakeyDecrypt: bodyValidator<{ key: string }>('datakey-decrypt'),
-  sign: bodyValidator<{ message: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('sign'),
-  verify: bodyValidator<{ message?: string | null; signature: string; alg: SignatureAlgorithm; isdigest?: boolean | null }>('verify'),
+  create: bodyValidator('servicekey-create'),
+  patch: bodyValidator('servicekey-patch'),
+  deactivate: bodyValidator('servicekey-deactivate'),
+  encrypt: bodyValidator('encrypt'),
+  decrypt: bodyValidator('decrypt'),
+  datakey: bodyValidator('datakey'),
+  datakeyDecrypt: bodyValidator('datakey-decrypt'),
+  sign: bodyValidator('sign'),
+  verify: bodyValidator('verify'),
 };
 
 /** The OKMS service-key endpoints (paths, bodies and status codes as okms-sdk-go expects them). */

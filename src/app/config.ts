@@ -1,7 +1,8 @@
-import { parseCidr } from './domain/cidr';
+import type { ServerLimits } from '../http/server-limits';
+import { parseCidr } from '../domain/cidr';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { isValidAccountId } from './domain/urn';
+import { isValidAccountId } from '../domain/urn';
 
 export type StoreKind = 'embedded' | 'mongodb';
 
@@ -52,14 +53,6 @@ export interface OkmsdConfig {
   };
   /** Server limits of both planes. */
   readonly serverLimits: ServerLimits;
-}
-
-export interface ServerLimits {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-  readonly tlsHandshakeTimeoutMs: number;
-  readonly maxConnections: number;
-  readonly maxConnectionsPerSource: number;
 }
 
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { DataPlaneRoute } from './data-plane-routes';
-import { GatewayError } from '../http/gateway/okms-error';
+import type { DataPlaneRoute } from './data-plane-route';
+import { GatewayError } from '../pipeline/okms-error';
 
 /** GET /v1/random?length=N (1..4096, default 1): {"bytes": base64}. */
 export const randomRoute: DataPlaneRoute = {

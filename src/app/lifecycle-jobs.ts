@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { OkmsError } from '../domain/errors';
-import type { Store } from '../storage/ports';
+import type { Store } from '../storage/store';
 import type { WebhookNotifier } from '../observability/webhook';
 import { containersHolding } from '../secrets/container-service';
-import type { CredentialService } from './credential-service';
+import type { CredentialService } from '../ca/credential-service';
 
 export interface ExpiryAlert {
   readonly event: 'okmsd.expiry';

@@ -1,0 +1,175 @@
+import { blockListOf } from '../domain/cidr';
+import type { Express } from 'express';
+import type { DestinationStream, Logger } from 'pino';
+import { CredentialService } from '../ca/credential-service';
+import { DomainService } from '../ca/domain-service';
+import { KeyPairGenerator } from '../ca/generate-key-pair';
+import { gatewayTlsMaterial } from '../ca/gateway-tls';
+import { RevocationSet } from '../ca/revocation-set';
+import { AuditLog } from '../audit/audit-log';
+import { ClientAuthenticator } from '../http/gateway/authenticate-client';
+import { buildGatewayApp, gatewayAuthenticators, type GatewayApp } from '../http/gateway/gateway-app';
+import { Pipeline } from '../http/pipeline/pipeline';
+import { RateLimiter } from '../http/pipeline/rate-limiter';
+import { createControlServer, createGatewayServer, listen, stopListening } from '../http/listeners';
+import { authenticateAdminToken } from '../iam/admin-tokens';
+import { dataPlaneRoutes } from '../http/data-plane/data-plane-routes';
+import { ServiceKeyService } from '../kms/service-key-service';
+import type { OkmsdConfig } from './config';
+import { buildControlPlaneApp } from '../http/control/app';
+import { bracketed, publicEndpoints } from './public-endpoints';
+import type { ControlPlaneServices } from '../http/control/services';
+import { IamService } from '../iam/iam-service';
+import { openData } from './open-data';
+import { createLogger } from './logger';
+import { Metrics } from '../observability/metrics';
+import { wireBarbican } from './barbican-wiring';
+import { LifecycleJobs } from './lifecycle-jobs';
+import { WebhookNotifier } from '../observability/webhook';
+import type { Store } from '../storage/store';
+
+export interface StartOptions {
+  /** Where JSON logs go (stdout by default); tests capture them here. */
+  readonly logStream?: DestinationStream;
+  readonly clock?: () => Date;
+}
+
+export interface RunningOkmsd {
+  readonly controlUrl: string;
+  readonly port: number;
+  /** https origin of the mTLS data plane (a domain's restEndpoint). */
+  readonly gatewayUrl: string;
+  readonly gatewayPort: number;
+  /** The CA that signs the gateway's server certificate (a domain's restEndpointCA). */
+  readonly gatewayCaPEM: string;
+  readonly audit: AuditLog;
+  /** Both planes' request handlers (tests compare their routes with the OpenAPI document). */
+  readonly apps: { readonly control: Express; readonly gateway: GatewayApp };
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly services: ControlPlaneServices;
+  /** Scheduled revocations of renewed credentials and expiry alerts (runs every OKMSD_LIFECYCLE_INTERVAL seconds). */
+  readonly lifecycle: LifecycleJobs;
+  close(): Promise<void>;
+}
+
+/** The composition root: configuration in, a listening okmsd out. Nothing else wires services together. */
+export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}): Promise<RunningOkmsd> {
+  const logger = createLogger(config.logLevel, options.logStream);
+  const clock = options.clock ?? (() => new Date());
+  const metrics = new Metrics(clock);
+  const { store, keys } = await openData(config, { logger, clock, onCommit: (seconds) => metrics.storeWriteSeconds.observe(seconds) });
+
+  let port = config.port;
+  let gatewayPort = config.gatewayPort;
+  const tls = await gatewayTlsMaterial(store, keys, config.gatewayHostnames, clock());
+  const revocations = new RevocationSet(store);
+  await revocations.start();
+  const audit = new AuditLog(store, keys.macKey('audit-checkpoint'));
+  const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
+  const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
+  const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
+  const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
+  const barbican = wireBarbican({
+    store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
+    baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
+    gatewayBaseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).restEndpoint).origin,
+    tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365, ...(notifier ? { notifier } : {}),
+  });
+  const services: ControlPlaneServices = {
+    store,
+    domains,
+    credentials: new CredentialService({
+      store,
+      domains,
+      keyPairs: new KeyPairGenerator({ maxConcurrentRsa: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen }),
+      clock,
+      urnRegion: config.urnRegion,
+      onRevoked: (domainId, serial) => revocations.add(domainId, serial),
+      renewal: { defaultOverlapSeconds: config.renewOverlapSeconds, graceDays: config.renewGraceDays },
+      bindIdentities: (accountId, urns, field) => iam.bindIdentities(accountId, urns, field),
+      onIssued: (certificateType, fromCSR, seconds) => {
+        const labels = { certificate_type: certificateType, path: fromCSR ? 'csr' : 'server_key' };
+        metrics.issued.inc(labels);
+        metrics.issuanceSeconds.observe(labels, seconds);
+      },
+    }),
+    iam,
+    barbican,
+    urnRegion: config.urnRegion,
+    clock,
+    endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
+    audit,
+    gatewayRoutes: [...routes, ...barbican.gatewayRoutes],
+    metrics,
+  };
+
+  const nowMs = () => clock().getTime();
+  // One set of limits per process, shared by both planes: a source that fails on one is slowed on the other.
+  const limits = {
+    unauthenticated: new RateLimiter(config.rateLimits.unauthenticatedPerSource, nowMs),
+    perCaller: new RateLimiter(config.rateLimits.perCaller, nowMs),
+  };
+  const pipelineDeps = { iam, audit, urnRegion: config.urnRegion, clock, logger, metrics, limits };
+  const controlPipeline = new Pipeline({
+    ...pipelineDeps, plane: 'control', auditReads: false,
+    authenticators: { admin: (req) => authenticateAdminToken(store, req.get('authorization'), clock()), barbican: barbican.authenticate },
+  });
+  const controlApp = buildControlPlaneApp(services, controlPipeline);
+  const server = createControlServer(controlApp, config.serverLimits, logger, nowMs);
+  const gatewayPipeline = new Pipeline({
+    ...pipelineDeps, plane: 'gateway', auditReads: true,
+    authenticators: gatewayAuthenticators({
+      authenticator: new ClientAuthenticator(store, revocations, clock),
+      iam,
+      ...(config.trustedProxies.length ? { proxy: { trusted: blockListOf(config.trustedProxies), header: config.clientCertHeader } } : {}),
+    }),
+  });
+  const gatewayApp = buildGatewayApp(gatewayPipeline, [...routes, ...barbican.gatewayRoutes], logger);
+  const gateway = createGatewayServer(tls, gatewayApp.listener, config.serverLimits, logger, nowMs);
+  try {
+    port = await listen(server, config.port, config.host);
+    gatewayPort = await listen(gateway, config.gatewayPort, config.host);
+  } catch (error) {
+    server.close();
+    revocations.stop();
+    await store.close();
+    throw error;
+  }
+  const lifecycle = new LifecycleJobs({
+    store, credentials: services.credentials, clock, logger, thresholdsDays: config.expiryThresholdsDays, gauges: metrics.lifecycleGauges,
+    purgeTokens: (now) => barbican.purgeExpiredTokens(now),
+    ...(notifier ? { notifier } : {}),
+  });
+  if (config.lifecycleIntervalSeconds > 0) lifecycle.start(config.lifecycleIntervalSeconds * 1000);
+  const hostPart = bracketed(config.host);
+  const controlUrl = `http://${hostPart}:${port}`;
+  const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
+  logger.info({ controlUrl, port, gatewayUrl, gatewayPort, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    controlUrl,
+    port,
+    gatewayUrl,
+    gatewayPort,
+    gatewayCaPEM: tls.caCertificatePEM,
+    audit,
+    apps: { control: controlApp, gateway: gatewayApp },
+    store,
+    logger,
+    services,
+    lifecycle,
+    close() {
+      closing ??= (async () => {
+        await Promise.all([stopListening(server), stopListening(gateway)]);
+        await lifecycle.stop();
+        revocations.stop();
+        await store.close();
+        logger.info('okmsd stopped');
+        logger.flush();
+      })();
+      return closing;
+    },
+  };
+}
