@@ -70,9 +70,13 @@ export async function generateSchemaTypes(): Promise<string> {
   return parts.join('\n');
 }
 
+// `--stdout` prints what the file should hold (the freshness test compares it); otherwise the file is written.
 if (require.main === module) {
   void generateSchemaTypes().then((text) => {
-    writeFileSync(OUTPUT, text);
-    process.stdout.write(`wrote ${OUTPUT}\n`);
+    if (process.argv.includes('--stdout')) process.stdout.write(text);
+    else {
+      writeFileSync(OUTPUT, text);
+      process.stdout.write(`wrote ${OUTPUT}\n`);
+    }
   });
 }
