@@ -76,7 +76,7 @@ export class CredentialService {
   /**
    * A successor with the same name, description, identities and key type: a new server-made key, or the new CSR
    * (a CSR-born credential requires one). The old credential stays valid for the overlap, then is revoked by the
-   * lifecycle job (src/lifecycle); lineage is kept on both records. Two steps, not atomic: a crash between them
+   * lifecycle job (src/app/lifecycle-jobs.ts); lineage is kept on both records. Two steps, not atomic: a crash between them
    * leaves the successor issued and the old credential unmarked and valid, so the renewal can simply be repeated.
    */
   async renew(account: Account, domain: DomainRecord, id: string, input: RenewCredentialInput): Promise<{ successor: CreatedCredential; revokeAt: string | null }> {

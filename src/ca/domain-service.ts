@@ -68,7 +68,7 @@ export class DomainService {
     return this.deps.store.domains.listForAccount(account.id, page);
   }
 
-  /** The domain's CA, unwrapped once per process and kept as a non-extractable CryptoKey. */
+  /** The domain's CA, unwrapped once per process and kept as a Node KeyObject (the PKCS#8 bytes are zeroed after import). */
   signer(domain: DomainRecord): Promise<CaSigner> {
     let signer = this.signers.get(domain.id);
     if (!signer) {

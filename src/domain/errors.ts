@@ -1,6 +1,6 @@
 /**
  * One error type for the whole service. Every failure a caller can cause has a code in
- * ERROR_CATALOG; the HTTP layer (src/http/error-mapper.ts) is the only place it becomes a body.
+ * ERROR_CATALOG; the HTTP layer (src/http/pipeline/render.ts) is the only place it becomes a body.
  */
 export const ERROR_CATALOG = {
   ERR_VALIDATION: { status: 400, class: 'Client::BadRequest', message: 'the request is invalid' },
