@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAccessProfile } from '../src/ca/access-profile';
 import { csrToDer } from '../src/ca/csr-input';
+import { USER } from '../src/iam/iam-entities';
 import { KeyPairGenerator } from '../src/ca/generate-key-pair';
 import { issueLeafCertificate } from '../src/ca/issue-certificate';
 import { parseCsr } from '../src/ca/parse-csr';
@@ -80,12 +81,16 @@ async function main(): Promise<void> {
   const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }));
   const account = (await okmsd.store.accounts.get('root'))!;
   const domain = await okmsd.services.domains.create(account, { name: 'bench' });
+  // Credentials may name only identities that exist: the bench's user is created first, in-process and over HTTP.
+  await okmsd.services.iam.create(account, USER, { login: 'bench' });
   const signer = await okmsd.services.domains.signer(domain);
   // Same RSA bound as the service, so that (a) and (b) differ only by what the service adds.
   const keyPairs = new KeyPairGenerator({ maxConcurrentRsa: loadConfig({}).maxConcurrentRsaKeygen, maxQueuedRsa: 10_000 });
 
   const server = await startServerProcess(httpDir);
   const httpDomain = (await (await fetch(`${server.url}/okms/resource`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) })).json()) as { id: string };
+  const userCreated = await fetch(`${server.url}/iam/user`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ login: 'bench' }) });
+  if (userCreated.status !== 201) throw new Error(`could not create the bench user: HTTP ${userCreated.status}`);
 
   const rows: Array<Array<string | number>> = [];
   for (const s of SCENARIOS) {
