@@ -36,6 +36,8 @@ export interface OkmsdConfig {
   readonly expiryThresholdsDays: readonly number[];
   /** Where signed events go: expiry alerts and container rotations. */
   readonly webhook: { readonly url: string; readonly secret: string } | undefined;
+  /** The plain-HTTP origin relying parties reach /pki/… at (CRL, OCSP, CA certificate); the control plane's by default. */
+  readonly pkiUrl: string | undefined;
   readonly lifecycleIntervalSeconds: number;
   readonly renewGraceDays: number;
   /**
@@ -107,6 +109,14 @@ function webhook(env: Env): { url: string; secret: string } | undefined {
   return { url, secret };
 }
 
+function pkiUrl(env: Env): string | undefined {
+  const url = env.OKMSD_PKI_URL;
+  if (!url) return undefined;
+  // http, not https: a relying party must be able to check revocation without first trusting a TLS server.
+  if (!/^http:\/\/[A-Za-z0-9.[\]:-]+(:\d{1,5})?$/.test(url)) throw new ConfigError('OKMSD_PKI_URL', 'must be a plain http:// origin without a path (e.g. http://pki.example.com:8080)');
+  return url;
+}
+
 function masterKey(env: Env): Buffer | undefined {
   const raw = env.OKMSD_MASTER_KEY;
   if (raw === undefined || raw === '') return undefined;
@@ -172,6 +182,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     port: port(env, 'OKMSD_PORT', 8080),
     gatewayPort: port(env, 'OKMSD_GATEWAY_PORT', 8443),
     gatewayHostnames: (env.OKMSD_GATEWAY_HOSTNAMES ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    pkiUrl: pkiUrl(env),
     adminToken,
     masterKey: masterKey(env),
     store,

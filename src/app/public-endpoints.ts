@@ -1,3 +1,4 @@
+import type { RevocationUrls } from '../ca/access-profile';
 import type { PublicEndpoints } from '../http/control/presenters';
 import type { OkmsdConfig } from './config';
 
@@ -12,6 +13,12 @@ export function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewa
     kmipEndpoint: `${host}:5696`,
     swaggerEndpoint: `http://${controlHost}:${controlPort}/openapi.json`,
   };
+}
+
+/** The /pki/… URLs of a domain CA, as its certificates name them: OKMSD_PKI_URL, else the control plane's origin. */
+export function revocationUrls(config: OkmsdConfig, controlPort: number, domainId: string): RevocationUrls {
+  const base = config.pkiUrl ?? new URL(publicEndpoints(config, controlPort, 0, '').swaggerEndpoint).origin;
+  return { crlUrl: `${base}/pki/${domainId}/crl`, ocspUrl: `${base}/pki/${domainId}/ocsp`, caIssuersUrl: `${base}/pki/${domainId}/ca.crt` };
 }
 
 /** An IPv6 literal in a URL is written in brackets. */

@@ -17,7 +17,9 @@ import { dataPlaneRoutes } from '../http/data-plane/data-plane-routes';
 import { ServiceKeyService } from '../kms/service-key-service';
 import type { OkmsdConfig } from './config';
 import { buildControlPlaneApp } from '../http/control/app';
-import { bracketed, publicEndpoints } from './public-endpoints';
+import { bracketed, publicEndpoints, revocationUrls } from './public-endpoints';
+import { CrlPublisher } from '../ca/crl-publisher';
+import { OcspResponder } from '../ca/ocsp-responder';
 import type { ControlPlaneServices } from '../http/control/services';
 import { IamService } from '../iam/iam-service';
 import { openData } from './open-data';
@@ -69,6 +71,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
+  const crls = new CrlPublisher({
+    store, clock, signer: (domain) => domains.signer(domain), domain: (id) => store.domains.get(id),
+    onBuilt: (domainId, entries, seconds, bytes) => logger.info({ domainId, entries, seconds, bytes }, 'CRL published'),
+    onError: (domainId, error) => logger.error({ domainId, err: String(error) }, 'CRL build failed (retried on the next revocation or request)'),
+  });
   const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
   const barbican = wireBarbican({
     store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
@@ -85,7 +92,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       keyPairs: new KeyPairGenerator({ maxConcurrentRsa: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen }),
       clock,
       urnRegion: config.urnRegion,
-      onRevoked: (domainId, serial) => revocations.add(domainId, serial),
+      onRevoked: (domainId, serial) => {
+        revocations.add(domainId, serial);
+        crls.schedule(domainId); // relying parties learn of it from the next CRL (OCSP answers live)
+      },
+      revocationUrls: (domainId) => revocationUrls(config, port, domainId),
       renewal: { defaultOverlapSeconds: config.renewOverlapSeconds, graceDays: config.renewGraceDays },
       bindIdentities: (accountId, urns, field) => iam.bindIdentities(accountId, urns, field),
       onIssued: (certificateType, fromCSR, seconds) => {
@@ -102,6 +113,8 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     audit,
     gatewayRoutes: [...routes, ...barbican.gatewayRoutes],
     metrics,
+    crls,
+    ocsp: new OcspResponder({ store, clock }),
   };
 
   const nowMs = () => clock().getTime();

@@ -7,6 +7,14 @@ export const CLIENT_AUTH_EKU = '1.3.6.1.5.5.7.3.2';
 /** OVH clients read the domain id from an otherName UPN (Microsoft UPN OID) in the SAN. */
 export const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 
+/** Where relying parties check a certificate of a domain CA (plain HTTP: no TLS needed to check revocation). */
+export interface RevocationUrls {
+  readonly crlUrl: string;
+  readonly ocspUrl: string;
+  /** The issuing CA's certificate (AIA caIssuers), for clients that build the chain themselves. */
+  readonly caIssuersUrl: string;
+}
+
 export interface AccessCertificateInput {
   readonly credentialId: string;
   readonly okmsId: string;
@@ -15,6 +23,7 @@ export interface AccessCertificateInput {
   readonly validityDays: number;
   readonly now: Date;
   readonly caNotAfter: Date;
+  readonly revocation?: RevocationUrls;
 }
 
 export type GeneralNameSpec =
@@ -33,6 +42,8 @@ export interface LeafProfile {
   readonly extendedKeyUsage: readonly string[];
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** CRL Distribution Points and Authority Information Access (OCSP, caIssuers); absent: neither is written. */
+  readonly revocation?: RevocationUrls;
 }
 
 export type AccessCertificateProfile = LeafProfile;
@@ -55,9 +66,11 @@ export function buildAccessProfile(input: AccessCertificateInput): AccessCertifi
       { type: 'upn', value: `okms.domain:${input.okmsId}` },
       ...input.identityURNs.map((urn) => ({ type: 'uri' as const, value: urn })),
     ],
-    keyUsage: { digitalSignature: true, keyEncipherment: input.certificateType === 'RSA' },
+    // Client authentication only signs (the TLS CertificateVerify): keyEncipherment would contradict the EKU.
+    keyUsage: { digitalSignature: true, keyEncipherment: false },
     extendedKeyUsage: [CLIENT_AUTH_EKU],
     notBefore: new Date(start - CLOCK_SKEW_BACKDATE_MS),
     notAfter,
+    ...(input.revocation ? { revocation: input.revocation } : {}),
   };
 }

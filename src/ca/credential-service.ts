@@ -3,7 +3,7 @@ import { OkmsError } from '../domain/errors';
 import { checkOwnIdentities } from '../domain/identity-check';
 import type { Account, CertificateType, CredentialRecord, DomainRecord, Page, PageRequest } from '../domain/types';
 import type { Repositories } from '../storage/ports';
-import { buildAccessProfile } from './access-profile';
+import { buildAccessProfile, type RevocationUrls } from './access-profile';
 import { csrToDer } from './csr-input';
 import type { DomainService } from './domain-service';
 import type { KeyPairGenerator } from './generate-key-pair';
@@ -68,6 +68,8 @@ export class CredentialService {
       /** Told of each issuance (metrics). */
       onIssued?: (certificateType: CertificateType, fromCSR: boolean, seconds: number) => void;
       renewal?: RenewalPolicy;
+      /** Where relying parties find the domain's CRL, OCSP responder and CA certificate (written into each certificate). */
+      revocationUrls?: (domainId: string) => RevocationUrls;
       /** The uid of each identity named (IamService.bindIdentities): a 400 naming the field when one does not exist. */
       bindIdentities?: (accountId: string, urns: readonly string[], field: string) => Promise<Record<string, string>>;
     },
@@ -122,6 +124,7 @@ export class CredentialService {
       validityDays: input.validity ?? DEFAULT_VALIDITY_DAYS,
       now,
       caNotAfter: new Date(domain.caNotAfter),
+      ...(this.deps.revocationUrls ? { revocation: this.deps.revocationUrls(domain.id) } : {}),
     });
 
     const key = csr ?? (await keyPairs.generate(certificateType));

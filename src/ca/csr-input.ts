@@ -32,6 +32,9 @@ export function csrToDer(input: string | Uint8Array): Buffer {
     if (!CSR_LABELS.has(beginLabel)) throw invalid(`is a PEM "${beginLabel}" block, expected "CERTIFICATE REQUEST"`);
     if (endLabel === undefined) throw invalid('is truncated: the "-----END CERTIFICATE REQUEST-----" line is missing');
     if (endLabel !== beginLabel) throw invalid(`BEGIN "${beginLabel}" does not match END "${endLabel}"`);
+    // Exactly one request: explanatory text around the block is allowed (RFC 7468 §2, as `openssl req -text` prints
+    // it), a second PEM block of any kind is not — which of two would be signed must never be a guess.
+    if (text.slice(match.index + match[0].length).includes('-----BEGIN')) throw invalid('holds more than one PEM block; send exactly one certificate request');
     return checkDer(decodeBase64(body));
   }
   return checkDer(decodeBase64(text));

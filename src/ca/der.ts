@@ -80,6 +80,12 @@ export function time(date: Date): Buffer {
   return year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
 }
 
+/** GeneralizedTime, whole seconds, Zulu (OCSP uses it for every time). */
+export function generalizedTime(date: Date): Buffer {
+  const iso = date.toISOString();
+  return tlv(0x18, Buffer.from(`${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`, 'ascii'));
+}
+
 /** Reads one TLV at `offset`: its tag, where its content starts and ends. Definite lengths only (DER). */
 export function readTlv(der: Uint8Array, offset: number): { tag: number; start: number; end: number } {
   const tag = der[offset];

@@ -9,6 +9,18 @@ const CURVE_OIDS: Record<string, string> = {
 };
 
 /**
+ * The SPKI DER of an EC public key in the one standard form: named curve, uncompressed point. A compressed point
+ * in a CSR is thus issued as the same key written the way every verifier parses (Go's crypto/x509 refuses others).
+ */
+export function encodeEcPublicKey(publicKey: KeyObject): Buffer {
+  const jwk = publicKey.export({ format: 'jwk' });
+  const curve = CURVE_OIDS[jwk.crv ?? ''];
+  if (!curve || !jwk.x || !jwk.y) throw new Error(`unsupported EC key (${jwk.crv ?? 'no curve'})`);
+  const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+  return sequence(sequence(oid(EC_PUBLIC_KEY), oid(curve)), bitString(point));
+}
+
+/**
  * SPKI and PKCS#8 DER of an EC key pair, built from its JWK. OpenSSL 3's encoders cost ~220 µs of event-loop
  * time per key here (more than signing the certificate); the JWK export costs a quarter of that.
  */

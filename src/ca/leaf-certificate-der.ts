@@ -10,6 +10,10 @@ const OID = {
   subjectAltName: '2.5.29.17',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  crlDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
+  ocsp: '1.3.6.1.5.5.7.48.1',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
 } as const;
 
 const KEY_USAGE_BITS = { digitalSignature: 0, keyEncipherment: 2 } as const;
@@ -30,16 +34,26 @@ export interface TbsInput {
   readonly authorityKeyIdHex: string;
 }
 
-/** IPv4 or IPv6 text to its 4 or 16 network-order bytes. */
+const ipv4Bytes = (address: string): number[] => address.split('.').map(Number);
+
+/**
+ * IPv4 or IPv6 text to its 4 or 16 network-order bytes, every IPv6 form included: `::` anywhere, an embedded
+ * IPv4 tail (`::ffff:192.0.2.1`, two 16-bit groups), upper or lower case. A zone (`fe80::1%eth0`) names no address.
+ */
 export function ipBytes(address: string): Buffer {
-  if (isIP(address) === 4) return Buffer.from(address.split('.').map(Number));
-  if (isIP(address) !== 6) throw new Error(`not an IP address: ${address}`);
+  if (isIP(address) === 4) return Buffer.from(ipv4Bytes(address));
+  if (isIP(address) !== 6 || address.includes('%')) throw new Error(`not an IP address: ${address}`);
   const [head = '', tail] = address.split('::') as [string, string | undefined];
-  const groups = (part: string) => (part ? part.split(':') : []);
+  const groups = (part: string): number[] =>
+    (part ? part.split(':') : []).flatMap((group) => {
+      if (!group.includes('.')) return [parseInt(group, 16)];
+      const [a, b, c, d] = ipv4Bytes(group) as [number, number, number, number];
+      return [(a << 8) | b, (c << 8) | d];
+    });
   const left = groups(head);
   const right = tail === undefined ? [] : groups(tail);
-  const middle = Array(8 - left.length - right.length).fill('0');
-  return Buffer.from([...left, ...middle, ...right].flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
+  const middle = Array<number>(8 - left.length - right.length).fill(0);
+  return Buffer.from([...left, ...middle, ...right].flatMap((g) => [g >> 8, g & 0xff]));
 }
 
 function generalName(name: GeneralNameSpec): Buffer {
@@ -67,6 +81,7 @@ export function encodeLeafTbs(input: TbsInput): Buffer {
     extension(OID.subjectAltName, false, subjectAltNames),
     extension(OID.subjectKeyIdentifier, false, octetString(Buffer.from(input.subjectKeyIdHex, 'hex'))),
     extension(OID.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, Buffer.from(input.authorityKeyIdHex, 'hex')))),
+    ...(profile.revocation ? revocationExtensions(profile.revocation) : []),
   );
   return sequence(
     explicit(0, integer(2)),
@@ -78,6 +93,18 @@ export function encodeLeafTbs(input: TbsInput): Buffer {
     input.subjectPublicKeyInfo,
     explicit(3, extensions),
   );
+}
+
+/**
+ * CRL Distribution Points: one DistributionPoint { distributionPoint [0] { fullName [0] { URI } } }; Authority
+ * Information Access: the OCSP responder and the CA certificate, each an AccessDescription { method, URI }.
+ */
+function revocationExtensions(urls: { readonly crlUrl: string; readonly ocspUrl: string; readonly caIssuersUrl: string }): Buffer[] {
+  const uri = (value: string) => implicitPrimitive(6, ascii(value));
+  return [
+    extension(OID.crlDistributionPoints, false, sequence(sequence(explicit(0, explicit(0, uri(urls.crlUrl)))))),
+    extension(OID.authorityInfoAccess, false, sequence(sequence(oid(OID.ocsp), uri(urls.ocspUrl)), sequence(oid(OID.caIssuers), uri(urls.caIssuersUrl)))),
+  ];
 }
 
 const COUNTRY_NAME = '2.5.4.6';

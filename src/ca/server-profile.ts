@@ -2,7 +2,8 @@ import { isIP } from 'node:net';
 import { CLOCK_SKEW_BACKDATE_MS, type LeafProfile } from './access-profile';
 
 export const SERVER_AUTH_EKU = '1.3.6.1.5.5.7.3.1';
-export const SERVER_CERTIFICATE_DAYS = 397; // the CA/Browser Forum maximum, for clients that enforce it
+/** The CA/Browser Forum maximum, for clients that enforce it (Apple: 397 days, counted from notBefore, inclusive). */
+export const SERVER_CERTIFICATE_DAYS = 397;
 
 /** The gateway's TLS server certificate: localhost, loopback addresses and the configured public names. */
 export function buildServerProfile(hostnames: readonly string[], now: Date): LeafProfile {
@@ -14,6 +15,7 @@ export function buildServerProfile(hostnames: readonly string[], now: Date): Lea
     keyUsage: { digitalSignature: true, keyEncipherment: false },
     extendedKeyUsage: [SERVER_AUTH_EKU],
     notBefore: new Date(start - CLOCK_SKEW_BACKDATE_MS),
-    notAfter: new Date(start + SERVER_CERTIFICATE_DAYS * 86_400_000),
+    // RFC 5280 validity is inclusive of both ends: notAfter - notBefore + 1 s = 397 days exactly, backdate included.
+    notAfter: new Date(start - CLOCK_SKEW_BACKDATE_MS + SERVER_CERTIFICATE_DAYS * 86_400_000 - 1000),
   };
 }

@@ -25,12 +25,12 @@ function component(schema: Json, id: string): Json {
 
 const UUID_NAMES: ReadonlySet<string> = new Set(UUID_PARAMS);
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const pathParams = (path: string) =>
+const pathParams = (path: string, patterns: Route['paramPatterns'] = {}) =>
   [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
     name,
     in: 'path',
     required: true,
-    schema: UUID_NAMES.has(name) || (name === 'id' && path.startsWith('/iam/policy')) ? ref('uuid-param') : { type: 'string' },
+    schema: UUID_NAMES.has(name) || (name === 'id' && path.startsWith('/iam/policy')) ? ref('uuid-param') : patterns[name] ? { type: 'string', ...patterns[name] } : { type: 'string' },
   }));
 
 function queryParams(schemaId: string | undefined): Json[] {
@@ -67,7 +67,7 @@ function operation(route: Route, plane: 'control' | 'gateway', server: string): 
     servers: [{ url: server }],
     security: SECURITY[route.auth](plane),
     ...(route.action ? { 'x-okms-action': typeof route.action === 'string' ? route.action : 'okms:apikms:serviceKey/create or /import' } : {}),
-    parameters: [...pathParams(route.path), ...queryParams(route.schemas?.query ?? route.schemas?.rawQuery)],
+    parameters: [...pathParams(route.path, route.paramPatterns), ...queryParams(route.schemas?.query ?? route.schemas?.rawQuery)],
     ...(body || route.consumes
       ? { requestBody: { required: !route.bodyOptional, content: Object.fromEntries(consumes.map((type) => [type, { schema: type === 'application/json' && body ? ref(body) : { type: 'string', minLength: 1 } }])) } }
       : {}),

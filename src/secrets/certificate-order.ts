@@ -46,10 +46,10 @@ export async function generateOrderKeyPair(spec: KeySpec, passphrase?: string): 
   return { spki: createPublicKey(publicKey).export({ type: 'spki', format: 'der' }), privateKeyPEM: privateKey, publicKeyPEM: publicKey };
 }
 
-/** The subject of a CSR (`CN=a, O=b`) as a DN, for simple-cmc orders that name no subject_dn. */
+/** The subject of a CSR as a DN, in the CSR's own RDN order, for simple-cmc orders that name no subject_dn. */
 export function csrSubject(der: Buffer): SubjectDn {
   const subject = new x509.Pkcs10CertificateRequest(new Uint8Array(der)).subject;
-  return parseSubjectDn(subject, 'meta.request_data');
+  return parseSubjectDn(subject, 'meta.request_data', 'certificate-order'); // @peculiar/x509 prints a Name first RDN first
 }
 
 export async function spkiFromCsr(requestData: string): Promise<{ spki: Buffer; der: Buffer }> {

@@ -14,10 +14,11 @@ export interface SubjectDn {
  * An order's subject DN, written as `openstack secret order create certificate --subject-dn` takes it:
  * `cn=www.example.com,o=Example,c=FR` (comma or slash separated, `\,` escapes a comma). Needs a CN.
  */
-export function parseSubjectDn(value: string, field = 'meta.subject_dn'): SubjectDn {
+export function parseSubjectDn(value: string, field = 'meta.subject_dn', written: 'as-typed' | 'certificate-order' = 'as-typed'): SubjectDn {
   const invalid = (reason: string) => new OkmsError('ERR_VALIDATION', `${field}: "${value.slice(0, 120)}" ${reason}`, { field });
   const text = value.trim().replace(/^\//, '');
-  const separator = text.includes(',') || !text.includes('/') ? /(?<!\\),/ : /(?<!\\)\//;
+  const rfc4514 = text.includes(',') || !text.includes('/');
+  const separator = rfc4514 ? /(?<!\\),/ : /(?<!\\)\//;
   const rdns = text.split(separator).map((part) => {
     const eq = part.indexOf('=');
     if (eq <= 0) throw invalid('is not a DN (expected attr=value pairs such as cn=host,o=Org)');
@@ -31,5 +32,8 @@ export function parseSubjectDn(value: string, field = 'meta.subject_dn'): Subjec
   });
   const commonName = rdns.find((r) => r.oid === ATTRIBUTES.cn)?.value;
   if (!commonName) throw invalid('has no CN');
-  return { rdns, commonName };
+  // RFC 4514 writes a name's RDNs last first (`cn=host,o=Org,c=FR` is C, O, CN in the certificate); the slash form
+  // (`/C=FR/O=Org/CN=host`, OpenSSL's) writes them in certificate order.
+  // A name read from a certificate or CSR (written: 'certificate-order') is already in certificate order.
+  return { rdns: rfc4514 && written === 'as-typed' ? rdns.reverse() : rdns, commonName };
 }

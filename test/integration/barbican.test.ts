@@ -252,7 +252,7 @@ describe('orders', () => {
     const certificate = new X509Certificate(pem);
     const ca = new X509Certificate((project as unknown as { publicCA: string }).publicCA);
     expect(certificate.verify(ca.publicKey)).toBe(true);
-    expect(certificate.subject).toBe('CN=api.example.com\nO=Example\nC=FR');
+    expect(certificate.subject).toBe('C=FR\nO=Example\nCN=api.example.com'); // RFC 4514: the string lists the RDNs last first
     expect(certificate.subjectAltName).toBe('DNS:api.example.com');
     expect(certificate.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
     const key = (await call('GET', `/v1/secrets/${refs.private_key}/payload`, alice)).body.toString();

@@ -26,8 +26,8 @@ describe('buildAccessProfile', () => {
     expect(profile.notAfter.toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 
-  it('adds keyEncipherment for RSA keys only', () => {
-    expect(buildAccessProfile({ ...base, certificateType: 'RSA' }).keyUsage.keyEncipherment).toBe(true);
+  it('never asks for keyEncipherment, RSA included: a client-auth certificate only signs (zlint e_key_usage_and_extended_key_usage_inconsistent)', () => {
+    expect(buildAccessProfile({ ...base, certificateType: 'RSA' }).keyUsage).toEqual({ digitalSignature: true, keyEncipherment: false });
   });
 
   it('refuses a validity that outlives the CA, naming the maximum', () => {

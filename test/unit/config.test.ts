@@ -13,9 +13,9 @@ describe('loadConfig', () => {
     const config = loadConfig({
       OKMSD_DATA_DIR: '/tmp/x', OKMSD_HOST: '0.0.0.0', OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '9443', OKMSD_ADMIN_TOKEN: 'a-very-long-admin-token',
       OKMSD_MASTER_KEY: key, OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: 'mongodb://127.0.0.1:27017/okmsd', OKMSD_URN_REGION: 'ca',
-      OKMSD_GATEWAY_HOSTNAMES: 'kms.example, kms2.example',
+      OKMSD_GATEWAY_HOSTNAMES: 'kms.example, kms2.example', OKMSD_PKI_URL: 'http://pki.example:8080',
     });
-    expect(config).toMatchObject({ dataDir: '/tmp/x', host: '0.0.0.0', port: 0, gatewayPort: 9443, store: 'mongodb', urnRegion: 'ca', gatewayHostnames: ['kms.example', 'kms2.example'] });
+    expect(config).toMatchObject({ dataDir: '/tmp/x', host: '0.0.0.0', port: 0, gatewayPort: 9443, store: 'mongodb', urnRegion: 'ca', gatewayHostnames: ['kms.example', 'kms2.example'], pkiUrl: 'http://pki.example:8080' });
     expect(config.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
   });
   it.each([
@@ -28,6 +28,8 @@ describe('loadConfig', () => {
     [{ OKMSD_URN_REGION: 'EU' }, 'OKMSD_URN_REGION'],
     [{ OKMSD_AUDIT_SYNC_MS: '5001' }, 'OKMSD_AUDIT_SYNC_MS'],
     [{ OKMSD_AUDIT_SYNC_MS: '-1' }, 'OKMSD_AUDIT_SYNC_MS'],
+    [{ OKMSD_PKI_URL: 'https://pki.example' }, 'OKMSD_PKI_URL'], // revocation checks must not need TLS
+    [{ OKMSD_PKI_URL: 'http://pki.example/path' }, 'OKMSD_PKI_URL'],
   ])('refuses %j naming the variable', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(variable);
   });

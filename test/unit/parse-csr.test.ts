@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { csrToDer } from '../../src/ca/csr-input';
 import { parseCsr } from '../../src/ca/parse-csr';
 import { OkmsError } from '../../src/domain/errors';
@@ -59,5 +64,46 @@ describe('parseCsr with CSRs made by openssl req', () => {
     expect((await refusal(() => parseCsr(der.subarray(0, der.length - 10)))).code).toBe('ERR_CSR_INVALID');
     const trailing = await refusal(() => parseCsr(Buffer.concat([der, Buffer.from([0, 0, 0])])));
     expect(trailing.message).toContain('unexpected bytes after the request');
+  });
+});
+
+describe('keys from CSRs are normalised or refused', () => {
+  const openssl = (args: string[], input?: string) => execFileSync('openssl', args, { encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+  const csrOf = (keyPEM: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'okmsd-csr-key-'));
+    writeFileSync(join(dir, 'key.pem'), keyPEM);
+    return openssl(['req', '-new', '-key', join(dir, 'key.pem'), '-subj', '/CN=normalise']);
+  };
+
+  it('refuses an EC key with explicit curve parameters (openssl verify refuses such certificates: error 94)', async () => {
+    const key = openssl(['ecparam', '-name', 'prime256v1', '-param_enc', 'explicit', '-genkey', '-noout']);
+    const error = await refusal(() => parseCsr(csrToDer(csrOf(key))));
+    expect([error.code, error.field]).toEqual(['ERR_CSR_KEY_UNSUPPORTED', 'csr']);
+    expect(error.message).toContain('must name its curve');
+  });
+
+  it('issues a compressed EC point as the same key, named curve and uncompressed (Go crypto/x509 parses only that)', async () => {
+    const key = openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
+    const compressed = openssl(['ec', '-conv_form', 'compressed'], key);
+    const csr = csrOf(compressed);
+    expect(openssl(['req', '-noout', '-text'], csr)).toMatch(/pub:\s+0[23]:/);
+    const parsed = await parseCsr(csrToDer(csr));
+    const point = parsed.spki.subarray(parsed.spki.length - 65);
+    expect([parsed.spki.length, point[0]]).toEqual([91, 0x04]); // P-256 SPKI with a 65-byte uncompressed point
+    expect(createPublicKey({ key: parsed.spki, format: 'der', type: 'spki' }).export({ format: 'jwk' })).toEqual(createPublicKey(key).export({ format: 'jwk' }));
+  });
+
+  it('refuses an RSA key whose public exponent is not 65537', async () => {
+    const key = openssl(['genrsa', '-3', '2048']);
+    const error = await refusal(() => parseCsr(csrToDer(csrOf(key))));
+    expect([error.code, error.field]).toEqual(['ERR_CSR_KEY_UNSUPPORTED', 'csr']);
+    expect(error.message).toContain('public exponent 3 is not accepted (65537 only)');
+  });
+
+  it('takes exactly one request: a second PEM block of any kind beside it is refused, explanatory text is not', () => {
+    const { csrPEM } = opensslCsr('P-256');
+    expect(() => csrToDer(`${csrPEM}${csrPEM}`)).toThrow('holds more than one PEM block');
+    expect(() => csrToDer(`${csrPEM}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`)).toThrow('holds more than one PEM block');
+    expect(csrToDer(`Certificate Request:\n    Data: (as openssl req -text prints it)\n${csrPEM}`)).toEqual(csrToDer(csrPEM));
   });
 });

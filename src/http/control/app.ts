@@ -8,6 +8,7 @@ import { auditRoutes } from './audit-routes';
 import { credentialRoutes } from './credential-routes';
 import { domainRoutes } from './domain-routes';
 import { iamRoutes } from './iam-routes';
+import { pkiRoutes } from './pki-routes';
 import type { ControlPlaneServices } from './services';
 import { loadStaticFiles } from '../static-pages';
 
@@ -69,6 +70,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
     ...credentialRoutes(s),
     ...iamRoutes(s),
     ...auditRoutes(s),
+    ...pkiRoutes(s),
     ]),
     ...s.barbican.routes,
   ];

@@ -19,6 +19,7 @@ export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       schemas: { body: 'domain-create' },
       async handle({ req, account }) {
         const domain = await s.domains.create(account, validateCreate(req.body));
+        await s.crls.build(domain.id); // a new CA's first CRL (empty, one signature): relying parties find one from the start
         return { status: 201, body: view(domain) };
       },
     },

@@ -1,5 +1,7 @@
 import type { CredentialService } from '../../ca/credential-service';
+import type { CrlPublisher } from '../../ca/crl-publisher';
 import type { DomainService } from '../../ca/domain-service';
+import type { OcspResponder } from '../../ca/ocsp-responder';
 import type { AuditLog } from '../../audit/audit-log';
 import type { Route } from '../pipeline/route';
 import type { Metrics } from '../../observability/metrics';
@@ -21,6 +23,9 @@ export interface ControlPlaneServices {
   /** The gateway's routes (data plane and Barbican), for the OpenAPI document. */
   readonly gatewayRoutes: readonly Route[];
   readonly metrics: Metrics;
+  /** Each domain CA's CRL (built in the background) and its OCSP responder. */
+  readonly crls: CrlPublisher;
+  readonly ocsp: OcspResponder;
   /** The Barbican API and its Keystone endpoints (src/http/barbican). */
   readonly barbican: BarbicanApi;
 }

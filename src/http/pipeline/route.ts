@@ -117,6 +117,8 @@ interface RouteBase {
   readonly success?: number;
   /** The call changes stored state: its audit record is synced to disk before the reply. Default: any method but GET. */
   readonly changesState?: boolean;
+  /** Path parameters other than the UUIDs the pipeline checks: the pattern the handler enforces, for the document. */
+  readonly paramPatterns?: Readonly<Record<string, { readonly pattern: string; readonly maxLength: number }>>;
 }
 
 export interface CertificateRoute extends RouteBase {
