@@ -1,4 +1,5 @@
 import type { DomainService } from '../ca/domain-service';
+import type { ServerCaService } from '../ca/server-ca';
 import { identityUrn } from '../domain/urn';
 import type { IamService } from '../iam/iam-service';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
@@ -26,6 +27,7 @@ export function wireBarbican(deps: {
   store: Store;
   keys: KeyHierarchy;
   domains: DomainService;
+  serverCas: ServerCaService;
   iam: IamService;
   clock: () => Date;
   urnRegion: string;
@@ -41,7 +43,7 @@ export function wireBarbican(deps: {
   const access = new ObjectAccess({ store, urnRegion: deps.urnRegion, clock });
   const secrets = new SecretService({ store, keys: deps.keys, access, clock });
   const containers = new ContainerService({ store, access, clock });
-  const orders = new OrderService({ store, access, secrets, containers, domains: deps.domains, clock, defaultKey: deps.orderKey, certificateDays: deps.orderCertificateDays });
+  const orders = new OrderService({ store, access, secrets, containers, serverCas: deps.serverCas, clock, defaultKey: deps.orderKey, certificateDays: deps.orderCertificateDays });
   const tokens = new KeystoneTokens({ store, clock, rootAccount: deps.rootAccount, ttlSeconds: deps.tokenTtlSeconds });
   const services = {
     secrets, containers, orders, acls: new AclService({ store, access, clock }), cas: new CaDirectory({ store, access }),

@@ -20,6 +20,7 @@ import { buildControlPlaneApp } from '../http/control/app';
 import { bracketed, publicEndpoints, revocationUrls } from './public-endpoints';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
+import { ServerCaService } from '../ca/server-ca';
 import type { ControlPlaneServices } from '../http/control/services';
 import { IamService } from '../iam/iam-service';
 import { openData } from './open-data';
@@ -77,8 +78,9 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     onError: (domainId, error) => logger.error({ domainId, err: String(error) }, 'CRL build failed (retried on the next revocation or request)'),
   });
   const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
+  const serverCas = new ServerCaService({ store, keys, crypto: globalThis.crypto, clock });
   const barbican = wireBarbican({
-    store, keys, domains, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
+    store, keys, domains, serverCas, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
     baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
     gatewayBaseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).restEndpoint).origin,
     tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365, ...(notifier ? { notifier } : {}),
@@ -115,6 +117,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     metrics,
     crls,
     ocsp: new OcspResponder({ store, clock }),
+    serverCas,
   };
 
   const nowMs = () => clock().getTime();

@@ -6,6 +6,7 @@ import { randomSerialHex } from './serial';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
+  type Extension,
   KeyUsagesExtension,
   KeyUsageFlags,
   SubjectKeyIdentifierExtension,
@@ -26,8 +27,8 @@ export function createDomainCa(okmsId: string, algorithm: CaKeyAlgorithm, now: D
   return createIssuingCa(`CN=okmsd domain CA ${okmsId}, O=okmsd`, algorithm, now, crypto);
 }
 
-/** A self-signed issuing CA named `name` (an RFC 4514 string without user input in it). */
-export async function createIssuingCa(name: string, algorithm: CaKeyAlgorithm, now: Date, crypto: Crypto): Promise<CreatedDomainCa> {
+/** A self-signed issuing CA named `name` (an RFC 4514 string without user input in it), with `extra` extensions. */
+export async function createIssuingCa(name: string, algorithm: CaKeyAlgorithm, now: Date, crypto: Crypto, extra: readonly Extension[] = []): Promise<CreatedDomainCa> {
   const spec = CA_KEY_SPECS[algorithm];
   const keys = (await crypto.subtle.generateKey(spec.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey));
@@ -48,6 +49,7 @@ export async function createIssuingCa(name: string, algorithm: CaKeyAlgorithm, n
         new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
         new SubjectKeyIdentifierExtension(keyId),
         new AuthorityKeyIdentifierExtension(keyId),
+        ...extra,
       ],
     },
     crypto,

@@ -8,7 +8,7 @@ export interface VerifyInput {
   readonly passphrase?: string;
   /** Intermediates and/or root, PEM bundle. */
   readonly chain?: string;
-  /** A CA the chain must end at (a domain CA); without it, a self-signed last certificate is the anchor. */
+  /** The CAs the chain may end at (a domain's CAs, PEM); without any, a self-signed last certificate is the anchor. */
   readonly trustAnchor?: string;
 }
 
@@ -50,14 +50,15 @@ function keyFacts(key: KeyObject): VerifyReport['publicKey'] {
 }
 
 /** Walks leaf → chain → anchor by issuer name and signature; the first gap or bad signature is the problem. */
-function checkChain(leaf: X509Certificate, pool: X509Certificate[], anchor: X509Certificate | undefined, now: Date): VerifyReport['chain'] {
+function checkChain(leaf: X509Certificate, pool: X509Certificate[], anchors: readonly X509Certificate[], now: Date): VerifyReport['chain'] {
   const path = [oneLine(leaf.subject)];
   let current = leaf;
   for (let hops = 0; hops < 10; hops += 1) {
-    if (anchor && current.checkIssued(anchor) && current.verify(anchor.publicKey)) return { verifies: true, path: [...path, oneLine(anchor.subject)], anchor: oneLine(anchor.subject), problem: null };
+    const anchor = anchors.find((candidate) => current.checkIssued(candidate) && current.verify(candidate.publicKey));
+    if (anchor) return { verifies: true, path: [...path, oneLine(anchor.subject)], anchor: oneLine(anchor.subject), problem: null };
     const selfSigned = current.checkIssued(current) && current.verify(current.publicKey);
     if (selfSigned) {
-      if (anchor) return { verifies: false, path, anchor: null, problem: `the chain ends at ${oneLine(current.subject)}, not at the expected CA ${oneLine(anchor.subject)}` };
+      if (anchors.length > 0) return { verifies: false, path, anchor: null, problem: `the chain ends at ${oneLine(current.subject)}, not at the expected CA ${anchors.map((a) => oneLine(a.subject)).join(' or ')}` };
       return { verifies: current !== leaf, path, anchor: oneLine(current.subject), problem: current === leaf ? 'the certificate is self-signed' : null };
     }
     const issuer = pool.find((candidate) => candidate !== current && current.checkIssued(candidate));
@@ -78,7 +79,7 @@ function checkChain(leaf: X509Certificate, pool: X509Certificate[], anchor: X509
 export function verifyCertificate(input: VerifyInput, now: Date): VerifyReport {
   const [leaf, ...bundled] = certificatesOf(input.certificate, 'certificate');
   const pool = [...bundled, ...(input.chain ? certificatesOf(input.chain, 'chain') : [])];
-  const anchor = input.trustAnchor ? certificatesOf(input.trustAnchor, 'trustAnchor')[0] : undefined;
+  const anchors = input.trustAnchor ? certificatesOf(input.trustAnchor, 'trustAnchor') : [];
   let keyMatches: boolean | null = null;
   if (input.privateKey) {
     let privateKey: KeyObject;
@@ -104,6 +105,6 @@ export function verifyCertificate(input: VerifyInput, now: Date): VerifyReport {
     notYetValid: notBefore > now,
     publicKey: keyFacts(leaf!.publicKey),
     keyMatches,
-    chain: checkChain(leaf!, pool, anchor, now),
+    chain: checkChain(leaf!, pool, anchors, now),
   };
 }

@@ -201,3 +201,29 @@ export interface ObjectRecordOf<K extends ObjectKind> {
 
 /** An object of any kind, discriminated on `kind`. */
 export type ObjectRecord = { [K in ObjectKind]: ObjectRecordOf<K> }[ObjectKind];
+
+/**
+ * Which names a domain's TLS server certificates may carry (as Vault PKI roles' allowed_domains): a name is allowed
+ * when it equals an allowed domain (allowBareDomains) or lies below one (allowSubdomains); a wildcard label only with
+ * allowWildcards, an IP address only when listed in allowedIpRanges.
+ */
+export interface NamePolicy {
+  readonly allowedDomains: readonly string[];
+  readonly allowBareDomains: boolean;
+  readonly allowSubdomains: boolean;
+  readonly allowWildcards: boolean;
+  /** CIDRs; empty: no IP address SAN. */
+  readonly allowedIpRanges: readonly string[];
+}
+
+/** A domain's TLS server CA (never the client-auth CA) and the policy it signs under; one record per domain. */
+export interface ServerCaRecord {
+  readonly domainId: string;
+  readonly namePolicy: NamePolicy;
+  readonly certificatePEM: string;
+  /** The CA key (PKCS#8), wrapped under the domain KEK. */
+  readonly wrappedKey: string;
+  readonly notAfter: string;
+  readonly createdAt: string;
+  readonly version: number;
+}

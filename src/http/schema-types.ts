@@ -502,6 +502,37 @@ export interface ListQuery {
   limit?: string;
 }
 
+/** schemas/name-policy.json */
+/**
+ * Which names the domain's TLS server certificates (Barbican certificate orders) may carry. Setting it makes the domain's server CA, constrained to it.
+ */
+export interface NamePolicy {
+  /**
+   * DNS names; a name is allowed when it is one (allowBareDomains) or lies below one (allowSubdomains)
+   *
+   * @maxItems 100
+   */
+  allowedDomains?: string[];
+  /**
+   * The allowed domains themselves (default true)
+   */
+  allowBareDomains?: boolean;
+  /**
+   * Names below the allowed domains (default true)
+   */
+  allowSubdomains?: boolean;
+  /**
+   * Wildcard names such as *.example.com (default false)
+   */
+  allowWildcards?: boolean;
+  /**
+   * CIDRs whose addresses may be a certificate's IP SAN (default none)
+   *
+   * @maxItems 50
+   */
+  allowedIpRanges?: string[];
+}
+
 /** schemas/servicekey-create.json */
 /**
  * OKMS service key creation; with `keys` (JWK) it is an import. okms-cli 0.4.4+ always sends `extractable`.
@@ -599,6 +630,7 @@ export interface SchemaTypes {
   'identity-urn': IdentityUrn;
   'keystone-auth': KeystoneAuth;
   'list-query': ListQuery;
+  'name-policy': NamePolicy;
   'servicekey-create': ServicekeyCreate;
   'servicekey-deactivate': ServicekeyDeactivate;
   'servicekey-patch': ServicekeyPatch;

@@ -1,5 +1,6 @@
 import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
-import type { DomainService } from '../ca/domain-service';
+import { checkServerName } from '../ca/name-policy';
+import type { ServerCaService } from '../ca/server-ca';
 import { OkmsError } from '../domain/errors';
 import type { Repositories } from '../storage/ports';
 import type { ObjectRecordOf } from '../domain/records';
@@ -40,7 +41,7 @@ export class OrderService {
       access: ObjectAccess;
       secrets: SecretService;
       containers: ContainerService;
-      domains: DomainService;
+      serverCas: ServerCaService;
       clock: () => Date;
       defaultKey: KeySpec;
       certificateDays: number;
@@ -181,7 +182,11 @@ export class OrderService {
     return async () => {
       let privateKeyPEM: string | undefined;
       if (generate) ({ spki, privateKeyPEM } = await generateOrderKeyPair(generate));
-      const certificatePEM = await issueServerCertificate(await this.deps.domains.signer(domain), dn, spki, rsaKey, days, this.deps.clock());
+      // The domain's server CA, never its client-auth CA, and only for names its policy allows (else: the order ends in ERROR, naming the rule).
+      const server = await this.deps.serverCas.signer(domain);
+      if (!server) throw new OkmsError('ERR_VALIDATION', 'meta.subject_dn: the domain has no name policy and so no server CA; an admin sets one with PUT /okms/resource/{okmsId}/name-policy', { field: 'meta.subject_dn' });
+      checkServerName(server.record.namePolicy, serverNameOf(dn).value);
+      const certificatePEM = await issueServerCertificate(server.signer, dn, spki, rsaKey, days, this.deps.clock());
       const refs: Array<{ name: string; secretId: string }> = [];
       const certificate = await this.deps.secrets.createInProject(caller, { name, secretType: 'certificate', payload: { bytes: Buffer.from(certificatePEM), contentType: 'application/pkix-cert' } });
       refs.push({ name: 'certificate', secretId: certificate.id });
@@ -190,7 +195,7 @@ export class OrderService {
         refs.push({ name: 'private_key', secretId: key.id });
       }
       refs.push(...keyRefs);
-      const intermediates = await this.deps.secrets.createInProject(caller, { name, secretType: 'certificate', payload: { bytes: Buffer.from(domain.caCertificatePEM), contentType: 'application/pkix-cert' } });
+      const intermediates = await this.deps.secrets.createInProject(caller, { name, secretType: 'certificate', payload: { bytes: Buffer.from(server.record.certificatePEM), contentType: 'application/pkix-cert' } });
       refs.push({ name: 'intermediates', secretId: intermediates.id });
       return { containerId: (await this.deps.containers.createInProject(caller, name, 'certificate', refs)).id };
     };

@@ -32,6 +32,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
   t = await startTestOkmsd();
   const domain = await createDomain(t, 'cli-secrets');
+  expect((await t.api('PUT', `/okms/resource/${domain.id}/name-policy`, { body: { allowedDomains: ['cli.example'] } })).status).toBe(200);
   await createBarbicanUser(t, 'deployer', 'deployer-passphrase', [domain.id]);
   env = { PATH: process.env.PATH!, XDG_CONFIG_HOME: work, OKMSD_URL: t.okmsd.controlUrl, OS_USERNAME: 'deployer', OKMSD_PASSWORD: 'deployer-passphrase', OS_PROJECT_NAME: 'cli-secrets' };
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.crt', '-days', '30', '-subj', '/CN=cli.example'], { cwd: work, stdio: 'pipe' });

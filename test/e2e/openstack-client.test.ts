@@ -34,6 +34,7 @@ describe.each(stores)('python-openstackclient and python-barbicanclient against 
     requireTools('openstack', 'barbican', 'openssl');
     t = await startTestOkmsd({ env: storeEnv() });
     const domain = await createDomain(t, 'lb-certificates');
+    expect((await t.api('PUT', `/okms/resource/${domain.id}/name-policy`, { body: { allowedDomains: ['example.com'] } })).status).toBe(200);
     await t.api('POST', '/iam/user', { body: { login: 'ops', password: 'ops-passphrase-1234' } });
     await t.api('POST', '/iam/user', { body: { login: 'auditor', password: 'auditor-passphrase-1234' } });
     await t.api('POST', '/iam/policy', {

@@ -37,7 +37,7 @@ const EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
 };
 const GROUP: Readonly<Record<string, string>> = {
   'access-ecdsa.pem': 'access', 'access-rsa.pem': 'access', 'access-csr.pem': 'access', 'domain-ca.pem': 'ca', 'gateway-ca.pem': 'ca',
-  'gateway.pem': 'gateway', 'order.pem': 'order', 'domain.crl': 'crl', 'ocsp.der': 'ocsp',
+  'gateway.pem': 'gateway', 'server-ca.pem': 'ca', 'order.pem': 'order', 'domain.crl': 'crl', 'ocsp.der': 'ocsp',
 };
 
 const run = promisify(execFile);
@@ -75,6 +75,8 @@ beforeAll(async () => {
     socket.on('error', reject);
   });
   save('gateway.pem', 'certificate', gatewayCert.toString());
+  expect((await t.api('PUT', `/okms/resource/${domain.id}/name-policy`, { body: { allowedDomains: ['lint.example.com'] } })).status).toBe(200);
+  save('server-ca.pem', 'certificate', (await t.api('GET', `/okms/resource/${domain.id}/name-policy`)).json.serverCA);
   await createBarbicanUser(t, 'orderer', 'a-long-password-1', [domain.id]);
   const token = await keystoneToken(t, 'orderer', 'a-long-password-1', { id: domain.id });
   const order = await fetch(`${t.okmsd.controlUrl}/v1/orders`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'certificate', meta: { subject_dn: 'cn=api.lint.example.com,o=Example,c=FR' } }) });
@@ -120,10 +122,10 @@ async function pkilint(kind: 'certificate' | 'crl' | 'ocsp', file: string): Prom
 
 describe('every artifact okmsd makes passes zlint and pkilint', () => {
   it('has made every kind of artifact', () => {
-    expect(artifacts.map((a) => a.name)).toEqual(['access-ecdsa.pem', 'access-rsa.pem', 'access-csr.pem', 'domain-ca.pem', 'gateway-ca.pem', 'gateway.pem', 'order.pem', 'domain.crl', 'ocsp.der']);
+    expect(artifacts.map((a) => a.name)).toEqual(['access-ecdsa.pem', 'access-rsa.pem', 'access-csr.pem', 'domain-ca.pem', 'gateway-ca.pem', 'gateway.pem', 'server-ca.pem', 'order.pem', 'domain.crl', 'ocsp.der']);
   });
 
-  it.each(['access-ecdsa.pem', 'access-rsa.pem', 'access-csr.pem', 'domain-ca.pem', 'gateway-ca.pem', 'gateway.pem', 'order.pem', 'domain.crl', 'ocsp.der'])('%s', async (name) => {
+  it.each(['access-ecdsa.pem', 'access-rsa.pem', 'access-csr.pem', 'domain-ca.pem', 'gateway-ca.pem', 'gateway.pem', 'server-ca.pem', 'order.pem', 'domain.crl', 'ocsp.der'])('%s', async (name) => {
     const artifact = artifacts.find((a) => a.name === name)!;
     const findings = [...(artifact.kind === 'certificate' ? await zlint(artifact.file) : []), ...(await pkilint(artifact.kind, artifact.file))];
     const allowed = EXCEPTIONS[GROUP[name]!]!;

@@ -36,6 +36,7 @@ let alice: string;
 beforeAll(async () => {
   t = await startTestOkmsd({ clock: () => now });
   project = await createDomain(t, 'barbican-project');
+  expect((await t.api('PUT', `/okms/resource/${project.id}/name-policy`, { body: { allowedDomains: ['example.com', 'csr.example', 'stored.example'] } })).status).toBe(200);
   otherProject = await createDomain(t, 'barbican-other');
   await createBarbicanUser(t, 'alice', PASSWORD, [project.id]);
   await createBarbicanUser(t, 'bob', PASSWORD, [otherProject.id, project.id]);
@@ -250,8 +251,10 @@ describe('orders', () => {
     expect(Object.keys(refs).sort()).toEqual(['certificate', 'intermediates', 'private_key']);
     const pem = (await call('GET', `/v1/secrets/${refs.certificate}/payload`, alice)).body.toString();
     const certificate = new X509Certificate(pem);
-    const ca = new X509Certificate((project as unknown as { publicCA: string }).publicCA);
+    // Issued by the domain's server CA, never by the client-auth CA that the gateway trusts.
+    const ca = new X509Certificate((await t.api('GET', `/okms/resource/${project.id}/name-policy`)).json.serverCA);
     expect(certificate.verify(ca.publicKey)).toBe(true);
+    expect(certificate.verify(new X509Certificate((project as unknown as { publicCA: string }).publicCA).publicKey)).toBe(false);
     expect(certificate.subject).toBe('C=FR\nO=Example\nCN=api.example.com'); // RFC 4514: the string lists the RDNs last first
     expect(certificate.subjectAltName).toBe('DNS:api.example.com');
     expect(certificate.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);

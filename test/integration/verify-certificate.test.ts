@@ -49,6 +49,7 @@ describe('certificate verification', () => {
   });
 
   it('checks a Barbican certificate container by its ref', async () => {
+    expect((await t.api('PUT', `/okms/resource/${domain.id}/name-policy`, { body: { allowedDomains: ['web.example'] } })).status).toBe(200);
     await createBarbicanUser(t, 'ops', 'ops-passphrase-123', [domain.id]);
     const token = await keystoneToken(t, 'ops', 'ops-passphrase-123', { id: domain.id });
     const ordered = await (await fetch(`${t.okmsd.controlUrl}/v1/orders`, { method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'certificate', meta: { subject_dn: 'cn=web.example', algorithm: 'ec', bit_length: 256 } }) })).json() as { order_ref: string };

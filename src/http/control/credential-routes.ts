@@ -75,7 +75,9 @@ export function credentialRoutes(s: ControlPlaneServices): UndialectedRoute[] {
         if (!input.certificate && !input.containerRef) throw new OkmsError('ERR_VALIDATION', 'certificate: a certificate or a containerRef is required', { field: 'certificate' });
         const fromContainer = input.containerRef ? await s.barbican.openCertificateContainer(account.id, input.containerRef) : undefined;
         const okmsId = input.okmsId ?? fromContainer?.domainId;
-        const trustAnchor = okmsId ? (await s.domains.getForAccount(account, okmsId)).caCertificatePEM : undefined;
+        // The domain's CAs: the client-auth CA, and the server CA that signs its TLS server certificates.
+        const anchorDomain = okmsId ? await s.domains.getForAccount(account, okmsId) : undefined;
+        const trustAnchor = anchorDomain ? `${anchorDomain.caCertificatePEM}${(await s.serverCas.get(anchorDomain.id))?.certificatePEM ?? ''}` : undefined;
         const merged = { ...fromContainer, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
         const report = verifyCertificate({ ...merged, certificate: merged.certificate!, ...(trustAnchor ? { trustAnchor } : {}) }, s.clock());
         return { status: 200, body: report };

@@ -1,3 +1,6 @@
+import { normaliseNamePolicy } from '../../ca/name-policy';
+import { OkmsError } from '../../domain/errors';
+import type { ServerCaRecord } from '../../domain/records';
 import { pageHeaders, pageRequest } from '../pagination';
 import type { UndialectedRoute } from '../pipeline/route';
 import { bodyValidator } from '../validation';
@@ -6,6 +9,9 @@ import { domainView } from './presenters';
 import type { ControlPlaneServices } from './services';
 
 const validateCreate = bodyValidator('domain-create');
+const validatePolicy = bodyValidator('name-policy');
+
+const policyView = (record: ServerCaRecord) => ({ namePolicy: record.namePolicy, serverCA: record.certificatePEM, serverCANotAfter: record.notAfter, version: record.version });
 
 export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
   const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion);
@@ -41,6 +47,32 @@ export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       auth: 'admin',
       async handle({ account, params }) {
         return { status: 200, body: view(await s.domains.getForAccount(account, uuidParam(params, 'okmsId'))) };
+      },
+    },
+    {
+      method: 'put',
+      path: '/okms/resource/{okmsId}/name-policy',
+      summary: "Set the names the domain's TLS server certificates may carry; makes its server CA, constrained to them",
+      auth: 'admin',
+      success: 200,
+      consumes: ['application/json'],
+      schemas: { body: 'name-policy' },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const record = await s.serverCas.setPolicy(domain, normaliseNamePolicy(validatePolicy(req.body)));
+        return { status: 200, body: policyView(record), audit: { objectId: domain.id } };
+      },
+    },
+    {
+      method: 'get',
+      path: '/okms/resource/{okmsId}/name-policy',
+      summary: "The domain's name policy and its server CA",
+      auth: 'admin',
+      async handle({ account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const record = await s.serverCas.get(domain.id);
+        if (!record) throw new OkmsError('ERR_NOT_FOUND', 'okmsId: the domain has no name policy yet (PUT one)', { field: 'okmsId' });
+        return { status: 200, body: policyView(record) };
       },
     },
   ];

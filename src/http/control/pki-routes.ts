@@ -38,6 +38,16 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       },
     },
     {
+      method: 'get', path: '/pki/{okmsId}/server-ca.crt', summary: "The domain's TLS server CA certificate (DER), once it has a name policy", auth: 'none', produces: ['application/pkix-cert'],
+      async handle({ params }) {
+        const domain = await domainOf(s, params.okmsId!);
+        const record = await s.serverCas.get(domain.id);
+        if (!record) throw new OkmsError('ERR_NOT_FOUND', 'okmsId: the domain has no server CA (no name policy yet)', { field: 'okmsId' });
+        const der = Buffer.from(record.certificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+        return { status: 200, text: { contentType: 'application/pkix-cert', body: der }, headers: { 'Cache-Control': 'max-age=300' } };
+      },
+    },
+    {
       method: 'get', path: '/pki/{okmsId}/crl', summary: "The domain CA's current CRL (DER), as every certificate's CRL Distribution Point names it", auth: 'none', produces: ['application/pkix-crl'],
       async handle({ params }) {
         const domain = await domainOf(s, params.okmsId!);

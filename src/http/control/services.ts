@@ -2,6 +2,7 @@ import type { CredentialService } from '../../ca/credential-service';
 import type { CrlPublisher } from '../../ca/crl-publisher';
 import type { DomainService } from '../../ca/domain-service';
 import type { OcspResponder } from '../../ca/ocsp-responder';
+import type { ServerCaService } from '../../ca/server-ca';
 import type { AuditLog } from '../../audit/audit-log';
 import type { Route } from '../pipeline/route';
 import type { Metrics } from '../../observability/metrics';
@@ -26,6 +27,8 @@ export interface ControlPlaneServices {
   /** Each domain CA's CRL (built in the background) and its OCSP responder. */
   readonly crls: CrlPublisher;
   readonly ocsp: OcspResponder;
+  /** Each domain's name policy and the TLS server CA constrained to it. */
+  readonly serverCas: ServerCaService;
   /** The Barbican API and its Keystone endpoints (src/http/barbican). */
   readonly barbican: BarbicanApi;
 }
