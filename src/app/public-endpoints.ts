@@ -16,9 +16,10 @@ export function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewa
 }
 
 /** The /pki/… URLs of a domain CA, as its certificates name them: OKMSD_PKI_URL, else the control plane's origin. */
-export function revocationUrls(config: OkmsdConfig, controlPort: number, domainId: string): RevocationUrls {
+export function revocationUrls(config: OkmsdConfig, controlPort: number, domainId: string, caGeneration: string): RevocationUrls {
   const base = config.pkiUrl ?? new URL(publicEndpoints(config, controlPort, 0, '').swaggerEndpoint).origin;
-  return { crlUrl: `${base}/pki/${domainId}/crl`, ocspUrl: `${base}/pki/${domainId}/ocsp`, caIssuersUrl: `${base}/pki/${domainId}/ca.crt` };
+  // The CRL of the CA that issues the certificate (after a CA rotation the old CA's certificates still find their own).
+  return { crlUrl: `${base}/pki/${domainId}/crl/${caGeneration}`, ocspUrl: `${base}/pki/${domainId}/ocsp`, caIssuersUrl: `${base}/pki/${domainId}/ca.crt` };
 }
 
 /** An IPv6 literal in a URL is written in brackets. */

@@ -21,6 +21,7 @@ import { bracketed, publicEndpoints, revocationUrls } from './public-endpoints';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
 import { ServerCaService } from '../ca/server-ca';
+import { CaRotation, generationId } from '../ca/ca-rotation';
 import type { ControlPlaneServices } from '../http/control/services';
 import { IamService } from '../iam/iam-service';
 import { openData } from './open-data';
@@ -73,7 +74,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
   const crls = new CrlPublisher({
-    store, clock, signer: (domain) => domains.signer(domain), domain: (id) => store.domains.get(id),
+    store, clock, signer: (domain, generation) => domains.signerOf(domain, generation), domain: (id) => store.domains.get(id),
     onBuilt: (domainId, entries, seconds, bytes) => logger.info({ domainId, entries, seconds, bytes }, 'CRL published'),
     onError: (domainId, error) => logger.error({ domainId, err: String(error) }, 'CRL build failed (retried on the next revocation or request)'),
   });
@@ -98,7 +99,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
         revocations.add(domainId, serial);
         crls.schedule(domainId); // relying parties learn of it from the next CRL (OCSP answers live)
       },
-      revocationUrls: (domainId) => revocationUrls(config, port, domainId),
+      revocationUrls: (domain) => revocationUrls(config, port, domain.id, generationId(domain)),
       renewal: { defaultOverlapSeconds: config.renewOverlapSeconds, graceDays: config.renewGraceDays },
       bindIdentities: (accountId, urns, field) => iam.bindIdentities(accountId, urns, field),
       onIssued: (certificateType, fromCSR, seconds) => {
@@ -118,6 +119,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     crls,
     ocsp: new OcspResponder({ store, clock }),
     serverCas,
+    caRotation: new CaRotation({ store, keys, crypto: globalThis.crypto, clock }),
   };
 
   const nowMs = () => clock().getTime();

@@ -69,7 +69,7 @@ export class CredentialService {
       onIssued?: (certificateType: CertificateType, fromCSR: boolean, seconds: number) => void;
       renewal?: RenewalPolicy;
       /** Where relying parties find the domain's CRL, OCSP responder and CA certificate (written into each certificate). */
-      revocationUrls?: (domainId: string) => RevocationUrls;
+      revocationUrls?: (domain: DomainRecord) => RevocationUrls;
       /** The uid of each identity named (IamService.bindIdentities): a 400 naming the field when one does not exist. */
       bindIdentities?: (accountId: string, urns: readonly string[], field: string) => Promise<Record<string, string>>;
     },
@@ -124,7 +124,7 @@ export class CredentialService {
       validityDays: input.validity ?? DEFAULT_VALIDITY_DAYS,
       now,
       caNotAfter: new Date(domain.caNotAfter),
-      ...(this.deps.revocationUrls ? { revocation: this.deps.revocationUrls(domain.id) } : {}),
+      ...(this.deps.revocationUrls ? { revocation: this.deps.revocationUrls(domain) } : {}),
     });
 
     const key = csr ?? (await keyPairs.generate(certificateType));

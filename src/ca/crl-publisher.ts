@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { DomainRecord } from '../domain/types';
+import type { CaGeneration, DomainRecord } from '../domain/types';
 import { TtlCache } from '../domain/ttl-cache';
 import type { Repositories } from '../storage/ports';
 import type { CaSigner } from './ca-signer';
-import { buildCrl } from './crl';
+import { buildCrl, type CrlEntry } from './crl';
+import { generationId, trustedCas } from './ca-rotation';
 
 /** A CRL is valid this long; it is rebuilt once half of that has passed (or at once when a revocation happens). */
 export const CRL_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -25,7 +26,7 @@ interface StoredCrl {
   readonly entries: number;
 }
 
-const metaKey = (domainId: string) => `crl/${domainId}`;
+const metaKey = (domainId: string, generation: string) => `crl/${domainId}/${generation}`;
 
 /**
  * The domain CAs' CRLs for relying parties. A CRL is built in the background — after a revocation, when the stored
@@ -42,7 +43,7 @@ export class CrlPublisher {
   constructor(
     private readonly deps: {
       store: Pick<Repositories, 'meta' | 'revocations'>;
-      signer: (domain: DomainRecord) => Promise<CaSigner>;
+      signer: (domain: DomainRecord, generation: CaGeneration) => Promise<CaSigner>;
       domain: (domainId: string) => Promise<DomainRecord | undefined>;
       clock: () => Date;
       onBuilt?: (domainId: string, entries: number, seconds: number, bytes: number) => void;
@@ -50,20 +51,24 @@ export class CrlPublisher {
     },
   ) {}
 
-  /** The CRL to serve now, or undefined while the first one is being built (a build is then under way). */
-  async current(domainId: string): Promise<PublishedCrl | undefined> {
-    let crl = this.cache.get(domainId);
+  /**
+   * The CRL of one of the domain's trusted CAs (its generation id; the issuing CA's when absent) to serve now, or
+   * undefined while the first one is being built (a build is then under way).
+   */
+  async current(domain: DomainRecord, generation = generationId(domain)): Promise<PublishedCrl | undefined> {
+    const key = `${domain.id}/${generation}`;
+    let crl = this.cache.get(key);
     if (!crl) {
-      const stored = await this.deps.store.meta.get(metaKey(domainId));
+      const stored = await this.deps.store.meta.get(metaKey(domain.id, generation));
       crl = stored === undefined ? undefined : published(JSON.parse(stored) as StoredCrl);
-      if (crl) this.cache.set(domainId, crl);
+      if (crl) this.cache.set(key, crl);
     }
     const now = this.deps.clock().getTime();
-    if (!crl || Date.parse(crl.nextUpdate) - now < CRL_VALIDITY_MS / 2) this.schedule(domainId);
+    if (!crl || Date.parse(crl.nextUpdate) - now < CRL_VALIDITY_MS / 2) this.schedule(domain.id);
     return crl && Date.parse(crl.nextUpdate) > now ? crl : undefined;
   }
 
-  /** Rebuilds soon, off the caller's path. */
+  /** Rebuilds the CRLs of every CA the domain trusts soon, off the caller's path. */
   schedule(domainId: string): void {
     if (this.building.has(domainId)) {
       this.again.add(domainId);
@@ -72,7 +77,7 @@ export class CrlPublisher {
     void this.build(domainId).catch((error: unknown) => this.deps.onError?.(domainId, error));
   }
 
-  /** Builds, signs and stores the domain's CRL now (one build per domain at a time). */
+  /** Builds, signs and stores the CRL of each CA the domain trusts now (one build per domain at a time); returns the issuing CA's. */
   build(domainId: string): Promise<PublishedCrl> {
     const running = this.building.get(domainId);
     if (running) return running;
@@ -85,21 +90,29 @@ export class CrlPublisher {
   }
 
   private async buildOnce(domainId: string): Promise<PublishedCrl> {
-    const started = process.hrtime.bigint();
     const domain = await this.deps.domain(domainId);
     if (!domain) throw new Error(`domain ${domainId} is gone`);
-    const ca = await this.deps.signer(domain);
+    // Every trusted CA lists every revocation of the domain: a serial identifies a certificate together with its issuer.
     const entries = await this.deps.store.revocations.listForDomain(domainId);
+    const built: PublishedCrl[] = [];
+    for (const generation of trustedCas(domain, this.deps.clock())) built.push(await this.buildFor(domain, generation, entries));
+    return built[0]!;
+  }
+
+  private async buildFor(domain: DomainRecord, generation: CaGeneration, entries: readonly CrlEntry[]): Promise<PublishedCrl> {
+    const started = process.hrtime.bigint();
+    const ca = await this.deps.signer(domain, generation);
     const thisUpdate = new Date(Math.floor(this.deps.clock().getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
     // The CRL number must grow with every CRL of this CA: the build instant in ms does, on every node.
     const crlNumber = BigInt(this.deps.clock().getTime());
     const der = await buildCrl(ca, { entries, thisUpdate, nextUpdate, crlNumber });
     const stored: StoredCrl = { der: der.toString('base64'), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), crlNumber: crlNumber.toString(), entries: entries.length };
-    await this.deps.store.meta.put(metaKey(domainId), JSON.stringify(stored));
+    const id = generationId(generation);
+    await this.deps.store.meta.put(metaKey(domain.id, id), JSON.stringify(stored));
     const crl = published(stored, der);
-    this.cache.set(domainId, crl);
-    this.deps.onBuilt?.(domainId, entries.length, Number(process.hrtime.bigint() - started) / 1e9, der.length);
+    this.cache.set(`${domain.id}/${id}`, crl);
+    this.deps.onBuilt?.(domain.id, entries.length, Number(process.hrtime.bigint() - started) / 1e9, der.length);
     return crl;
   }
 }

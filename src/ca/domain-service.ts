@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
-import type { Account, CaKeyAlgorithm, DomainRecord, Page, PageRequest } from '../domain/types';
+import type { Account, CaGeneration, CaKeyAlgorithm, DomainRecord, Page, PageRequest } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
 import type { Repositories } from '../storage/ports';
 import { loadCaSigner, type CaSigner } from './ca-signer';
@@ -12,7 +12,7 @@ export interface CreateDomainInput {
   readonly caKeyAlgorithm?: CaKeyAlgorithm;
 }
 
-const CA_KEY_PURPOSE = 'ca-key';
+export const CA_KEY_PURPOSE = 'ca-key';
 
 /** Domains (OKMS "resources") and their issuing CAs. An account only ever sees its own domains. */
 export class DomainService {
@@ -68,23 +68,30 @@ export class DomainService {
     return this.deps.store.domains.listForAccount(account.id, page);
   }
 
-  /** The domain's CA, unwrapped once per process and kept as a Node KeyObject (the PKCS#8 bytes are zeroed after import). */
+  /** The domain's issuing CA (after a switch: the successor), unwrapped once per process and kept as a Node KeyObject. */
   signer(domain: DomainRecord): Promise<CaSigner> {
-    let signer = this.signers.get(domain.id);
+    return this.signerOf(domain, domain);
+  }
+
+  /** The signer of one CA generation of the domain (the previous CA still signs its own CRL and OCSP answers). */
+  signerOf(domain: DomainRecord, generation: CaGeneration): Promise<CaSigner> {
+    const key = `${domain.id}/${generation.caCertificatePEM.length}/${generation.caNotAfter}/${generation.caCertificatePEM.slice(-80)}`;
+    let signer = this.signers.get(key);
     if (!signer) {
-      signer = this.loadSigner(domain);
-      signer.catch(() => this.signers.delete(domain.id));
-      this.signers.set(domain.id, signer);
+      signer = this.loadSigner(domain, generation);
+      signer.catch(() => this.signers.delete(key));
+      if (this.signers.size > 10_000) this.signers.clear();
+      this.signers.set(key, signer);
     }
     return signer;
   }
 
-  private async loadSigner(domain: DomainRecord): Promise<CaSigner> {
+  private async loadSigner(domain: DomainRecord, generation: CaGeneration): Promise<CaSigner> {
     const { keys } = this.deps;
     const kek = keys.openDomainKek(domain.id, domain.wrappedKek);
-    const pkcs8 = keys.unwrapUnderKek(kek, domain.id, CA_KEY_PURPOSE, domain.wrappedCaKey);
+    const pkcs8 = keys.unwrapUnderKek(kek, domain.id, CA_KEY_PURPOSE, generation.wrappedCaKey);
     try {
-      return loadCaSigner(domain.caCertificatePEM, pkcs8, domain.caKeyAlgorithm);
+      return loadCaSigner(generation.caCertificatePEM, pkcs8, domain.caKeyAlgorithm);
     } finally {
       pkcs8.fill(0);
       kek.fill(0);

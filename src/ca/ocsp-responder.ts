@@ -56,6 +56,12 @@ class IssuerIdentity {
   }
 }
 
+/** A CA the responder may answer for: its certificate, and its signer when it is the one that answers. */
+export interface OcspIssuer {
+  readonly pem: string;
+  signer(): Promise<CaSigner>;
+}
+
 export type OcspStatus = { readonly status: 'good' } | { readonly status: 'revoked'; readonly revokedAt: string; readonly reason: string } | { readonly status: 'unknown' };
 
 /**
@@ -73,7 +79,7 @@ export class OcspResponder {
   constructor(private readonly deps: { store: Pick<Repositories, 'credentials' | 'revocations'>; clock: () => Date }) {}
 
   /** The DER OCSPResponse for a DER OCSPRequest: malformedRequest for what does not parse or asks too much. */
-  async respond(domain: DomainRecord, ca: CaSigner, requestDer: Uint8Array): Promise<Buffer> {
+  async respond(domain: DomainRecord, generations: readonly OcspIssuer[], requestDer: Uint8Array): Promise<Buffer> {
     let request: OCSPRequest;
     try {
       request = AsnConvert.parse(requestDer, OCSPRequest);
@@ -82,7 +88,11 @@ export class OcspResponder {
     }
     const asked = request.tbsRequest.requestList;
     if (asked.length === 0 || asked.length > MAX_OCSP_REQUESTS) return statusOnly(OCSPResponseStatus.malformedRequest);
-    const issuer = this.issuer(domain);
+    // One signer per response: the trusted CA the first CertID names (a rotation's previous CA answers for its own).
+    const identities = generations.map((generation) => ({ generation, identity: this.issuer(domain.id, generation.pem) }));
+    const chosen = identities.find(({ identity }) => identity.matches(asked[0]!.reqCert)) ?? identities[0]!;
+    const issuer = chosen.identity;
+    const ca = await chosen.generation.signer();
     // Whole seconds: GeneralizedTime in OCSP carries no fraction (RFC 5280 §4.1.2.5.2, which RFC 6960 follows).
     const now = new Date(Math.floor(this.deps.clock().getTime() / 1000) * 1000);
     const responses: Buffer[] = [];
@@ -110,11 +120,11 @@ export class OcspResponder {
     return (await this.deps.store.credentials.getBySerial(domainId, serial)) ? { status: 'good' } : { status: 'unknown' };
   }
 
-  private issuer(domain: DomainRecord): IssuerIdentity {
-    const key = `${domain.id}/${domain.caCertificatePEM.length}/${domain.version}`;
+  private issuer(domainId: string, pem: string): IssuerIdentity {
+    const key = `${domainId}/${pem.length}/${pem.slice(-80)}`;
     let issuer = this.issuers.get(key);
     if (!issuer) {
-      issuer = new IssuerIdentity(domain.caCertificatePEM);
+      issuer = new IssuerIdentity(pem);
       if (this.issuers.size > 10_000) this.issuers.clear();
       this.issuers.set(key, issuer);
     }

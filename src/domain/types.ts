@@ -41,9 +41,19 @@ export interface DomainRecord {
   readonly wrappedKek: string;
   /** The CA private key (PKCS#8), wrapped under the domain KEK (JSON of a WrappedBlob). */
   readonly wrappedCaKey: string;
+  /** CA rotation: a staged successor (trusted, not yet issuing) and the CA it replaced (trusted until it retires). */
+  readonly caSuccessor?: CaGeneration | null;
+  readonly caPrevious?: (CaGeneration & { readonly retiresAt: string }) | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;
+}
+
+/** One generation of a domain's client-auth CA. */
+export interface CaGeneration {
+  readonly caCertificatePEM: string;
+  readonly wrappedCaKey: string;
+  readonly caNotAfter: string;
 }
 
 export interface CredentialRecord {

@@ -150,6 +150,17 @@ export interface BarbicanSecretCreate {
   transport_key_id?: string | null;
 }
 
+/** schemas/ca-switch.json */
+/**
+ * Switch a domain to its staged successor CA.
+ */
+export interface CaSwitch {
+  /**
+   * How long the old CA stays trusted (default 30 days; 0 retires it at once)
+   */
+  overlapSeconds?: number;
+}
+
 /** schemas/certificate-verify.json */
 export type CertificateVerify = {
   [k: string]: unknown;
@@ -610,6 +621,7 @@ export interface SchemaTypes {
   'barbican-metadatum': BarbicanMetadatum;
   'barbican-order-create': BarbicanOrderCreate;
   'barbican-secret-create': BarbicanSecretCreate;
+  'ca-switch': CaSwitch;
   'certificate-verify': CertificateVerify;
   'credential-create-query': CredentialCreateQuery;
   'credential-create': CredentialCreate;

@@ -60,6 +60,8 @@ export interface DomainRepository {
   get(id: string): Promise<DomainRecord | undefined>;
   /** Keyset pagination by (createdAt, id). */
   listForAccount(accountId: string, page: PageRequest): Promise<Page<DomainRecord>>;
+  /** Compare-and-set on `version` (CA rotation): false when the record changed meanwhile or is gone. */
+  replace(domain: DomainRecord, expectedVersion: number): Promise<boolean>;
 }
 
 export interface CredentialRepository {

@@ -55,7 +55,7 @@ describe('revocation for relying parties', () => {
     const credential = await issue('named');
     const text = opensslText(credential.certificatePEM);
     const base = `${t.okmsd.controlUrl}/pki/${domain.id}`;
-    expect(text).toMatch(new RegExp(`X509v3 CRL Distribution Points:\\s+Full Name:\\s+URI:${base}/crl`));
+    expect(text).toMatch(new RegExp(`X509v3 CRL Distribution Points:\\s+Full Name:\\s+URI:${base}/crl/[0-9a-f]{32}\\n`));
     expect(text).toContain(`OCSP - URI:${base}/ocsp`);
     expect(text).toContain(`CA Issuers - URI:${base}/ca.crt`);
     const ca = await fetch(`${base}/ca.crt`);

@@ -57,6 +57,19 @@ export function registerControlCommands(program: Command): void {
     const { client, output } = settingsOf(this);
     print(await client.call('GET', `/okms/resource/${encodeURIComponent(okmsId)}`), output, DOMAIN_COLUMNS);
   });
+  domain
+    .command('rotate-ca <okmsId>')
+    .description('CA rotation: stage a successor CA (trusted beside the current one), then --switch to it once relying parties have it')
+    .option('--switch', 'switch to the staged successor: it issues from now on; the old CA stays trusted for the overlap')
+    .option('--overlap-seconds <n>', 'with --switch: how long the old CA stays trusted (default 30 days)')
+    .action(async function (this: Command, okmsId: string) {
+      const { client, output } = settingsOf(this);
+      const o = this.opts<{ switch?: boolean; overlapSeconds?: string }>();
+      const path = `/okms/resource/${encodeURIComponent(okmsId)}/ca/${o.switch ? 'switch' : 'rotate'}`;
+      if (o.overlapSeconds !== undefined && !/^\d{1,9}$/.test(o.overlapSeconds)) throw new CliError('--overlap-seconds: a whole number of seconds', EXIT.usage);
+      const body = o.switch && o.overlapSeconds !== undefined ? { overlapSeconds: Number(o.overlapSeconds) } : o.switch ? {} : undefined;
+      print(await client.call('POST', path, body), output, DOMAIN_COLUMNS);
+    });
 
   const credential = program.command('credential').description('access credentials (mTLS client certificates)');
   credential

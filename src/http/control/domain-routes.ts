@@ -10,11 +10,12 @@ import type { ControlPlaneServices } from './services';
 
 const validateCreate = bodyValidator('domain-create');
 const validatePolicy = bodyValidator('name-policy');
+const validateSwitch = bodyValidator('ca-switch');
 
 const policyView = (record: ServerCaRecord) => ({ namePolicy: record.namePolicy, serverCA: record.certificatePEM, serverCANotAfter: record.notAfter, version: record.version });
 
 export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
-  const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion);
+  const view = (domain: Parameters<typeof domainView>[0]) => domainView(domain, s.endpoints(), s.urnRegion, s.clock());
   return [
     {
       method: 'post',
@@ -47,6 +48,33 @@ export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       auth: 'admin',
       async handle({ account, params }) {
         return { status: 200, body: view(await s.domains.getForAccount(account, uuidParam(params, 'okmsId'))) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/okms/resource/{okmsId}/ca/rotate',
+      summary: 'Stage a successor CA: trusted beside the current one (publicCA lists both) before it issues anything',
+      auth: 'admin',
+      async handle({ account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        return { status: 201, body: view(await s.caRotation.stage(domain)), audit: { objectId: domain.id } };
+      },
+    },
+    {
+      method: 'post',
+      path: '/okms/resource/{okmsId}/ca/switch',
+      summary: 'Switch to the staged CA: it issues from now on; the old one stays trusted for overlapSeconds (default 30 days)',
+      auth: 'admin',
+      success: 200,
+      consumes: ['application/json'],
+      bodyOptional: true,
+      schemas: { body: 'ca-switch' },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const input = req.body === undefined ? {} : validateSwitch(req.body);
+        const switched = await s.caRotation.switchOver(domain, input.overlapSeconds);
+        await s.crls.build(switched.id); // the new issuing CA's first CRL
+        return { status: 200, body: view(switched), audit: { objectId: domain.id } };
       },
     },
     {

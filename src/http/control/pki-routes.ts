@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
+import { generationId, trustedCas } from '../../ca/ca-rotation';
 import { OkmsError } from '../../domain/errors';
 import type { DomainRecord } from '../../domain/types';
 import type { UndialectedRoute } from '../pipeline/route';
+import { caBundle } from './presenters';
 import type { ControlPlaneServices } from './services';
 
 const OCSP_REQUEST = 'application/ocsp-request';
@@ -16,9 +19,21 @@ async function domainOf(s: ControlPlaneServices, okmsId: string): Promise<Domain
   return domain;
 }
 
+async function crlReply(s: ControlPlaneServices, domain: DomainRecord, generation?: string) {
+  const crl = await s.crls.current(domain, generation);
+  if (!crl) throw new OkmsError('ERR_UNAVAILABLE', 'the CRL is being built; retry in a moment', { retryAfterSeconds: 1 });
+  const maxAge = Math.max(0, Math.min(300, Math.floor((Date.parse(crl.nextUpdate) - s.clock().getTime()) / 1000)));
+  return {
+    status: 200,
+    text: { contentType: 'application/pkix-crl', body: crl.der },
+    headers: { ETag: crl.etag, 'Cache-Control': `max-age=${maxAge}`, 'Last-Modified': new Date(crl.thisUpdate).toUTCString() },
+  };
+}
+
 async function ocspReply(s: ControlPlaneServices, okmsId: string, request: Buffer) {
   const domain = await domainOf(s, okmsId);
-  const body = await s.ocsp.respond(domain, await s.domains.signer(domain), request);
+  const generations = trustedCas(domain, s.clock()).map((generation) => ({ pem: generation.caCertificatePEM, signer: () => s.domains.signerOf(domain, generation) }));
+  const body = await s.ocsp.respond(domain, generations, request);
   return { status: 200, text: { contentType: OCSP_RESPONSE, body }, headers: { 'Cache-Control': 'no-store' } };
 }
 
@@ -48,17 +63,26 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       },
     },
     {
-      method: 'get', path: '/pki/{okmsId}/crl', summary: "The domain CA's current CRL (DER), as every certificate's CRL Distribution Point names it", auth: 'none', produces: ['application/pkix-crl'],
+      method: 'get', path: '/pki/{okmsId}/crl', summary: "The issuing CA's current CRL (DER)", auth: 'none', produces: ['application/pkix-crl'],
+      async handle({ params }) {
+        return crlReply(s, await domainOf(s, params.okmsId!));
+      },
+    },
+    {
+      method: 'get', path: '/pki/{okmsId}/crl/{ca}', summary: "The current CRL (DER) of one of the domain's trusted CAs, as its certificates' CRL Distribution Point names it", auth: 'none', produces: ['application/pkix-crl'],
+      paramPatterns: { ca: { pattern: '^[0-9a-f]{32}$', maxLength: 32 } },
       async handle({ params }) {
         const domain = await domainOf(s, params.okmsId!);
-        const crl = await s.crls.current(domain.id);
-        if (!crl) throw new OkmsError('ERR_UNAVAILABLE', 'the CRL is being built; retry in a moment', { retryAfterSeconds: 1 });
-        const maxAge = Math.max(0, Math.min(300, Math.floor((Date.parse(crl.nextUpdate) - s.clock().getTime()) / 1000)));
-        return {
-          status: 200,
-          text: { contentType: 'application/pkix-crl', body: crl.der },
-          headers: { ETag: crl.etag, 'Cache-Control': `max-age=${maxAge}`, 'Last-Modified': new Date(crl.thisUpdate).toUTCString() },
-        };
+        const generation = params.ca ?? '';
+        if (!trustedCas(domain, s.clock()).some((ca) => generationId(ca) === generation)) throw new OkmsError('ERR_NOT_FOUND', 'ca: no such CA is trusted by this domain', { field: 'ca' });
+        return crlReply(s, domain, generation);
+      },
+    },
+    {
+      method: 'get', path: '/pki/{okmsId}/ca-bundle.pem', summary: 'Every CA the domain trusts now (PEM): during a CA rotation both the issuing CA and the other', auth: 'none', produces: ['application/x-pem-file'],
+      async handle({ params }) {
+        const bundle = caBundle(await domainOf(s, params.okmsId!), s.clock());
+        return { status: 200, text: { contentType: 'application/x-pem-file', body: bundle }, headers: { ETag: `"${createHash('sha256').update(bundle).digest('base64url').slice(0, 22)}"`, 'Cache-Control': 'max-age=60' } };
       },
     },
     {

@@ -1,3 +1,4 @@
+import { trustedCas } from '../../ca/ca-rotation';
 import type { CredentialRecord, CredentialStatus, DomainRecord } from '../../domain/types';
 import { okmsResourceUrn } from '../../domain/urn';
 
@@ -10,7 +11,10 @@ export interface PublicEndpoints {
 }
 
 /** The OKMS resource object (api.ovh.com shape) plus okmsd's own fields. */
-export function domainView(domain: DomainRecord, endpoints: PublicEndpoints, urnRegion: string) {
+/** The PEM of every CA a domain's certificates may chain to now: the issuing one first (CA rotation adds the others). */
+export const caBundle = (domain: DomainRecord, now: Date): string => trustedCas(domain, now).map((ca) => ca.caCertificatePEM.trim()).join('\n') + '\n';
+
+export function domainView(domain: DomainRecord, endpoints: PublicEndpoints, urnRegion: string, now: Date) {
   return {
     id: domain.id,
     name: domain.name,
@@ -20,7 +24,9 @@ export function domainView(domain: DomainRecord, endpoints: PublicEndpoints, urn
     kmipEndpoint: endpoints.kmipEndpoint,
     swaggerEndpoint: endpoints.swaggerEndpoint,
     iam: { id: domain.id, urn: okmsResourceUrn(urnRegion, domain.id), displayName: domain.name },
-    publicCA: domain.caCertificatePEM,
+    // Every CA relying parties must trust now: during a rotation's overlap both the issuing CA and the other.
+    publicCA: caBundle(domain, now),
+    caRotation: { successorStaged: Boolean(domain.caSuccessor), previousRetiresAt: domain.caPrevious && Date.parse(domain.caPrevious.retiresAt) > now.getTime() ? domain.caPrevious.retiresAt : null },
     caKeyAlgorithm: domain.caKeyAlgorithm,
     createdAt: domain.createdAt,
     updatedAt: domain.updatedAt,

@@ -1,4 +1,5 @@
 import type { CredentialService } from '../../ca/credential-service';
+import type { CaRotation } from '../../ca/ca-rotation';
 import type { CrlPublisher } from '../../ca/crl-publisher';
 import type { DomainService } from '../../ca/domain-service';
 import type { OcspResponder } from '../../ca/ocsp-responder';
@@ -29,6 +30,8 @@ export interface ControlPlaneServices {
   readonly ocsp: OcspResponder;
   /** Each domain's name policy and the TLS server CA constrained to it. */
   readonly serverCas: ServerCaService;
+  /** Staged successor CAs and the switch to them. */
+  readonly caRotation: CaRotation;
   /** The Barbican API and its Keystone endpoints (src/http/barbican). */
   readonly barbican: BarbicanApi;
 }

@@ -6,6 +6,7 @@ import type { CredentialRecord, DomainRecord } from '../../domain/types';
 import type { Repositories } from '../../storage/ports';
 import { BoundedMap } from '../../domain/bounded-map';
 import { TtlCache } from '../../domain/ttl-cache';
+import { generationId, trustedCas } from '../../ca/ca-rotation';
 import { GatewayError } from '../pipeline/okms-error';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
@@ -13,6 +14,11 @@ const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const RECORD_TTL_MS = 1000;
 /** Certificates whose chain check is remembered across connections. */
 const KNOWN_PEERS_MAX = 10_000;
+
+interface DomainEntry {
+  readonly domain: DomainRecord;
+  readonly cas: ReadonlyArray<{ readonly id: string; readonly certificate: X509Certificate }>;
+}
 
 export interface Caller {
   readonly domain: DomainRecord;
@@ -25,6 +31,8 @@ interface VerifiedPeer {
   readonly notBefore: number;
   readonly notAfter: number;
   readonly uris: readonly string[];
+  /** The CA generation that issued it: still trusted is checked on every request (a retired CA is not). */
+  readonly caId: string;
   /** The credential record these URIs were last found equal to. */
   matched?: CredentialRecord;
 }
@@ -36,7 +44,8 @@ interface VerifiedPeer {
  * connection; validity, revocation and the record on every request.
  */
 export class ClientAuthenticator {
-  private readonly domains = new Map<string, { domain: DomainRecord; ca: X509Certificate }>();
+  /** Each domain and the CAs its certificates may chain to now (CA rotation: a successor, a previous CA), re-read once a second. */
+  private readonly domains = new TtlCache<DomainEntry>(RECORD_TTL_MS, () => this.clock().getTime());
   private readonly verified = new WeakMap<TLSSocket, VerifiedPeer>();
   /**
    * By domain and SHA-256 fingerprint: the chain check of one exact certificate against its domain's CA gives
@@ -73,6 +82,7 @@ export class ClientAuthenticator {
     if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
     const { domain } = entry;
     if (peer.domainId !== domain.id) throw new GatewayError('wrong_domain', `this certificate belongs to domain ${peer.domainId}, not ${okmsId}`);
+    if (!entry.cas.some((ca) => ca.id === peer.caId)) throw new GatewayError('cert_untrusted', 'the CA that issued this certificate has been retired');
     const now = this.clock().getTime();
     if (now < peer.notBefore || now > peer.notAfter) throw new GatewayError('cert_expired', 'the client certificate is not within its validity period');
     if (this.revocations.isRevoked(domain.id, peer.serial)) throw new GatewayError('cert_revoked', 'the client certificate has been revoked');
@@ -97,12 +107,13 @@ export class ClientAuthenticator {
     return credential;
   }
 
-  private async domain(okmsId: string): Promise<{ domain: DomainRecord; ca: X509Certificate } | undefined> {
+  private async domain(okmsId: string): Promise<DomainEntry | undefined> {
     let entry = this.domains.get(okmsId);
     if (!entry) {
       const domain = await this.store.domains.get(okmsId);
       if (!domain) return undefined;
-      entry = { domain, ca: new X509Certificate(domain.caCertificatePEM) };
+      const cas = trustedCas(domain, this.clock()).map((generation) => ({ id: generationId(generation), certificate: new X509Certificate(generation.caCertificatePEM) }));
+      entry = { domain, cas };
       this.domains.set(okmsId, entry);
     }
     return entry;
@@ -124,7 +135,8 @@ export class ClientAuthenticator {
   private async verifyPeer(peer: X509Certificate, okmsId: string): Promise<VerifiedPeer> {
     const entry = await this.domain(okmsId);
     if (!entry) throw new GatewayError('domain_not_found', `domain ${okmsId} not found`);
-    if (!(peer.checkIssued(entry.ca) && peer.verify(entry.ca.publicKey))) {
+    const issuer = entry.cas.find((ca) => peer.checkIssued(ca.certificate) && peer.verify(ca.certificate.publicKey));
+    if (!issuer) {
       // The slow, full parse is for the refusal's reason only.
       const claims = readAccessCertificate(peer.raw);
       if (claims.okmsId && claims.okmsId !== okmsId && (await this.store.domains.get(claims.okmsId))) {
@@ -135,6 +147,7 @@ export class ClientAuthenticator {
     if (!(peer.keyUsage ?? []).includes(CLIENT_AUTH)) throw new GatewayError('cert_untrusted', 'the client certificate is not for client authentication');
     return {
       domainId: entry.domain.id,
+      caId: issuer.id,
       serial: peer.serialNumber.toLowerCase(),
       notBefore: Date.parse(peer.validFrom),
       notAfter: Date.parse(peer.validTo),

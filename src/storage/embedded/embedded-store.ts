@@ -154,6 +154,15 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     async listForAccount(accountId, page) {
       return keysetPage(q.domainPage, { scope: accountId }, page, domainFromRow);
     },
+    async replace(d, expectedVersion) {
+      const row = domainToRow(d);
+      const [changed] = await write({
+        sql: 'UPDATE domains SET ca_certificate_pem = ?, ca_not_after = ?, wrapped_ca_key = ?, ca_generations = ?, updated_at = ?, version = ? WHERE id = ? AND version = ?',
+        params: [row.ca_certificate_pem, row.ca_not_after, row.wrapped_ca_key, row.ca_generations, row.updated_at, row.version, d.id, expectedVersion],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
   };
 
   const credentials: CredentialRepository = {

@@ -22,12 +22,14 @@ export const domainFromRow = (r: Row): DomainRecord => ({
   caKeyAlgorithm: str(r, 'ca_key_algorithm') as CaKeyAlgorithm, caCertificatePEM: str(r, 'ca_certificate_pem'),
   caNotAfter: str(r, 'ca_not_after'), wrappedKek: str(r, 'wrapped_kek'), wrappedCaKey: str(r, 'wrapped_ca_key'),
   createdAt: str(r, 'created_at'), updatedAt: str(r, 'updated_at'), version: num(r, 'version'),
+  ...(typeof r.ca_generations === 'string' ? (JSON.parse(r.ca_generations) as Pick<DomainRecord, 'caSuccessor' | 'caPrevious'>) : {}),
 });
 
 export const domainToRow = (d: DomainRecord): Row => ({
   id: d.id, account_id: d.accountId, name: d.name, region: d.region, ca_key_algorithm: d.caKeyAlgorithm,
   ca_certificate_pem: d.caCertificatePEM, ca_not_after: d.caNotAfter, wrapped_kek: d.wrappedKek,
   wrapped_ca_key: d.wrappedCaKey, created_at: d.createdAt, updated_at: d.updatedAt, version: d.version,
+  ca_generations: d.caSuccessor || d.caPrevious ? JSON.stringify({ caSuccessor: d.caSuccessor ?? null, caPrevious: d.caPrevious ?? null }) : null,
 });
 
 export const credentialFromRow = (r: Row): CredentialRecord => ({

@@ -49,6 +49,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX credentials_expiry ON credentials(expired_at);`,
   `ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
    ALTER TABLE credentials ADD COLUMN identity_bindings TEXT;`,
+  `ALTER TABLE domains ADD COLUMN ca_generations TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -155,6 +155,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
       listForAccount(accountId, page) {
         return keysetPage<DomainRecord>(c.domains, { accountId }, page);
       },
+      async replace(domain, expectedVersion) {
+        return (await c.domains.replaceOne({ _id: domain.id as never, version: expectedVersion }, domain)).matchedCount === 1;
+      },
     },
     credentials: {
       async create(credential) {

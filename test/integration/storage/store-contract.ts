@@ -78,6 +78,16 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
         page = await store.domains.listForAccount('acme', { limit: 2, after: page.next });
       }
       expect(seen).toEqual(['d-a', 'd-c', 'd-b', 'd-e', 'd-d']); // same createdAt: ordered by id
+      // Compare-and-set, the CA generations kept and read back (CA rotation).
+      const first = (await store.domains.get('d-a'))!;
+      const successor = { caCertificatePEM: 'NEXT-PEM', wrappedCaKey: 'NEXT-KEY', caNotAfter: now(9) };
+      expect(await store.domains.replace({ ...first, caSuccessor: successor, version: 2 }, 1)).toBe(true);
+      expect(await store.domains.replace({ ...first, caSuccessor: null, version: 2 }, 1)).toBe(false);
+      expect((await store.domains.get('d-a'))).toMatchObject({ caSuccessor: successor, version: 2 });
+      const switched = { ...first, ...successor, caSuccessor: null, caPrevious: { caCertificatePEM: first.caCertificatePEM, wrappedCaKey: first.wrappedCaKey, caNotAfter: first.caNotAfter, retiresAt: now(5) }, version: 3 };
+      expect(await store.domains.replace(switched, 2)).toBe(true);
+      expect(await store.domains.get('d-a')).toMatchObject({ caCertificatePEM: 'NEXT-PEM', caPrevious: { retiresAt: now(5) }, caSuccessor: null, version: 3 });
+      expect(await store.domains.replace({ ...first, id: 'd-missing' }, 1)).toBe(false);
       expect((await store.domains.get('d-other'))?.accountId).toBe('globex');
     });
 
