@@ -200,4 +200,16 @@ describe('okmsd CLI: IAM, renew, signatures, paging', () => {
     expect(names.filter((n: string) => n.startsWith('bulk-'))).toHaveLength(5);
     expect(listed.stderr).toContain('fetched');
   });
+
+  it('rotates a domain CA: stage (publicCA lists both), refuse a second stage, switch with an overlap, refuse a bad overlap', async () => {
+    const domain = JSON.parse((await okmsd(['domain', 'create', '--name', 'cli-rotate', '--output', 'json'])).stdout);
+    const staged = await okmsd(['domain', 'rotate-ca', domain.id, '--output', 'json']);
+    expect(staged.code).toBe(0);
+    expect(JSON.parse(staged.stdout)).toMatchObject({ caRotation: { successorStaged: true, previousRetiresAt: null } });
+    expect(JSON.parse(staged.stdout).publicCA.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect((await okmsd(['domain', 'rotate-ca', domain.id])).code).not.toBe(0); // one successor at a time
+    const switched = JSON.parse((await okmsd(['domain', 'rotate-ca', domain.id, '--switch', '--overlap-seconds', '600', '--output', 'json'])).stdout);
+    expect(switched.caRotation).toMatchObject({ successorStaged: false, previousRetiresAt: expect.any(String) });
+    expect((await okmsd(['domain', 'rotate-ca', domain.id, '--switch', '--overlap-seconds', 'soon'])).code).not.toBe(0);
+  });
 });
