@@ -15,6 +15,7 @@ import { CertID, OCSPRequest, Request, TBSRequest } from '@peculiar/asn1-ocsp';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import { createHash } from 'node:crypto';
 import { buildCrl, type CrlEntry } from '../src/ca/crl';
+import { pemToDer } from '../src/ca/csr-input';
 import { DomainService } from '../src/ca/domain-service';
 import { OcspResponder } from '../src/ca/ocsp-responder';
 import { randomSerialHex } from '../src/ca/serial';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     console.log(`store: 100,000 revocations written in ${(revokeMs / 1000).toFixed(1)} s (group commit), read back for a build in ${readMs.toFixed(0)} ms (${read.length.toLocaleString('en')} rows)`);
 
     // OCSP: one request for a revoked serial, answered over and over, against raw signatures of the same key.
-    const caDer = Buffer.from(domain.caCertificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+    const caDer = pemToDer(domain.caCertificatePEM);
     const caCert = AsnConvert.parse(caDer, Certificate);
     const sha1 = (data: ArrayBuffer | Uint8Array) => createHash('sha1').update(Buffer.from(data as ArrayBuffer)).digest();
     const request = Buffer.from(AsnConvert.serialize(new OCSPRequest({

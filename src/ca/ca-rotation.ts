@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import type { CaGeneration, DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
@@ -8,17 +7,6 @@ import { CA_KEY_PURPOSE } from './domain-service';
 
 /** The default overlap after a switch: long enough for every relying party to fetch the new CA (30 days). */
 export const DEFAULT_OVERLAP_SECONDS = 30 * 86_400;
-
-/** A CA generation's stable name: the SHA-256 of its certificate's DER, hex, 128 bits (the gateway's and the CRL URLs' key). */
-export const generationId = (generation: Pick<CaGeneration, 'caCertificatePEM'>): string =>
-  createHash('sha256').update(Buffer.from(generation.caCertificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64')).digest('hex').slice(0, 32);
-
-/** The CAs a domain's certificates may chain to now: the issuing one, a staged successor, a previous one not yet retired. */
-export function trustedCas(domain: DomainRecord, now: Date): CaGeneration[] {
-  const current: CaGeneration = { caCertificatePEM: domain.caCertificatePEM, wrappedCaKey: domain.wrappedCaKey, caNotAfter: domain.caNotAfter };
-  const previous = domain.caPrevious && Date.parse(domain.caPrevious.retiresAt) > now.getTime() ? [domain.caPrevious] : [];
-  return [current, ...(domain.caSuccessor ? [domain.caSuccessor] : []), ...previous];
-}
 
 /**
  * CA rotation without mTLS downtime, in two steps an admin takes:

@@ -4,7 +4,7 @@ import { TtlCache } from '../domain/ttl-cache';
 import type { Repositories } from '../storage/ports';
 import type { CaSigner } from './ca-signer';
 import { buildCrl, type CrlEntry } from './crl';
-import { generationId, trustedCas } from './ca-rotation';
+import { generationId, trustedCas } from './ca-generation';
 
 /** A CRL is valid this long; it is rebuilt once half of that has passed (or at once when a revocation happens). */
 export const CRL_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -24,6 +24,8 @@ interface StoredCrl {
   readonly nextUpdate: string;
   readonly crlNumber: string;
   readonly entries: number;
+  /** Hashed once, when built: a node re-reading a 100k-entry CRL does not hash 4.7 MB again. */
+  readonly etag: string;
 }
 
 const metaKey = (domainId: string, generation: string) => `crl/${domainId}/${generation}`;
@@ -64,7 +66,8 @@ export class CrlPublisher {
       if (crl) this.cache.set(key, crl);
     }
     const now = this.deps.clock().getTime();
-    if (!crl || Date.parse(crl.nextUpdate) - now < CRL_VALIDITY_MS / 2) this.schedule(domain.id);
+    // A read starts a build only when none runs: reads during a build must not queue another one (revocations do).
+    if ((!crl || Date.parse(crl.nextUpdate) - now < CRL_VALIDITY_MS / 2) && !this.building.has(domain.id)) this.schedule(domain.id);
     return crl && Date.parse(crl.nextUpdate) > now ? crl : undefined;
   }
 
@@ -107,7 +110,10 @@ export class CrlPublisher {
     // The CRL number must grow with every CRL of this CA: the build instant in ms does, on every node.
     const crlNumber = BigInt(this.deps.clock().getTime());
     const der = await buildCrl(ca, { entries, thisUpdate, nextUpdate, crlNumber });
-    const stored: StoredCrl = { der: der.toString('base64'), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), crlNumber: crlNumber.toString(), entries: entries.length };
+    const stored: StoredCrl = {
+      der: der.toString('base64'), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), crlNumber: crlNumber.toString(), entries: entries.length,
+      etag: `"${createHash('sha256').update(der).digest('base64url').slice(0, 22)}"`,
+    };
     const id = generationId(generation);
     await this.deps.store.meta.put(metaKey(domain.id, id), JSON.stringify(stored));
     const crl = published(stored, der);
@@ -118,12 +124,6 @@ export class CrlPublisher {
 }
 
 function published(stored: StoredCrl, der: Buffer = Buffer.from(stored.der, 'base64')): PublishedCrl {
-  return {
-    der,
-    thisUpdate: stored.thisUpdate,
-    nextUpdate: stored.nextUpdate,
-    crlNumber: stored.crlNumber,
-    entries: stored.entries,
-    etag: `"${createHash('sha256').update(der).digest('base64url').slice(0, 22)}"`,
-  };
+  const { der: _base64, ...fields } = stored;
+  return { ...fields, der };
 }

@@ -53,6 +53,11 @@ function checkDer(der: Buffer): Buffer {
   return der;
 }
 
+/** The DER inside a PEM block we wrote (a CA certificate of ours): armour and whitespace dropped. */
+export function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+}
+
 export function derToPem(der: Uint8Array, label: string): string {
   const base64 = Buffer.from(der).toString('base64');
   const lines = base64.match(/.{1,64}/g) ?? [];

@@ -1,7 +1,7 @@
 /**
- * A minimal DER encoder for the few ASN.1 shapes an access certificate needs. Encoding by hand is ~50× faster
- * than a schema-driven serializer, and issuance is the control plane's hot path; every byte it produces is
- * checked by openssl in the tests.
+ * A minimal DER encoder for the few ASN.1 shapes access certificates, CRLs and OCSP responses need. Encoding by hand
+ * is ~50× faster than a schema-driven serializer (issuance is the control plane's hot path; bench/crl shows the same
+ * for CRLs); every byte it produces is checked by openssl, and CRLs and OCSP responses by pkilint, in the tests.
  */
 
 function encodeLength(length: number): Buffer {

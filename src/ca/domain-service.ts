@@ -4,6 +4,7 @@ import type { Account, CaGeneration, CaKeyAlgorithm, DomainRecord, Page, PageReq
 import type { KeyHierarchy } from '../kms/key-hierarchy';
 import type { Repositories } from '../storage/ports';
 import { loadCaSigner, type CaSigner } from './ca-signer';
+import { generationId } from './ca-generation';
 import { createDomainCa } from './create-domain-ca';
 
 export interface CreateDomainInput {
@@ -75,7 +76,7 @@ export class DomainService {
 
   /** The signer of one CA generation of the domain (the previous CA still signs its own CRL and OCSP answers). */
   signerOf(domain: DomainRecord, generation: CaGeneration): Promise<CaSigner> {
-    const key = `${domain.id}/${generation.caCertificatePEM.length}/${generation.caNotAfter}/${generation.caCertificatePEM.slice(-80)}`;
+    const key = `${domain.id}/${generationId(generation)}`;
     let signer = this.signers.get(key);
     if (!signer) {
       signer = this.loadSigner(domain, generation);

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UPN_OID, type GeneralNameSpec, type LeafProfile } from './access-profile';
+import { UPN_OID, type GeneralNameSpec, type LeafProfile, type RevocationUrls } from './access-profile';
 import { ascii, bitString, tlv, explicit, implicitPrimitive, integer, integerFromHex, namedBits, octetString, oid, sequence, set, time, TRUE, utf8String } from './der';
 
 const OID = {
@@ -99,7 +99,7 @@ export function encodeLeafTbs(input: TbsInput): Buffer {
  * CRL Distribution Points: one DistributionPoint { distributionPoint [0] { fullName [0] { URI } } }; Authority
  * Information Access: the OCSP responder and the CA certificate, each an AccessDescription { method, URI }.
  */
-function revocationExtensions(urls: { readonly crlUrl: string; readonly ocspUrl: string; readonly caIssuersUrl: string }): Buffer[] {
+function revocationExtensions(urls: RevocationUrls): Buffer[] {
   const uri = (value: string) => implicitPrimitive(6, ascii(value));
   return [
     extension(OID.crlDistributionPoints, false, sequence(sequence(explicit(0, explicit(0, uri(urls.crlUrl)))))),

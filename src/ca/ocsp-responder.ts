@@ -6,7 +6,9 @@ import type { DomainRecord } from '../domain/types';
 import type { Repositories } from '../storage/ports';
 import type { CaSigner } from './ca-signer';
 import { signWithCa } from './ca-signature';
+import { generationId } from './ca-generation';
 import { crlReasonCode } from './crl';
+import { pemToDer } from './csr-input';
 import { bitString, explicit, generalizedTime, octetString, oid, sequence, tlv } from './der';
 
 /** How many certificates one request may ask about (RFC 6960 allows a list; a bound keeps one call cheap). */
@@ -28,8 +30,7 @@ class IssuerIdentity {
   private readonly hashes = new Map<string, { name: Buffer; key: Buffer }>();
 
   constructor(caCertificatePEM: string) {
-    const der = Buffer.from(caCertificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
-    const certificate = AsnConvert.parse(der, Certificate);
+    const certificate = AsnConvert.parse(pemToDer(caCertificatePEM), Certificate);
     this.name = Buffer.from(AsnConvert.serialize(certificate.tbsCertificate.subject));
     this.key = Buffer.from(certificate.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey);
   }
@@ -121,7 +122,7 @@ export class OcspResponder {
   }
 
   private issuer(domainId: string, pem: string): IssuerIdentity {
-    const key = `${domainId}/${pem.length}/${pem.slice(-80)}`;
+    const key = `${domainId}/${generationId({ caCertificatePEM: pem })}`;
     let issuer = this.issuers.get(key);
     if (!issuer) {
       issuer = new IssuerIdentity(pem);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { generationId, trustedCas } from '../../ca/ca-rotation';
+import { generationId, trustedCas } from '../../ca/ca-generation';
+import { pemToDer } from '../../ca/csr-input';
 import { OkmsError } from '../../domain/errors';
 import type { DomainRecord } from '../../domain/types';
 import type { UndialectedRoute } from '../pipeline/route';
@@ -9,6 +10,7 @@ import type { ControlPlaneServices } from './services';
 const OCSP_REQUEST = 'application/ocsp-request';
 /** A GET request's path segment: the DER request in base64url or in URL-encoded standard base64 (decoded by then). */
 const ENCODED_REQUEST = '^[A-Za-z0-9+/_-]+={0,2}$';
+const ENCODED_REQUEST_RE = new RegExp(ENCODED_REQUEST);
 const OCSP_RESPONSE = 'application/ocsp-response';
 /** A GET request's URL-encoded base64 OCSPRequest (RFC 6960 appendix A); larger ones go by POST. */
 const MAX_GET_REQUEST_CHARS = 2048;
@@ -48,8 +50,7 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       method: 'get', path: '/pki/{okmsId}/ca.crt', summary: "The domain CA's certificate (DER), as AIA caIssuers names it", auth: 'none', produces: ['application/pkix-cert'],
       async handle({ params }) {
         const domain = await domainOf(s, params.okmsId!);
-        const der = Buffer.from(domain.caCertificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
-        return { status: 200, text: { contentType: 'application/pkix-cert', body: der }, headers: { 'Cache-Control': 'max-age=3600' } };
+        return { status: 200, text: { contentType: 'application/pkix-cert', body: pemToDer(domain.caCertificatePEM) }, headers: { 'Cache-Control': 'max-age=3600' } };
       },
     },
     {
@@ -58,8 +59,7 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
         const domain = await domainOf(s, params.okmsId!);
         const record = await s.serverCas.get(domain.id);
         if (!record) throw new OkmsError('ERR_NOT_FOUND', 'okmsId: the domain has no server CA (no name policy yet)', { field: 'okmsId' });
-        const der = Buffer.from(record.certificatePEM.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
-        return { status: 200, text: { contentType: 'application/pkix-cert', body: der }, headers: { 'Cache-Control': 'max-age=300' } };
+        return { status: 200, text: { contentType: 'application/pkix-cert', body: pemToDer(record.certificatePEM) }, headers: { 'Cache-Control': 'max-age=300' } };
       },
     },
     {
@@ -97,7 +97,7 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       paramPatterns: { request: { pattern: ENCODED_REQUEST, maxLength: MAX_GET_REQUEST_CHARS } },
       async handle({ params }) {
         const encoded = params.request ?? '';
-        if (encoded.length > MAX_GET_REQUEST_CHARS || !new RegExp(ENCODED_REQUEST).test(encoded)) throw new OkmsError('ERR_VALIDATION', 'request: not a base64 OCSP request', { field: 'request' });
+        if (encoded.length > MAX_GET_REQUEST_CHARS || !ENCODED_REQUEST_RE.test(encoded)) throw new OkmsError('ERR_VALIDATION', 'request: not a base64 OCSP request', { field: 'request' });
         return ocspReply(s, params.okmsId!, Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
       },
     },

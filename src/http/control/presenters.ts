@@ -1,4 +1,4 @@
-import { trustedCas } from '../../ca/ca-rotation';
+import { trustedCas } from '../../ca/ca-generation';
 import type { CredentialRecord, CredentialStatus, DomainRecord } from '../../domain/types';
 import { okmsResourceUrn } from '../../domain/urn';
 

@@ -6,7 +6,7 @@ import type { CredentialRecord, DomainRecord } from '../../domain/types';
 import type { Repositories } from '../../storage/ports';
 import { BoundedMap } from '../../domain/bounded-map';
 import { TtlCache } from '../../domain/ttl-cache';
-import { generationId, trustedCas } from '../../ca/ca-rotation';
+import { generationId, trustedCas } from '../../ca/ca-generation';
 import { GatewayError } from '../pipeline/okms-error';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
