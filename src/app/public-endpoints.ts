@@ -22,5 +22,11 @@ export function revocationUrls(config: OkmsdConfig, controlPort: number, domainI
   return { crlUrl: `${base}/pki/${domainId}/crl/${caGeneration}`, ocspUrl: `${base}/pki/${domainId}/ocsp`, caIssuersUrl: `${base}/pki/${domainId}/ca.crt` };
 }
 
+/** The /pki/… URLs a TLS server certificate names: its server CA's CRL (by that CA's id), the OCSP responder, the server CA. */
+export function serverRevocationUrls(config: OkmsdConfig, controlPort: number, domainId: string, serverCaId: string): RevocationUrls {
+  const urls = revocationUrls(config, controlPort, domainId, serverCaId);
+  return { ...urls, caIssuersUrl: urls.caIssuersUrl.replace(/\/ca\.crt$/, '/server-ca.crt') };
+}
+
 /** An IPv6 literal in a URL is written in brackets. */
 export const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host);

@@ -1,3 +1,4 @@
+import type { DomainRecord } from '../domain/types';
 import { blockListOf } from '../domain/cidr';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
@@ -17,7 +18,8 @@ import { dataPlaneRoutes } from '../http/data-plane/data-plane-routes';
 import { ServiceKeyService } from '../kms/service-key-service';
 import type { OkmsdConfig } from './config';
 import { buildControlPlaneApp } from '../http/control/app';
-import { bracketed, publicEndpoints, revocationUrls } from './public-endpoints';
+import { bracketed, publicEndpoints, revocationUrls, serverRevocationUrls } from './public-endpoints';
+import { domainCas } from '../ca/domain-cas';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
 import { ServerCaService } from '../ca/server-ca';
@@ -74,13 +76,15 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
+  const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
+  const serverCas = new ServerCaService({ store, keys, crypto: globalThis.crypto, clock, revocationUrls: (domainId, caId) => serverRevocationUrls(config, port, domainId, caId) });
+  const casOf = (domain: DomainRecord) => domainCas(domain, clock(), { domains, serverCas });
   const crls = new CrlPublisher({
-    store, clock, signer: (domain, generation) => domains.signerOf(domain, generation), domain: (id) => store.domains.get(id),
+    store, clock, issuers: casOf, domain: (id) => store.domains.get(id),
     onBuilt: (domainId, entries, seconds, bytes) => logger.info({ domainId, entries, seconds, bytes }, 'CRL published'),
     onError: (domainId, error) => logger.error({ domainId, err: String(error) }, 'CRL build failed (retried on the next revocation or request)'),
   });
-  const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
-  const serverCas = new ServerCaService({ store, keys, crypto: globalThis.crypto, clock });
+
   const barbican = wireBarbican({
     store, keys, domains, serverCas, iam, clock, urnRegion: config.urnRegion, rootAccount: config.rootAccount,
     baseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).swaggerEndpoint).origin,
@@ -118,7 +122,14 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     gatewayRoutes: [...routes, ...barbican.gatewayRoutes],
     metrics,
     crls,
-    ocsp: new OcspResponder({ store, clock }),
+    ocsp: new OcspResponder({ store, clock, serverCertificateIssued: async (domainId, serial) => (await serverCas.issued(domainId, serial)) !== undefined }),
+    domainCas: casOf,
+    async revokeServerCertificate(domainId, serial, reason) {
+      const revocation = await serverCas.revoke(domainId, serial, reason);
+      revocations.add(domainId, serial);
+      crls.schedule(domainId);
+      return revocation;
+    },
     serverCas,
     caRotation: new CaRotation({ store, keys, crypto: globalThis.crypto, clock }),
   };

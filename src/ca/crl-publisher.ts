@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { CaGeneration, DomainRecord } from '../domain/types';
+import type { DomainRecord } from '../domain/types';
 import { TtlCache } from '../domain/ttl-cache';
 import type { Repositories } from '../storage/ports';
 import type { CaSigner } from './ca-signer';
 import { buildCrl, type CrlEntry } from './crl';
-import { generationId, trustedCas } from './ca-generation';
+import { generationId } from './ca-generation';
+
+/** A CA whose CRL the domain publishes: its id (generationId of its certificate) and its signer. */
+export interface CrlIssuer {
+  readonly id: string;
+  signer(): Promise<CaSigner>;
+}
 
 /** A CRL is valid this long; it is rebuilt once half of that has passed (or at once when a revocation happens). */
 export const CRL_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -45,7 +51,8 @@ export class CrlPublisher {
   constructor(
     private readonly deps: {
       store: Pick<Repositories, 'meta' | 'revocations'>;
-      signer: (domain: DomainRecord, generation: CaGeneration) => Promise<CaSigner>;
+      /** The CAs of a domain that publish a CRL, the issuing client-auth CA first (its trusted CAs, then its server CA). */
+      issuers: (domain: DomainRecord) => Promise<readonly CrlIssuer[]>;
       domain: (domainId: string) => Promise<DomainRecord | undefined>;
       clock: () => Date;
       onBuilt?: (domainId: string, entries: number, seconds: number, bytes: number) => void;
@@ -54,7 +61,7 @@ export class CrlPublisher {
   ) {}
 
   /**
-   * The CRL of one of the domain's trusted CAs (its generation id; the issuing CA's when absent) to serve now, or
+   * The CRL of one of the domain's CAs (its generation id; the issuing CA's when absent) to serve now, or
    * undefined while the first one is being built (a build is then under way).
    */
   async current(domain: DomainRecord, generation = generationId(domain)): Promise<PublishedCrl | undefined> {
@@ -98,13 +105,13 @@ export class CrlPublisher {
     // Every trusted CA lists every revocation of the domain: a serial identifies a certificate together with its issuer.
     const entries = await this.deps.store.revocations.listForDomain(domainId);
     const built: PublishedCrl[] = [];
-    for (const generation of trustedCas(domain, this.deps.clock())) built.push(await this.buildFor(domain, generation, entries));
+    for (const issuer of await this.deps.issuers(domain)) built.push(await this.buildFor(domain, issuer, entries));
     return built[0]!;
   }
 
-  private async buildFor(domain: DomainRecord, generation: CaGeneration, entries: readonly CrlEntry[]): Promise<PublishedCrl> {
+  private async buildFor(domain: DomainRecord, issuer: CrlIssuer, entries: readonly CrlEntry[]): Promise<PublishedCrl> {
     const started = process.hrtime.bigint();
-    const ca = await this.deps.signer(domain, generation);
+    const ca = await issuer.signer();
     const thisUpdate = new Date(Math.floor(this.deps.clock().getTime() / 1000) * 1000);
     const nextUpdate = new Date(thisUpdate.getTime() + CRL_VALIDITY_MS);
     // The CRL number must grow with every CRL of this CA: the build instant in ms does, on every node.
@@ -114,7 +121,7 @@ export class CrlPublisher {
       der: der.toString('base64'), thisUpdate: thisUpdate.toISOString(), nextUpdate: nextUpdate.toISOString(), crlNumber: crlNumber.toString(), entries: entries.length,
       etag: `"${createHash('sha256').update(der).digest('base64url').slice(0, 22)}"`,
     };
-    const id = generationId(generation);
+    const id = issuer.id;
     await this.deps.store.meta.put(metaKey(domain.id, id), JSON.stringify(stored));
     const crl = published(stored, der);
     this.cache.set(`${domain.id}/${id}`, crl);

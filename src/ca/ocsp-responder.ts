@@ -60,6 +60,8 @@ class IssuerIdentity {
 /** A CA the responder may answer for: its certificate, and its signer when it is the one that answers. */
 export interface OcspIssuer {
   readonly pem: string;
+  /** The domain's TLS server CA answers for the server certificates it issued; the client-auth CAs for credentials. */
+  readonly kind?: 'client-auth' | 'server';
   signer(): Promise<CaSigner>;
 }
 
@@ -68,7 +70,7 @@ export type OcspStatus = { readonly status: 'good' } | { readonly status: 'revok
 /**
  * The OCSP responder of the domain CAs (RFC 6960), answering from the same per-serial state the gateway uses:
  * revoked when the serial is on the domain's revocation list (an expired certificate revoked later included),
- * good while its credential record exists, unknown otherwise (a serial this CA never gave an access credential,
+ * good while its credential record exists (for the server CA: while the store holds it as issued), unknown otherwise (a serial this CA never gave an access credential,
  * or a CertID naming another issuer). Responses are signed by the CA itself, so relying parties need no
  * delegated responder certificate; a request's nonce is echoed. Requests are parsed with @peculiar/asn1-ocsp
  * (untrusted input goes through the maintained parser); responses are DER-encoded with src/ca/der.ts, for the
@@ -77,7 +79,14 @@ export type OcspStatus = { readonly status: 'good' } | { readonly status: 'revok
 export class OcspResponder {
   private readonly issuers = new Map<string, IssuerIdentity>();
 
-  constructor(private readonly deps: { store: Pick<Repositories, 'credentials' | 'revocations'>; clock: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      store: Pick<Repositories, 'credentials' | 'revocations'>;
+      clock: () => Date;
+      /** Whether the domain's server CA issued this serial (and it is not on the revocation list's side: that is checked first). */
+      serverCertificateIssued?: (domainId: string, serial: string) => Promise<boolean>;
+    },
+  ) {}
 
   /** The DER OCSPResponse for a DER OCSPRequest: malformedRequest for what does not parse or asks too much. */
   async respond(domain: DomainRecord, generations: readonly OcspIssuer[], requestDer: Uint8Array): Promise<Buffer> {
@@ -98,7 +107,7 @@ export class OcspResponder {
     const now = new Date(Math.floor(this.deps.clock().getTime() / 1000) * 1000);
     const responses: Buffer[] = [];
     for (const { reqCert } of asked) {
-      const status = issuer.matches(reqCert) ? await this.statusOf(domain.id, serialHex(reqCert.serialNumber)) : { status: 'unknown' as const };
+      const status = issuer.matches(reqCert) ? await this.statusOf(domain.id, serialHex(reqCert.serialNumber), chosen.generation.kind) : { status: 'unknown' as const };
       // The CertID goes back exactly as asked (the client matches its own bytes).
       responses.push(sequence(Buffer.from(AsnConvert.serialize(reqCert)), certStatus(status), generalizedTime(now), explicit(0, generalizedTime(new Date(now.getTime() + OCSP_VALIDITY_MS)))));
     }
@@ -115,10 +124,11 @@ export class OcspResponder {
   }
 
   /** The status of one serial of the domain, from the store (the authority every node shares). */
-  async statusOf(domainId: string, serial: string): Promise<OcspStatus> {
+  async statusOf(domainId: string, serial: string, kind: OcspIssuer['kind'] = 'client-auth'): Promise<OcspStatus> {
     const revocation = await this.deps.store.revocations.get(domainId, serial);
     if (revocation) return { status: 'revoked', revokedAt: revocation.revokedAt, reason: revocation.reason };
-    return (await this.deps.store.credentials.getBySerial(domainId, serial)) ? { status: 'good' } : { status: 'unknown' };
+    const issued = kind === 'server' ? (await this.deps.serverCertificateIssued?.(domainId, serial)) === true : (await this.deps.store.credentials.getBySerial(domainId, serial)) !== undefined;
+    return issued ? { status: 'good' } : { status: 'unknown' };
   }
 
   private issuer(domainId: string, pem: string): IssuerIdentity {

@@ -2,7 +2,10 @@ import { OkmsError } from '../domain/errors';
 import type { NamePolicy, ServerCaRecord } from '../domain/records';
 import type { DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
+import type { RevocationRecord } from '../domain/types';
 import type { Repositories } from '../storage/ports';
+import type { RevocationUrls } from './access-profile';
+import { generationId } from './ca-generation';
 import { loadCaSigner, type CaSigner } from './ca-signer';
 import { createIssuingCa } from './create-domain-ca';
 import { parseCidr } from '../domain/cidr';
@@ -12,6 +15,26 @@ import { Extension } from './x509';
 
 const SERVER_CA_PURPOSE = 'server-ca-key';
 const metaKey = (domainId: string) => `server-ca/${domainId}`;
+const issuedKey = (domainId: string, serial: string) => `server-cert/${domainId}/${serial}`;
+
+/** What the store keeps of each server certificate issued, so that OCSP can say "good" and an admin can revoke it. */
+export interface IssuedServerCertificate {
+  readonly serial: string;
+  readonly commonName: string;
+  readonly orderId: string;
+  /** The id (generationId) of the server CA that signed it. */
+  readonly caId: string;
+  readonly notAfter: string;
+  readonly issuedAt: string;
+}
+
+/** The domain's server CA ready to sign: its record, signer, id, and the revocation URLs its certificates name. */
+export interface ServerCaSigner {
+  readonly record: ServerCaRecord;
+  readonly signer: CaSigner;
+  readonly caId: string;
+  readonly revocation?: RevocationUrls;
+}
 
 /** An IPv4/IPv6 CIDR as nameConstraints writes it: the address bytes, then the mask bytes. */
 function addressAndMask(cidr: string): Buffer {
@@ -46,7 +69,16 @@ export function nameConstraintsExtension(policy: NamePolicy): Extension {
 export class ServerCaService {
   private readonly signers = new Map<string, { version: number; signer: Promise<CaSigner> }>();
 
-  constructor(private readonly deps: { store: Pick<Repositories, 'meta'>; keys: KeyHierarchy; crypto: Crypto; clock: () => Date }) {}
+  constructor(
+    private readonly deps: {
+      store: Pick<Repositories, 'meta' | 'revocations'>;
+      keys: KeyHierarchy;
+      crypto: Crypto;
+      clock: () => Date;
+      /** The CRL/OCSP/caIssuers URLs a server certificate names (the server CA's id picks its CRL). */
+      revocationUrls?: (domainId: string, caId: string) => RevocationUrls;
+    },
+  ) {}
 
   async get(domainId: string): Promise<ServerCaRecord | undefined> {
     const stored = await this.deps.store.meta.get(metaKey(domainId));
@@ -78,8 +110,30 @@ export class ServerCaService {
     }
   }
 
+  /** Keeps what OCSP and revocation need of a certificate the server CA just signed. */
+  async recordIssued(domainId: string, issued: IssuedServerCertificate): Promise<void> {
+    await this.deps.store.meta.put(issuedKey(domainId, issued.serial), JSON.stringify(issued));
+  }
+
+  async issued(domainId: string, serial: string): Promise<IssuedServerCertificate | undefined> {
+    const stored = await this.deps.store.meta.get(issuedKey(domainId, serial));
+    return stored === undefined ? undefined : (JSON.parse(stored) as IssuedServerCertificate);
+  }
+
+  /**
+   * Puts a server certificate of the domain on its revocation list (the CRLs and OCSP say so from then on). A serial
+   * the server CA never issued is a 404; one revoked already is a 409, and the first revocation stands.
+   */
+  async revoke(domainId: string, serial: string, reason: string): Promise<RevocationRecord> {
+    const issued = await this.issued(domainId, serial);
+    if (!issued) throw new OkmsError('ERR_NOT_FOUND', `serial: no server certificate ${serial} was issued in this domain`, { field: 'serial' });
+    const revocation: RevocationRecord = { domainId, serial, credentialId: `order:${issued.orderId}`, revokedAt: this.deps.clock().toISOString(), reason };
+    if (!(await this.deps.store.revocations.add(revocation))) throw new OkmsError('ERR_CONFLICT', `serial: server certificate ${serial} is revoked already`, { field: 'serial' });
+    return revocation;
+  }
+
   /** The domain's server CA, loaded once per version of its record; undefined while it has no name policy. */
-  async signer(domain: DomainRecord): Promise<{ record: ServerCaRecord; signer: CaSigner } | undefined> {
+  async signer(domain: DomainRecord): Promise<ServerCaSigner | undefined> {
     const record = await this.get(domain.id);
     if (!record) return undefined;
     let cached = this.signers.get(domain.id);
@@ -94,6 +148,8 @@ export class ServerCaService {
       }
       this.signers.set(domain.id, cached);
     }
-    return { record, signer: await cached.signer };
+    const caId = generationId({ caCertificatePEM: record.certificatePEM });
+    const revocation = this.deps.revocationUrls?.(domain.id, caId);
+    return { record, signer: await cached.signer, caId, ...(revocation ? { revocation } : {}) };
   }
 }

@@ -544,6 +544,17 @@ export interface NamePolicy {
   allowedIpRanges?: string[];
 }
 
+/** schemas/server-certificate-revoke.json */
+/**
+ * Revoke a TLS server certificate the domain's server CA issued (a Barbican certificate order's).
+ */
+export interface ServerCertificateRevoke {
+  /**
+   * RFC 5280 CRLReason written into the CRL and OCSP answers (default cessationOfOperation)
+   */
+  reason?: "keyCompromise" | "affiliationChanged" | "superseded" | "cessationOfOperation" | "privilegeWithdrawn";
+}
+
 /** schemas/servicekey-create.json */
 /**
  * OKMS service key creation; with `keys` (JWK) it is an import. okms-cli 0.4.4+ always sends `extractable`.
@@ -643,6 +654,7 @@ export interface SchemaTypes {
   'keystone-auth': KeystoneAuth;
   'list-query': ListQuery;
   'name-policy': NamePolicy;
+  'server-certificate-revoke': ServerCertificateRevoke;
   'servicekey-create': ServicekeyCreate;
   'servicekey-deactivate': ServicekeyDeactivate;
   'servicekey-patch': ServicekeyPatch;

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPair } from 'node:crypto';
 import { isIP } from 'node:net';
 import { promisify } from 'node:util';
-import { CLOCK_SKEW_BACKDATE_MS, type LeafProfile } from '../ca/access-profile';
+import { CLOCK_SKEW_BACKDATE_MS, type LeafProfile, type RevocationUrls } from '../ca/access-profile';
 import type { CaSigner } from '../ca/ca-signer';
 import { csrToDer } from '../ca/csr-input';
 import { issueLeafCertificate } from '../ca/issue-certificate';
@@ -77,7 +77,9 @@ export function serverNameOf(subject: SubjectDn): { type: 'dns' | 'ip'; value: s
 }
 
 /** A TLS server certificate from the domain CA: serverAuth, the DN as given, the CN as DNS (or IP) SAN. */
-export async function issueServerCertificate(ca: CaSigner, subject: SubjectDn, spki: Buffer, rsaKey: boolean, validityDays: number, now: Date): Promise<string> {
+export async function issueServerCertificate(
+  ca: CaSigner, subject: SubjectDn, spki: Buffer, rsaKey: boolean, validityDays: number, now: Date, revocation?: RevocationUrls,
+): Promise<{ pem: string; serial: string; notAfter: Date }> {
   const cn = subject.commonName;
   const san = [serverNameOf(subject)];
   const start = Math.floor(now.getTime() / 1000) * 1000;
@@ -89,6 +91,8 @@ export async function issueServerCertificate(ca: CaSigner, subject: SubjectDn, s
     extendedKeyUsage: [SERVER_AUTH_EKU],
     notBefore: new Date(start - CLOCK_SKEW_BACKDATE_MS),
     notAfter: new Date(start + validityDays * 86_400_000),
+    ...(revocation ? { revocation } : {}),
   };
-  return (await issueLeafCertificate(ca, profile, spki, randomSerialHex())).pem;
+  const serial = randomSerialHex();
+  return { pem: (await issueLeafCertificate(ca, profile, spki, serial)).pem, serial, notAfter: profile.notAfter };
 }

@@ -63,7 +63,7 @@ export class OrderService {
     await this.deps.store.objects.create(pending);
     let outcome: Record<string, unknown>;
     try {
-      outcome = { status: 'ACTIVE', ...(await fulfil()) };
+      outcome = { status: 'ACTIVE', ...(await fulfil(pending.id)) };
     } catch (error) {
       const known = error instanceof OkmsError && error.expose;
       outcome = { status: 'ERROR', errorStatusCode: String(known ? error.status : 500), errorReason: known ? error.message.slice(0, 255) : 'the order could not be fulfilled' };
@@ -89,7 +89,7 @@ export class OrderService {
   }
 
   /** Validates the order completely and returns the work that fulfils it. */
-  private async plan(caller: BarbicanCaller, type: OrderCreateBody['type'], meta: OrderMeta): Promise<() => Promise<Result>> {
+  private async plan(caller: BarbicanCaller, type: OrderCreateBody['type'], meta: OrderMeta): Promise<(orderId: string) => Promise<Result>> {
     const name = str(meta.name) ?? null;
     if (meta.payload !== undefined) throw invalid('meta.payload', `'payload' not allowed for ${type} type order`);
     if (meta.payload_content_type !== undefined && type !== 'certificate') {
@@ -131,7 +131,7 @@ export class OrderService {
     return this.planCertificate(caller, name, meta);
   }
 
-  private async planCertificate(caller: BarbicanCaller, name: string | null, meta: OrderMeta): Promise<() => Promise<Result>> {
+  private async planCertificate(caller: BarbicanCaller, name: string | null, meta: OrderMeta): Promise<(orderId: string) => Promise<Result>> {
     const requestType = str(meta.request_type) ?? 'custom';
     if (!['custom', 'simple-cmc', 'stored-key', 'full-cmc'].includes(requestType)) throw invalid('meta.request_type', 'Invalid Certificate Request Type');
     if (requestType === 'full-cmc') throw invalid('meta.request_type', 'Full CMC Requests are not yet supported.');
@@ -179,14 +179,17 @@ export class OrderService {
     }
     const dn = subject!;
     serverNameOf(dn);
-    return async () => {
+    return async (orderId) => {
       let privateKeyPEM: string | undefined;
       if (generate) ({ spki, privateKeyPEM } = await generateOrderKeyPair(generate));
       // The domain's server CA, never its client-auth CA, and only for names its policy allows (else: the order ends in ERROR, naming the rule).
       const server = await this.deps.serverCas.signer(domain);
       if (!server) throw new OkmsError('ERR_VALIDATION', 'meta.subject_dn: the domain has no name policy and so no server CA; an admin sets one with PUT /okms/resource/{okmsId}/name-policy', { field: 'meta.subject_dn' });
       checkServerName(server.record.namePolicy, serverNameOf(dn).value);
-      const certificatePEM = await issueServerCertificate(server.signer, dn, spki, rsaKey, days, this.deps.clock());
+      const now = this.deps.clock();
+      const issued = await issueServerCertificate(server.signer, dn, spki, rsaKey, days, now, server.revocation);
+      await this.deps.serverCas.recordIssued(domain.id, { serial: issued.serial, commonName: dn.commonName, orderId, caId: server.caId, notAfter: issued.notAfter.toISOString(), issuedAt: now.toISOString() });
+      const certificatePEM = issued.pem;
       const refs: Array<{ name: string; secretId: string }> = [];
       const certificate = await this.deps.secrets.createInProject(caller, { name, secretType: 'certificate', payload: { bytes: Buffer.from(certificatePEM), contentType: 'application/pkix-cert' } });
       refs.push({ name: 'certificate', secretId: certificate.id });

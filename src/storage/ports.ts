@@ -92,6 +92,11 @@ export interface CredentialRepository {
 export interface RevocationRepository {
   get(domainId: string, serial: string): Promise<RevocationRecord | undefined>;
   listForDomain(domainId: string): Promise<RevocationRecord[]>;
+  /**
+   * Puts a serial that has no credential record (a TLS server certificate of a Barbican order) on the domain's
+   * revocation list; false when the serial is on it already (the first revocation stands).
+   */
+  add(revocation: RevocationRecord): Promise<boolean>;
   /** Every revocation at or after `revokedAt` (all domains), for the gateways' in-memory revocation sets. */
   listSince(revokedAt: string): Promise<RevocationRecord[]>;
 }

@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { requireTools } from './outside-tools';
 
 // Every helper here runs the real openssl: without it the cross-checks fail, they are never skipped.
@@ -60,3 +61,20 @@ export function publicKeyOfPrivate(keyPEM: string): string {
 export function publicKeyOfCert(certPEM: string): string {
   return execFileSync('openssl', ['x509', '-noout', '-pubkey'], { input: certPEM, stdio: 'pipe' }).toString();
 }
+
+/**
+ * openssl as a relying party, asynchronously (it may talk to the okmsd of this very process: a sync call would
+ * block the server it waits on); its exit status is part of the answer (verify fails with 2 on a revoked chain).
+ */
+export async function opensslRun(args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('openssl', args, { encoding: 'utf8' });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** A DER CRL as PEM, for openssl's -CRLfile. */
+export const crlDerToPem = (der: Buffer): string => `-----BEGIN X509 CRL-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END X509 CRL-----\n`;

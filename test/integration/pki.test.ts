@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createDomain, rootUrn, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
-import { opensslText } from '../helpers/openssl';
+import { crlDerToPem, opensslRun, opensslText } from '../helpers/openssl';
 import { requireTools } from '../helpers/outside-tools';
 
-const run = promisify(execFile);
 let t: TestOkmsd;
 let domain: { id: string; publicCA: string };
 let work: string;
 
-/** openssl as a relying party; its exit status is part of the answer (verify fails with 2 on a revoked chain). */
-async function openssl(args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run('openssl', args, { encoding: 'utf8' });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
+const openssl = opensslRun;
 
 const file = (name: string, content: string | Buffer) => {
   const path = join(work, name);
@@ -38,8 +26,7 @@ async function crlPem(): Promise<string> {
   await t.okmsd.services.crls.build(domain.id);
   const response = await fetch(`${t.okmsd.controlUrl}/pki/${domain.id}/crl`);
   expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/pkix-crl']);
-  const der = Buffer.from(await response.arrayBuffer());
-  return `-----BEGIN X509 CRL-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END X509 CRL-----\n`;
+  return crlDerToPem(Buffer.from(await response.arrayBuffer()));
 }
 
 beforeAll(async () => {

@@ -1,9 +1,9 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
 import { createDomain, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
-import { opensslText, opensslVerify } from '../helpers/openssl';
+import { crlDerToPem, opensslRun, opensslText, opensslVerify } from '../helpers/openssl';
 
 let t: TestOkmsd;
 let domain: { id: string; publicCA: string };
@@ -13,6 +13,11 @@ const local = (ref: string) => ref.replace(/^https?:\/\/[^/]+/, t.okmsd.controlU
 async function barbican(method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(local(path.startsWith('http') ? path : `${t.okmsd.controlUrl}${path}`), { method, headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return response.json();
+}
+async function certificateOf(containerRef: string): Promise<string> {
+  const container = await barbican('GET', containerRef);
+  const certRef = container.secret_refs.find((r: { name: string }) => r.name === 'certificate').secret_ref;
+  return (await fetch(`${local(certRef)}/payload`, { headers: { 'x-auth-token': token, accept: 'application/x-pem-file' } })).text();
 }
 async function order(subjectDn: string): Promise<{ status: string; error_reason?: string; container_ref?: string }> {
   const created = await barbican('POST', '/v1/orders', { type: 'certificate', meta: { subject_dn: subjectDn } });
@@ -90,5 +95,54 @@ describe('TLS server certificates come from a constrained server CA, for allowed
     const work = tempDir('okmsd-server-ca-');
     writeFileSync(join(work, 'ca.pem'), set.json.serverCA);
     expect(opensslText(set.json.serverCA)).toMatch(/Permitted:\s+DNS:example.com\s+IP:192.0.2.0\/255.255.255.0/);
+  });
+
+  it('publishes revocation of server certificates: CDP and AIA name the server CA, whose CRL and OCSP openssl checks', async () => {
+    const policy = (await t.api('GET', `/okms/resource/${domain.id}/name-policy`)).json;
+    const work = tempDir('okmsd-server-revoke-');
+    const file = (name: string, content: string | Buffer) => {
+      writeFileSync(join(work, name), content);
+      return join(work, name);
+    };
+    const ca = file('server-ca.pem', policy.serverCA);
+    const issued = await order('cn=revoked.example.com');
+    expect(issued.status).toBe('ACTIVE');
+    const pem = await certificateOf(issued.container_ref!);
+    const cert = file('server.pem', pem);
+    const serverCaId = createHash('sha256').update(new X509Certificate(policy.serverCA).raw).digest('hex').slice(0, 32);
+    const base = `${t.okmsd.controlUrl}/pki/${domain.id}`;
+    const text = opensslText(pem);
+    expect(text).toContain(`URI:${base}/crl/${serverCaId}`);
+    expect(text).toContain(`OCSP - URI:${base}/ocsp`);
+    expect(text).toContain(`CA Issuers - URI:${base}/server-ca.crt`);
+
+    const ask = () => opensslRun(['ocsp', '-issuer', ca, '-cert', cert, '-url', `${base}/ocsp`, '-CAfile', ca]);
+    expect((await ask()).out).toContain(`${cert}: good`);
+    const crl = async () => {
+      await t.okmsd.services.crls.build(domain.id);
+      const response = await fetch(`${base}/crl/${serverCaId}`);
+      expect(response.status).toBe(200);
+      return file(`crl-${Date.now()}.pem`, crlDerToPem(Buffer.from(await response.arrayBuffer())));
+    };
+    const verify = async (crlFile: string) => opensslRun(['verify', '-crl_check', '-CRLfile', crlFile, '-CAfile', ca, '-purpose', 'sslserver', cert]);
+    expect((await verify(await crl())).code).toBe(0);
+
+    const serial = new X509Certificate(pem).serialNumber.toLowerCase();
+    const path = `/okms/resource/${domain.id}/server-certificate/${serial}/revoke`;
+    // Bad input changes nothing: an unknown reason, a serial that is not hex, a serial never issued.
+    expect((await t.api('POST', path, { body: { reason: 'because' } })).json.field).toBe('reason');
+    expect((await t.api('POST', `/okms/resource/${domain.id}/server-certificate/xyz/revoke`, { body: {} })).json.field).toBe('serial');
+    expect((await t.api('POST', `/okms/resource/${domain.id}/server-certificate/0abc/revoke`, { body: {} })).status).toBe(404);
+    expect((await ask()).out).toContain(`${cert}: good`);
+
+    const revoked = await t.api('POST', path, { body: { reason: 'keyCompromise' } });
+    expect([revoked.status, revoked.json.serial, revoked.json.reason]).toEqual([200, serial, 'keyCompromise']);
+    expect((await t.api('POST', path, { body: {} })).status).toBe(409);
+    const after = await ask();
+    expect(after.out).toContain(`${cert}: revoked`);
+    expect(after.out).toContain('Reason: keyCompromise');
+    const verdict = await verify(await crl());
+    expect(verdict.code).not.toBe(0);
+    expect(verdict.out).toContain('certificate revoked');
   });
 });

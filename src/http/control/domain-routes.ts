@@ -11,6 +11,8 @@ import type { ControlPlaneServices } from './services';
 const validateCreate = bodyValidator('domain-create');
 const validatePolicy = bodyValidator('name-policy');
 const validateSwitch = bodyValidator('ca-switch');
+const validateServerRevoke = bodyValidator('server-certificate-revoke');
+const SERIAL = { pattern: '^[0-9a-f]{2,40}$', maxLength: 40 };
 
 const policyView = (record: ServerCaRecord) => ({ namePolicy: record.namePolicy, serverCA: record.certificatePEM, serverCANotAfter: record.notAfter, version: record.version });
 
@@ -88,6 +90,7 @@ export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       async handle({ req, account, params }) {
         const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
         const record = await s.serverCas.setPolicy(domain, normaliseNamePolicy(validatePolicy(req.body)));
+        await s.crls.build(domain.id); // the new server CA's first CRL
         return { status: 200, body: policyView(record), audit: { objectId: domain.id } };
       },
     },
@@ -101,6 +104,25 @@ export function domainRoutes(s: ControlPlaneServices): UndialectedRoute[] {
         const record = await s.serverCas.get(domain.id);
         if (!record) throw new OkmsError('ERR_NOT_FOUND', 'okmsId: the domain has no name policy yet (PUT one)', { field: 'okmsId' });
         return { status: 200, body: policyView(record) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/okms/resource/{okmsId}/server-certificate/{serial}/revoke',
+      summary: "Revoke a TLS server certificate of the domain (a Barbican order's): its server CA's CRL and OCSP say so from then on",
+      auth: 'admin',
+      success: 200,
+      consumes: ['application/json'],
+      bodyOptional: true,
+      schemas: { body: 'server-certificate-revoke' },
+      paramPatterns: { serial: SERIAL },
+      async handle({ req, account, params }) {
+        const domain = await s.domains.getForAccount(account, uuidParam(params, 'okmsId'));
+        const serial = (params.serial ?? '').toLowerCase();
+        if (!new RegExp(SERIAL.pattern).test(serial)) throw new OkmsError('ERR_VALIDATION', 'serial: must be the certificate serial in hex', { field: 'serial' });
+        const input = req.body === undefined ? {} : validateServerRevoke(req.body);
+        const revocation = await s.revokeServerCertificate(domain.id, serial, input.reason ?? 'cessationOfOperation');
+        return { status: 200, body: { serial: revocation.serial, revokedAt: revocation.revokedAt, reason: revocation.reason }, audit: { objectId: domain.id, serial } };
       },
     },
   ];

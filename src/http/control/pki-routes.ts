@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { generationId, trustedCas } from '../../ca/ca-generation';
 import { pemToDer } from '../../ca/csr-input';
 import { OkmsError } from '../../domain/errors';
 import type { DomainRecord } from '../../domain/types';
@@ -34,8 +33,7 @@ async function crlReply(s: ControlPlaneServices, domain: DomainRecord, generatio
 
 async function ocspReply(s: ControlPlaneServices, okmsId: string, request: Buffer) {
   const domain = await domainOf(s, okmsId);
-  const generations = trustedCas(domain, s.clock()).map((generation) => ({ pem: generation.caCertificatePEM, signer: () => s.domains.signerOf(domain, generation) }));
-  const body = await s.ocsp.respond(domain, generations, request);
+  const body = await s.ocsp.respond(domain, await s.domainCas(domain), request);
   return { status: 200, text: { contentType: OCSP_RESPONSE, body }, headers: { 'Cache-Control': 'no-store' } };
 }
 
@@ -69,12 +67,12 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       },
     },
     {
-      method: 'get', path: '/pki/{okmsId}/crl/{ca}', summary: "The current CRL (DER) of one of the domain's trusted CAs, as its certificates' CRL Distribution Point names it", auth: 'none', produces: ['application/pkix-crl'],
+      method: 'get', path: '/pki/{okmsId}/crl/{ca}', summary: "The current CRL (DER) of one of the domain's CAs (a trusted client-auth CA or its server CA), as its certificates' CRL Distribution Point names it", auth: 'none', produces: ['application/pkix-crl'],
       paramPatterns: { ca: { pattern: '^[0-9a-f]{32}$', maxLength: 32 } },
       async handle({ params }) {
         const domain = await domainOf(s, params.okmsId!);
         const generation = params.ca ?? '';
-        if (!trustedCas(domain, s.clock()).some((ca) => generationId(ca) === generation)) throw new OkmsError('ERR_NOT_FOUND', 'ca: no such CA is trusted by this domain', { field: 'ca' });
+        if (!(await s.domainCas(domain)).some((ca) => ca.id === generation)) throw new OkmsError('ERR_NOT_FOUND', 'ca: no such CA is trusted by this domain', { field: 'ca' });
         return crlReply(s, domain, generation);
       },
     },
@@ -87,7 +85,7 @@ export function pkiRoutes(s: ControlPlaneServices): UndialectedRoute[] {
     },
     {
       // application/octet-stream too: what generic HTTP clients send for a binary body.
-      method: 'post', path: '/pki/{okmsId}/ocsp', summary: 'OCSP (RFC 6960) for certificates of the domain CA', auth: 'none', consumes: [OCSP_REQUEST, 'application/octet-stream'], produces: [OCSP_RESPONSE], success: 200,
+      method: 'post', path: '/pki/{okmsId}/ocsp', summary: 'OCSP (RFC 6960) for certificates of the domain CAs (client-auth and server)', auth: 'none', consumes: [OCSP_REQUEST, 'application/octet-stream'], produces: [OCSP_RESPONSE], success: 200,
       async handle({ req, params }) {
         return ocspReply(s, params.okmsId!, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
       },

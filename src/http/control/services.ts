@@ -1,6 +1,7 @@
 import type { CredentialService } from '../../ca/credential-service';
 import type { CaRotation } from '../../ca/ca-rotation';
 import type { CrlPublisher } from '../../ca/crl-publisher';
+import type { DomainCa } from '../../ca/domain-cas';
 import type { DomainService } from '../../ca/domain-service';
 import type { OcspResponder } from '../../ca/ocsp-responder';
 import type { ServerCaService } from '../../ca/server-ca';
@@ -9,6 +10,7 @@ import type { Route } from '../pipeline/route';
 import type { Metrics } from '../../observability/metrics';
 import type { IamService } from '../../iam/iam-service';
 import type { Repositories, StoreHealth } from '../../storage/ports';
+import type { DomainRecord, RevocationRecord } from '../../domain/types';
 import type { PublicEndpoints } from './presenters';
 import type { BarbicanApi } from '../barbican/barbican-api';
 
@@ -28,6 +30,10 @@ export interface ControlPlaneServices {
   /** Each domain CA's CRL (built in the background) and its OCSP responder. */
   readonly crls: CrlPublisher;
   readonly ocsp: OcspResponder;
+  /** The domain's CAs that publish revocation: client-auth CAs it trusts now, then its server CA. */
+  readonly domainCas: (domain: DomainRecord) => Promise<DomainCa[]>;
+  /** Puts a server certificate on the revocation list, and has the gateways and CRLs learn it. */
+  readonly revokeServerCertificate: (domainId: string, serial: string, reason: string) => Promise<RevocationRecord>;
   /** Each domain's name policy and the TLS server CA constrained to it. */
   readonly serverCas: ServerCaService;
   /** Staged successor CAs and the switch to them. */

@@ -225,6 +225,14 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     async listForDomain(domainId) {
       return (q.revocationList.all(domainId) as Row[]).map(revocationFromRow);
     },
+    async add(revocation) {
+      const [changed] = await write({
+        sql: 'INSERT OR IGNORE INTO revocations (domain_id, serial, credential_id, revoked_at, reason) VALUES (?, ?, ?, ?, ?)',
+        params: [revocation.domainId, revocation.serial, revocation.credentialId, revocation.revokedAt, revocation.reason],
+        mode: 'run',
+      });
+      return changed === 1;
+    },
     async listSince(revokedAt) {
       return (q.revocationSince.all(revokedAt) as Row[]).map(revocationFromRow);
     },

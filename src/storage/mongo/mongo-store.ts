@@ -216,6 +216,15 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async listForDomain(domainId) {
         return (await c.revocations.find({ domainId }).sort({ revokedAt: 1, serial: 1 }).toArray()).map((d) => strip<RevocationRecord>(d)!);
       },
+      async add(revocation) {
+        try {
+          await c.revocations.insertOne({ _id: `${revocation.domainId}/${revocation.serial}`, ...revocation } as unknown as Document);
+          return true;
+        } catch (error) {
+          if (isDuplicate(error)) return false;
+          throw error;
+        }
+      },
       async listSince(revokedAt) {
         return (await c.revocations.find({ revokedAt: { $gte: revokedAt } }).sort({ revokedAt: 1 }).toArray()).map((d) => strip<RevocationRecord>(d)!);
       },

@@ -106,6 +106,17 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(await store.revocations.listSince(now(6))).toEqual([]);
     });
 
+    it('revocations: a serial without a credential is added once; the first revocation stands', async () => {
+      await store.domains.create(domain('d1'));
+      const revocation = { domainId: 'd1', serial: 'ee01', credentialId: 'order:o1', revokedAt: now(3), reason: 'keyCompromise' };
+      const results = await Promise.all([store.revocations.add(revocation), store.revocations.add({ ...revocation, revokedAt: now(4), reason: 'superseded' })]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await store.revocations.get('d1', 'ee01'))?.serial).toBe('ee01');
+      expect(await store.revocations.add({ ...revocation, reason: 'again' })).toBe(false);
+      expect(await store.revocations.listForDomain('d1')).toHaveLength(1);
+      expect((await store.revocations.listSince(now(3))).map((r) => r.serial)).toEqual(['ee01']);
+    });
+
     it('credentials: concurrent revocations of one credential revoke it once', async () => {
       await store.domains.create(domain('d1'));
       await store.credentials.create(credential('c1', 'd1', 'bb01'));
