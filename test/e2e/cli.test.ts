@@ -212,4 +212,12 @@ describe('okmsd CLI: IAM, renew, signatures, paging', () => {
     expect(switched.caRotation).toMatchObject({ successorStaged: false, previousRetiresAt: expect.any(String) });
     expect((await okmsd(['domain', 'rotate-ca', domain.id, '--switch', '--overlap-seconds', 'soon'])).code).not.toBe(0);
   });
+
+  it('revoke-server-cert takes a serial as openssl prints it and says why when the server CA never issued it', async () => {
+    const unknown = await okmsd(['domain', 'revoke-server-cert', domainId, '0A:BC:01', '--reason', 'keyCompromise']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('no server certificate 0abc01');
+    const badReason = await okmsd(['domain', 'revoke-server-cert', domainId, '0abc01', '--reason', 'because']);
+    expect(badReason.stderr).toContain('reason');
+  });
 });

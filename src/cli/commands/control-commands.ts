@@ -70,6 +70,18 @@ export function registerControlCommands(program: Command): void {
       const body = o.switch && o.overlapSeconds !== undefined ? { overlapSeconds: Number(o.overlapSeconds) } : o.switch ? {} : undefined;
       print(await client.call('POST', path, body), output, DOMAIN_COLUMNS);
     });
+  domain
+    .command('revoke-server-cert <okmsId> <serial>')
+    .description("revoke a TLS server certificate of the domain (a Barbican order's): its server CA's CRL and OCSP say so")
+    .option('--reason <reason>', 'keyCompromise, affiliationChanged, superseded, cessationOfOperation (default) or privilegeWithdrawn')
+    .action(async function (this: Command, okmsId: string, serial: string) {
+      const { client, output } = settingsOf(this);
+      const o = this.opts<{ reason?: string }>();
+      // openssl and browsers print serials with colons: accept them as they are copied.
+      const hex = serial.replace(/:/g, '').toLowerCase();
+      const path = `/okms/resource/${encodeURIComponent(okmsId)}/server-certificate/${encodeURIComponent(hex)}/revoke`;
+      print(await client.call('POST', path, o.reason === undefined ? {} : { reason: o.reason }), output, ['serial', 'revokedAt', 'reason']);
+    });
 
   const credential = program.command('credential').description('access credentials (mTLS client certificates)');
   credential
