@@ -83,6 +83,10 @@ export interface IamRecordOf<K extends IamKind> {
 export type IamRecord = { [K in IamKind]: IamRecordOf<K> }[IamKind];
 
 /** A KMS service key. `wrappedMaterial` is the key (raw AES bytes or PKCS#8) wrapped under the domain KEK. */
+/** The service-key states of OKMS (its KeyStates); pre_active is KMIP's (a key created without activation). */
+export const SERVICE_KEY_STATES = ['pre_active', 'active', 'deactivated', 'compromised', 'destroyed', 'destroyed_compromised'] as const;
+export type ServiceKeyState = (typeof SERVICE_KEY_STATES)[number];
+
 export interface ServiceKeyRecord {
   readonly domainId: string;
   readonly id: string;
@@ -92,8 +96,12 @@ export interface ServiceKeyRecord {
   readonly curve: string | null;
   readonly operations: readonly string[];
   readonly context: string;
-  readonly state: 'active' | 'deactivated';
+  readonly state: ServiceKeyState;
   readonly deactivationReason: string | null;
+  /** When a deactivation for key_compromise made it compromised (absent on records from before the state existed). */
+  readonly compromisedAt?: string | null;
+  /** When DELETE destroyed its material; the record stays, reading as destroyed (or destroyed_compromised). */
+  readonly destroyedAt?: string | null;
   readonly wrappedMaterial: string;
   /** SPKI DER (base64) of RSA/EC keys; null for oct. */
   readonly publicKey: string | null;

@@ -273,6 +273,9 @@ export interface Datakey {
 
 /** schemas/decrypt.json */
 export interface Decrypt {
+  /**
+   * a ciphertext encrypt made: at most 5700 characters, the longest that a 4,096-byte plaintext gives (test/unit/jwe.test.ts)
+   */
   ciphertext: string;
   context?: string | null;
 }

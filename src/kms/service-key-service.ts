@@ -23,6 +23,7 @@ export interface CreateServiceKeyInput {
   readonly keys?: ReadonlyArray<Record<string, unknown>> | null;
 }
 
+const stateConflict = (key: ServiceKeyRecord, verb: string) => new OkmsError('ERR_CONFLICT', `keyId: service key ${key.id} is ${key.state} and cannot be ${verb}`, { field: 'keyId' });
 const notFound = (id: string) => new OkmsError('ERR_NOT_FOUND', `keyId: service key ${id} not found`, { field: 'keyId' });
 const purpose = (keyId: string) => `service-key/${keyId}`;
 
@@ -76,6 +77,15 @@ function importMaterial(jwk: Record<string, unknown>): Material {
   };
 }
 
+function keyOpsOf(jwk: Record<string, unknown>): readonly string[] | null {
+  const ops = jwk.key_ops;
+  if (ops === undefined || ops === null) return null;
+  if (!Array.isArray(ops) || !ops.every((op) => typeof op === 'string') || ops.length > 8) {
+    throw new OkmsError('ERR_VALIDATION', 'keys[0].key_ops: must be a list of operations', { field: 'keys[0].key_ops' });
+  }
+  return ops.length ? [...new Set(ops as string[])] : null;
+}
+
 /** OKMS service keys: material generated or imported here, stored only wrapped under the domain KEK. */
 export class ServiceKeyService {
   /**
@@ -93,7 +103,9 @@ export class ServiceKeyService {
           const spec = resolveKeySpec({ type: input.type, size: input.size, curve: input.curve, operations: input.operations });
           return generateMaterial(spec.type, spec.size, spec.curve);
         })();
-    const spec = resolveKeySpec({ type: material.type, size: material.size, curve: material.curve, operations: input.operations });
+    // okms-cli sends "operations": [] without --usage (the type's defaults apply); an imported JWK's key_ops say what it may do.
+    const operations = input.operations?.length ? input.operations : input.keys?.length ? keyOpsOf(input.keys[0]!) : null;
+    const spec = resolveKeySpec({ type: material.type, size: material.size, curve: material.curve, operations });
     const id = input.id ?? randomUUID();
     const now = this.deps.clock().toISOString();
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
@@ -124,21 +136,41 @@ export class ServiceKeyService {
     return this.change(domain, id, (key) => ({ ...key, name }));
   }
 
-  async setState(domain: DomainRecord, id: string, state: 'active' | 'deactivated', reason?: string): Promise<void> {
+  /** Activates a pre-active or deactivated key (an active one is left as it is, its activation date kept). */
+  async activate(domain: DomainRecord, id: string): Promise<void> {
+    const key = await this.get(domain, id);
+    if (key.state === 'active') return;
+    if (key.state !== 'deactivated' && key.state !== 'pre_active') throw stateConflict(key, 'activated');
     const now = this.deps.clock().toISOString();
-    await this.change(domain, id, (key) =>
-      state === 'active'
-        ? { ...key, state, activatedAt: now, deactivationReason: null }
-        : { ...key, state, deactivatedAt: now, deactivationReason: reason ?? 'unspecified' },
-    );
+    await this.change(domain, id, (current) => ({ ...current, state: 'active', activatedAt: now, deactivationReason: null }), key);
   }
 
-  /** Only a deactivated key may be deleted (as OKMS: okms-cli --force deactivates first). */
+  /**
+   * Deactivates a key: `key_compromise` makes it compromised (for good: it is never activated again), as OKMS
+   * does. A deactivated key may still be marked compromised; a compromised or destroyed one changes no more.
+   */
+  async deactivate(domain: DomainRecord, id: string, reason = 'unspecified'): Promise<void> {
+    const key = await this.get(domain, id);
+    const compromised = reason === 'key_compromise';
+    if (key.state === 'deactivated' && !compromised) return;
+    if (key.state !== 'active' && key.state !== 'pre_active' && key.state !== 'deactivated') throw stateConflict(key, 'deactivated');
+    const now = this.deps.clock().toISOString();
+    await this.change(domain, id, (current) => ({
+      ...current, state: compromised ? 'compromised' : 'deactivated', deactivatedAt: current.deactivatedAt && current.state === 'deactivated' ? current.deactivatedAt : now,
+      deactivationReason: reason, ...(compromised ? { compromisedAt: now } : {}),
+    }), key);
+  }
+
+  /**
+   * Destroys a key that is not in use (as OKMS: okms-cli --force deactivates first): its material is erased from the
+   * store and the record stays, reading as destroyed (destroyed_compromised for a compromised key).
+   */
   async delete(domain: DomainRecord, id: string): Promise<void> {
     const key = await this.get(domain, id);
     if (key.state === 'active') throw new OkmsError('ERR_CONFLICT', `keyId: service key ${id} is active; deactivate it first`, { field: 'keyId' });
-    this.unwrapped.delete(`${domain.id}/${id}`);
-    if (!(await this.deps.store.serviceKeys.delete(domain.id, id))) throw notFound(id);
+    if (key.state === 'destroyed' || key.state === 'destroyed_compromised') throw stateConflict(key, 'deleted');
+    const now = this.deps.clock().toISOString();
+    await this.change(domain, id, (current) => ({ ...current, state: current.state === 'compromised' ? 'destroyed_compromised' : 'destroyed', wrappedMaterial: '', destroyedAt: now }), key);
   }
 
   async encrypt(domain: DomainRecord, id: string, plaintext: Buffer, context?: string | null, kind: JweKind = 'ciphertext'): Promise<string> {
@@ -193,6 +225,7 @@ export class ServiceKeyService {
     const cached = this.unwrapped.get(cacheKey);
     if (cached) return cached;
     const key = await this.get(domain, id);
+    if (!key.wrappedMaterial) throw stateConflict(key, 'used'); // destroyed: the material is gone
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
       const loaded = { key, secret: this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(key.id), key.wrappedMaterial) };
@@ -203,8 +236,8 @@ export class ServiceKeyService {
     }
   }
 
-  private async change(domain: DomainRecord, id: string, apply: (key: ServiceKeyRecord) => ServiceKeyRecord): Promise<ServiceKeyRecord> {
-    const key = await this.get(domain, id);
+  private async change(domain: DomainRecord, id: string, apply: (key: ServiceKeyRecord) => ServiceKeyRecord, read?: ServiceKeyRecord): Promise<ServiceKeyRecord> {
+    const key = read ?? (await this.get(domain, id));
     const next = { ...apply(key), updatedAt: this.deps.clock().toISOString(), version: key.version + 1 };
     this.unwrapped.delete(`${domain.id}/${id}`);
     const replaced = await this.deps.store.serviceKeys.replace(next, key.version);

@@ -27,8 +27,8 @@ export function resolveKeySpec(input: { type?: ServiceKeyType; size?: number | n
   const curve = type === 'EC' ? (input.curve ?? 'P-256') : null;
   if (type !== 'EC' && input.curve != null) throw invalid('curve', `a ${type} key has no curve`);
   if (!spec.curves.includes(curve)) throw invalid('curve', `${String(curve)} is not accepted`);
-  const operations = input.operations ?? spec.defaultOperations;
-  if (operations.length === 0) throw invalid('operations', 'must allow at least one operation');
+  // An empty list is what okms-cli sends without --usage: the type's defaults, as OKMS gives them.
+  const operations = input.operations?.length ? input.operations : spec.defaultOperations;
   const refused = operations.find((op) => !spec.operations.includes(op));
   if (refused) throw invalid('operations', `"${refused}" is not an operation of a ${type} key (${spec.operations.join(', ')})`);
   return { type, size, curve, operations };

@@ -3,11 +3,12 @@ import { p256 } from '@noble/curves/p256';
 import { p384 } from '@noble/curves/p384';
 import { p521 } from '@noble/curves/p521';
 import { OkmsError } from '../domain/errors';
+import { signPssDigest, verifyPssDigest } from './pss-digest';
 
 export const SIGNATURE_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
 export type SignatureAlgorithm = (typeof SIGNATURE_ALGORITHMS)[number];
 
-const HASH: Record<string, { node: string; bytes: number; digestInfo: string }> = {
+const HASH: Record<string, { node: 'sha256' | 'sha384' | 'sha512'; bytes: number; digestInfo: string }> = {
   '256': { node: 'sha256', bytes: 32, digestInfo: '3031300d060960864801650304020105000420' },
   '384': { node: 'sha384', bytes: 48, digestInfo: '3041300d060960864801650304020205000430' },
   '512': { node: 'sha512', bytes: 64, digestInfo: '3051300d060960864801650304020305000440' },
@@ -41,7 +42,8 @@ function pssOptions(key: KeyObject) {
 
 /**
  * Signs `message` (or, with isdigest, an already computed digest: okms-cli always sends one). Node has no
- * prehashed ECDSA, so digests are signed with @noble/curves; RS* digests as PKCS#1 v1.5 DigestInfo.
+ * prehashed ECDSA, so digests are signed with @noble/curves; RS* digests as PKCS#1 v1.5 DigestInfo; PS* digests
+ * through EMSA-PSS (pss-digest.ts).
  * ECDSA signatures are IEEE P1363 (r‖s), as OKMS returns them.
  */
 export function signMessage(alg: SignatureAlgorithm, pkcs8: Buffer, message: Buffer, isDigest: boolean): Buffer {
@@ -54,8 +56,9 @@ export function signMessage(alg: SignatureAlgorithm, pkcs8: Buffer, message: Buf
     return Buffer.from(CURVE_FOR_ES[alg]!.noble.sign(message, d, { prehash: false, lowS: false }).toCompactRawBytes());
   }
   if (alg.startsWith('PS')) {
-    if (isDigest) throw bad('isdigest', 'PS* signatures of a precomputed digest are not supported; send the message');
-    return sign(hash.node, message, pssOptions(key));
+    if (!isDigest) return sign(hash.node, message, pssOptions(key));
+    checkDigest(alg, message);
+    return signPssDigest(hash.node, key, message);
   }
   if (!isDigest) return sign(hash.node, message, key);
   checkDigest(alg, message);
@@ -74,8 +77,9 @@ export function verifySignature(alg: SignatureAlgorithm, spki: Buffer, message: 
       return CURVE_FOR_ES[alg]!.noble.verify(signature, message, point, { prehash: false, lowS: false });
     }
     if (alg.startsWith('PS')) {
-      if (isDigest) throw bad('isdigest', 'PS* verification of a precomputed digest is not supported; send the message');
-      return verify(hash.node, message, pssOptions(key), signature);
+      if (!isDigest) return verify(hash.node, message, pssOptions(key), signature);
+      checkDigest(alg, message);
+      return verifyPssDigest(hash.node, key, message, signature);
     }
     if (!isDigest) return verify(hash.node, message, key, signature);
     checkDigest(alg, message);

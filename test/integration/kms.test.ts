@@ -74,7 +74,7 @@ describe('oct keys: encrypt, decrypt, data keys', () => {
     expect((await api('POST', `/servicekey/${keyId}/datakey`, { size: 100 })).json.errors[0]).toContain('size');
   });
 
-  it('deactivated keys refuse crypto; only deactivated keys can be deleted', async () => {
+  it('deactivated keys refuse crypto; only deactivated keys can be deleted, and then read as destroyed', async () => {
     expect((await api('DELETE', `/servicekey/${keyId}`)).status).toBe(409);
     expect((await api('POST', `/servicekey/${keyId}/deactivate`, { reason: 'superseded' })).status).toBe(204);
     expect((await api('POST', `/servicekey/${keyId}/encrypt`, { plaintext: b64('x') })).status).toBe(409);
@@ -82,7 +82,31 @@ describe('oct keys: encrypt, decrypt, data keys', () => {
     expect(listed.json.objects_list.map((k: { id: string }) => k.id)).toContain(keyId);
     expect((await api('GET', '/servicekey')).json.objects_list.map((k: { id: string }) => k.id)).not.toContain(keyId);
     expect((await api('DELETE', `/servicekey/${keyId}`)).status).toBe(204);
-    expect((await api('GET', `/servicekey/${keyId}`)).status).toBe(404);
+    const destroyed = await api('GET', `/servicekey/${keyId}`);
+    expect([destroyed.status, destroyed.json.attributes.state]).toEqual([200, 'destroyed']);
+    expect(destroyed.json.attributes.destruction_date).toEqual(expect.any(String));
+    expect((await api('GET', '/servicekey?state=destroyed')).json.objects_list.map((k: { id: string }) => k.id)).toContain(keyId);
+    expect((await api('POST', `/servicekey/${keyId}/decrypt`, { ciphertext: 'x.y.z' })).status).toBe(409);
+    expect((await api('DELETE', `/servicekey/${keyId}`)).status).toBe(409);
+  });
+
+  it('as OVH okms-cli tests/keys.yaml expects: key_compromise → compromised with compromise_date; operations [] → defaults; 4,096-byte ciphertexts decrypt', async () => {
+    const key = (await api('POST', '/servicekey', { name: 'cli-like', type: 'oct', size: 256, operations: [], extractable: false })).json;
+    expect(key.operations).toEqual(['encrypt', 'decrypt']);
+    const big = Buffer.alloc(4096, 9);
+    const encrypted = await api('POST', `/servicekey/${key.id}/encrypt`, { plaintext: big.toString('base64'), context: 'c'.repeat(64) });
+    expect(encrypted.status).toBe(200);
+    const decrypted = await api('POST', `/servicekey/${key.id}/decrypt`, { ciphertext: encrypted.json.ciphertext, context: 'c'.repeat(64) });
+    expect(Buffer.from(decrypted.json.plaintext, 'base64').equals(big)).toBe(true);
+    const activatedAt = (await api('GET', `/servicekey/${key.id}`)).json.attributes.activation_date;
+    expect((await api('POST', `/servicekey/${key.id}/activate`)).status).toBe(204);
+    expect((await api('GET', `/servicekey/${key.id}`)).json.attributes.activation_date).toBe(activatedAt);
+    expect((await api('POST', `/servicekey/${key.id}/deactivate`, { reason: 'key_compromise' })).status).toBe(204);
+    const compromised = (await api('GET', `/servicekey/${key.id}`)).json.attributes;
+    expect(compromised).toMatchObject({ state: 'compromised', deactivation_reason: 'key_compromise', compromise_date: expect.any(String) });
+    expect((await api('POST', `/servicekey/${key.id}/activate`)).status).toBe(409);
+    expect((await api('DELETE', `/servicekey/${key.id}`)).status).toBe(204);
+    expect((await api('GET', `/servicekey/${key.id}`)).json.attributes.state).toBe('destroyed_compromised');
   });
 });
 
@@ -130,6 +154,15 @@ describe('EC and RSA keys: signatures checked by independent verifiers', () => {
     const ps = Buffer.from((await api('POST', `/servicekey/${key.id}/sign`, { message: b64(message), alg: 'PS256' })).json.signature, 'base64');
     expect(verify('sha256', message, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, ps)).toBe(true);
     expect((await api('POST', `/servicekey/${key.id}/verify`, { message: b64(message), signature: b64(ps), alg: 'PS256' })).json).toEqual({ result: true });
+    // okms-cli always sends a digest, PS* included: EMSA-PSS over it, verified as a signature of the message.
+    for (const [alg, hash] of [['PS256', 'sha256'], ['PS384', 'sha384'], ['PS512', 'sha512']] as const) {
+      const digest = createHash(hash).update(message).digest();
+      const signed = await api('POST', `/servicekey/${key.id}/sign`, { message: b64(digest), alg, isdigest: true });
+      expect(signed.status).toBe(200);
+      expect(verify(hash, message, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, Buffer.from(signed.json.signature, 'base64'))).toBe(true);
+      expect((await api('POST', `/servicekey/${key.id}/verify`, { message: b64(digest), signature: signed.json.signature, alg, isdigest: true })).json).toEqual({ result: true });
+      expect((await api('POST', `/servicekey/${key.id}/verify`, { message: b64(createHash(hash).update('other').digest()), signature: signed.json.signature, alg, isdigest: true })).json).toEqual({ result: false });
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import decryptSchema from '../../schemas/decrypt.json';
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptionFailed, jweDecrypt, jweEncrypt } from '../../src/kms/jwe';
 
@@ -72,5 +73,13 @@ describe('JWE compact, alg dir with AES-GCM under the service key', () => {
 
   it('refuses a key that is no AES size', () => {
     expect(() => jweEncrypt(randomBytes(20), KID, 'ciphertext', Buffer.from('x'))).toThrow('no AES-GCM for a 20-byte key');
+  });
+
+  it('makes no ciphertext decrypt refuses: the longest (4,096 bytes, the encrypt limit, under every AES size) fits the decrypt schema', () => {
+    const limit = (decryptSchema as { properties: { ciphertext: { maxLength: number } } }).properties.ciphertext.maxLength;
+    for (const size of [16, 24, 32]) {
+      const token = jweEncrypt(Buffer.alloc(size, 7), '6f8d4a2e-1b3c-4d5e-8f90-123456789abc', 'ciphertext', Buffer.alloc(4096), 'c'.repeat(64));
+      expect(token.length).toBeLessThanOrEqual(limit);
+    }
   });
 });

@@ -66,17 +66,53 @@ describe('ServiceKeyService', () => {
     expect(await code(keys.create(domain, { name: 'bad', keys: [{ kty: 'OKP', crv: 'Ed25519' }] }))).toBe('ERR_VALIDATION keys[0]');
   });
 
-  it('refuses a deactivated key, deletes only deactivated ones, and a rename bumps the version', async () => {
+  it('refuses a deactivated key, deletes only deactivated ones (the record stays, destroyed), and keeps dates', async () => {
     const key = await keys.create(domain, { name: 'life' });
     expect(await keys.rename(domain, key.id, 'renamed')).toMatchObject({ name: 'renamed', version: 2 });
-    await keys.setState(domain, key.id, 'deactivated', 'keyCompromise');
-    expect(await keys.get(domain, key.id)).toMatchObject({ state: 'deactivated', deactivationReason: 'keyCompromise', version: 3 });
+    s.clock.advance(5000);
+    await keys.activate(domain, key.id); // already active: nothing changes, the activation date stays
+    expect(await keys.get(domain, key.id)).toMatchObject({ activatedAt: key.activatedAt, version: 2 });
+    await keys.deactivate(domain, key.id, 'superseded');
+    expect(await keys.get(domain, key.id)).toMatchObject({ state: 'deactivated', deactivationReason: 'superseded', version: 3 });
     expect(await code(keys.encrypt(domain, key.id, Buffer.from('x')))).toBe('ERR_CONFLICT keyId');
-    await keys.setState(domain, key.id, 'active');
+    await keys.activate(domain, key.id);
     expect(await code(keys.delete(domain, key.id))).toBe('ERR_CONFLICT keyId');
-    await keys.setState(domain, key.id, 'deactivated');
+    await keys.deactivate(domain, key.id);
     await keys.delete(domain, key.id);
-    expect(await code(keys.get(domain, key.id))).toBe('ERR_NOT_FOUND keyId');
+    const destroyed = await keys.get(domain, key.id);
+    expect(destroyed).toMatchObject({ state: 'destroyed', wrappedMaterial: '', destroyedAt: s.clock.now().toISOString() });
+    expect(await code(keys.encrypt(domain, key.id, Buffer.from('x')))).toBe('ERR_CONFLICT keyId');
+    expect(await code(keys.activate(domain, key.id))).toBe('ERR_CONFLICT keyId');
+    expect(await code(keys.delete(domain, key.id))).toBe('ERR_CONFLICT keyId');
+    expect((await keys.list(domain, { limit: 100 }, 'destroyed')).items.map((k) => k.id)).toContain(key.id);
+  });
+
+  it('deactivation for key_compromise makes a key compromised for good, with its date; deleting it leaves destroyed_compromised', async () => {
+    const key = await keys.create(domain, { name: 'leaked' });
+    s.clock.advance(1000);
+    await keys.deactivate(domain, key.id, 'key_compromise');
+    expect(await keys.get(domain, key.id)).toMatchObject({ state: 'compromised', compromisedAt: s.clock.now().toISOString(), deactivationReason: 'key_compromise' });
+    expect(await code(keys.activate(domain, key.id))).toBe('ERR_CONFLICT keyId');
+    expect(await code(keys.deactivate(domain, key.id, 'superseded'))).toBe('ERR_CONFLICT keyId');
+    const later = await keys.create(domain, { name: 'later' });
+    await keys.deactivate(domain, later.id, 'superseded');
+    await keys.deactivate(domain, later.id, 'key_compromise'); // a deactivated key found compromised later
+    expect((await keys.get(domain, later.id)).state).toBe('compromised');
+    await keys.delete(domain, key.id);
+    expect((await keys.get(domain, key.id)).state).toBe('destroyed_compromised');
+  });
+
+  it("takes the type's default operations for an empty list (okms-cli without --usage), and an imported JWK's key_ops", async () => {
+    expect((await keys.create(domain, { name: 'empty', operations: [] })).operations).toEqual(['encrypt', 'decrypt']);
+    expect((await keys.create(domain, { name: 'empty-ec', type: 'EC', operations: [] })).operations).toEqual(['sign', 'verify']);
+    const k = randomBytes(32).toString('base64url');
+    const encryptOnly = await keys.create(domain, { name: 'enc-only', operations: [], keys: [{ kty: 'oct', k, key_ops: ['encrypt'] }] });
+    expect(encryptOnly.operations).toEqual(['encrypt']);
+    const token = await keys.encrypt(domain, encryptOnly.id, Buffer.from('x'));
+    expect(await code(keys.decrypt(domain, encryptOnly.id, token))).toBe('ERR_VALIDATION keyId');
+    expect((await keys.create(domain, { name: 'ops-win', operations: ['decrypt'], keys: [{ kty: 'oct', k, key_ops: ['encrypt'] }] })).operations).toEqual(['decrypt']);
+    expect(await code(keys.create(domain, { name: 'bad-ops', keys: [{ kty: 'oct', k, key_ops: ['sign'] }] }))).toBe('ERR_VALIDATION operations');
+    expect(await code(keys.create(domain, { name: 'bad-ops', keys: [{ kty: 'oct', k, key_ops: 'encrypt' }] }))).toBe('ERR_VALIDATION keys[0].key_ops');
   });
 
   it("never finds a key through another domain, and another domain's KEK cannot open it", async () => {

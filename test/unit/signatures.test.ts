@@ -1,4 +1,8 @@
-import { createHash, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { constants, createHash, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OkmsError } from '../../src/domain/errors';
 import { checkAlgorithmFits, signMessage, verifySignature, type SignatureAlgorithm } from '../../src/kms/signatures';
 
@@ -41,12 +45,41 @@ describe('service-key signatures', () => {
     expect(signMessage('RS256', der(rsa.privateKey, 'pkcs8'), digest, true)).toEqual(sign('sha256', message, rsa.privateKey));
   });
 
-  it('refuses a digest of the wrong length and PS* digests, naming the field', () => {
+  it.each(['PS256', 'PS384', 'PS512'] as const)('%s of a precomputed digest (EMSA-PSS) verifies with Node as a PSS signature of the message, and Node\'s verifies here', (alg) => {
+    const digest = createHash(hashOf(alg)).update(message).digest();
+    const signature = signMessage(alg, der(rsa.privateKey, 'pkcs8'), digest, true);
+    expect(signature).toHaveLength(256);
+    const pss = { key: rsa.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+    expect(verify(hashOf(alg), message, pss, signature)).toBe(true);
+    expect(verifySignature(alg, der(rsa.publicKey, 'spki'), digest, signature, true)).toBe(true);
+    const nodes = sign(hashOf(alg), message, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
+    expect(verifySignature(alg, der(rsa.publicKey, 'spki'), digest, nodes, true)).toBe(true);
+    // Randomised (a fresh salt each time), and bound to the digest and the signature's every byte.
+    expect(signMessage(alg, der(rsa.privateKey, 'pkcs8'), digest, true).equals(signature)).toBe(false);
+    const flipped = Buffer.from(signature);
+    flipped[100]! ^= 1;
+    expect(verifySignature(alg, der(rsa.publicKey, 'spki'), digest, flipped, true)).toBe(false);
+    expect(verifySignature(alg, der(rsa.publicKey, 'spki'), createHash(hashOf(alg)).update('another').digest(), signature, true)).toBe(false);
+    expect(verifySignature(alg, der(rsa.publicKey, 'spki'), digest, Buffer.alloc(256, 0xff), true)).toBe(false); // ≥ n
+  });
+
+  it('a PS256 digest signature verifies with openssl pkeyutl -verify -pkeyopt rsa_padding_mode:pss', () => {
+    const work = mkdtempSync(join(tmpdir(), 'okmsd-pss-'));
+    const digest = createHash('sha256').update(message).digest();
+    writeFileSync(join(work, 'digest'), digest);
+    writeFileSync(join(work, 'sig'), signMessage('PS256', der(rsa.privateKey, 'pkcs8'), digest, true));
+    writeFileSync(join(work, 'pub.pem'), rsa.publicKey.export({ type: 'spki', format: 'pem' }));
+    const out = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(work, 'pub.pem'), '-in', join(work, 'digest'), '-sigfile', join(work, 'sig'),
+      '-pkeyopt', 'digest:sha256', '-pkeyopt', 'rsa_padding_mode:pss', '-pkeyopt', 'rsa_pss_saltlen:digest'], { encoding: 'utf8' });
+    expect(out).toContain('Signature Verified Successfully');
+  });
+
+  it('refuses a digest of the wrong length, naming the field', () => {
     const wrong = () => signMessage('ES256', der(KEYS.ES256!.privateKey, 'pkcs8'), Buffer.alloc(20), true);
     expect(wrong).toThrow(OkmsError);
     expect(wrong).toThrow('message: with isdigest, the message must be a 32-byte sha256 digest');
-    expect(() => signMessage('PS256', der(rsa.privateKey, 'pkcs8'), Buffer.alloc(32), true)).toThrow(expect.objectContaining({ field: 'isdigest' }));
-    expect(() => verifySignature('PS256', der(rsa.publicKey, 'spki'), Buffer.alloc(32), Buffer.alloc(256), true)).toThrow(expect.objectContaining({ field: 'isdigest' }));
+    expect(() => signMessage('PS256', der(rsa.privateKey, 'pkcs8'), Buffer.alloc(31), true)).toThrow(expect.objectContaining({ field: 'message' }));
+    expect(() => verifySignature('PS384', der(rsa.publicKey, 'spki'), Buffer.alloc(32), Buffer.alloc(256), true)).toThrow(expect.objectContaining({ field: 'message' }));
   });
 
   it('a malformed signature is simply not valid', () => {

@@ -6,7 +6,7 @@ import { GatewayError } from '../pipeline/okms-error';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { uuidParam } from '../params';
 import { bodyValidator } from '../validation';
-import type { ServiceKeyRecord } from '../../domain/records';
+import { SERVICE_KEY_STATES, type ServiceKeyRecord, type ServiceKeyState } from '../../domain/records';
 import type { ServiceKeyService } from '../../kms/service-key-service';
 import { jwsSigningInput, parseCompactJws } from '../../kms/jws';
 
@@ -37,7 +37,9 @@ export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
       state: key.state,
       original_creation_date: key.createdAt,
       ...(key.activatedAt ? { activation_date: key.activatedAt } : {}),
-      ...(key.deactivatedAt && key.state === 'deactivated' ? { deactivation_date: key.deactivatedAt, deactivation_reason: key.deactivationReason } : {}),
+      ...(key.deactivatedAt && key.state !== 'active' ? { deactivation_date: key.deactivatedAt, deactivation_reason: key.deactivationReason } : {}),
+      ...(key.compromisedAt ? { compromise_date: key.compromisedAt } : {}),
+      ...(key.destroyedAt ? { destruction_date: key.destroyedAt } : {}),
     },
     ...(withJwk ? { keys: [jwk()] } : {}),
   };
@@ -76,10 +78,10 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
         const query = ctx.req.query as Record<string, string | undefined>; // the data plane refuses repeated parameters
         const { state = 'active', max } = query;
         const token = query['continuation-token'];
-        if (!['active', 'deactivated', 'all'].includes(state)) throw new GatewayError('bad_request', 'state: must be active, deactivated or all');
+        if (state !== 'all' && !(SERVICE_KEY_STATES as readonly string[]).includes(state)) throw new GatewayError('bad_request', `state: must be ${SERVICE_KEY_STATES.join(', ')} or all`);
         const limit = max === undefined ? 100 : /^\d{1,4}$/.test(max) && Number(max) >= 1 && Number(max) <= 1000 ? Number(max) : NaN;
         if (Number.isNaN(limit)) throw new GatewayError('bad_request', 'max: must be an integer from 1 to 1000');
-        const page = await keys.list(domainOf(ctx), token ? { after: decodeCursor(token), limit } : { limit }, state === 'all' ? undefined : (state as 'active' | 'deactivated'));
+        const page = await keys.list(domainOf(ctx), token ? { after: decodeCursor(token), limit } : { limit }, state === 'all' ? undefined : (state as ServiceKeyState));
         const visible = [];
         for (const key of page.items) if (await ctx.authorize(`${ctx.domainUrn}/serviceKey/${key.id}`)) visible.push(key);
         return {
@@ -111,14 +113,14 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
     {
       method: 'post', path: '/v1/servicekey/{keyId}/activate', resource: keyResource, success: 204, changesState: true, action: A('serviceKey/activate'),
       async handle(ctx) {
-        await keys.setState(domainOf(ctx), keyId(ctx.req), 'active');
+        await keys.activate(domainOf(ctx), keyId(ctx.req));
         return { status: 204 };
       },
     },
     {
       method: 'post', path: '/v1/servicekey/{keyId}/deactivate', resource: keyResource, success: 204, changesState: true, schemas: { body: 'servicekey-deactivate' }, action: A('serviceKey/deactivate'),
       async handle(ctx) {
-        await keys.setState(domainOf(ctx), keyId(ctx.req), 'deactivated', validate.deactivate(ctx.req.body).reason);
+        await keys.deactivate(domainOf(ctx), keyId(ctx.req), validate.deactivate(ctx.req.body).reason);
         return { status: 204 };
       },
     },
