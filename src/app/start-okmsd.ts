@@ -20,6 +20,7 @@ import type { OkmsdConfig } from './config';
 import { buildControlPlaneApp } from '../http/control/app';
 import { bracketed, publicEndpoints, revocationUrls, serverRevocationUrls } from './public-endpoints';
 import { domainCas } from '../ca/domain-cas';
+import { TokenAuthenticator } from '../http/gateway/authenticate-token';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
 import { ServerCaService } from '../ca/server-ca';
@@ -151,6 +152,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     ...pipelineDeps, plane: 'gateway', auditReads: true,
     authenticators: gatewayAuthenticators({
       authenticator: new ClientAuthenticator(store, revocations, clock),
+      tokens: new TokenAuthenticator({ store, iam, clock }),
       iam,
       ...(config.trustedProxies.length ? { proxy: { trusted: blockListOf(config.trustedProxies), header: config.clientCertHeader } } : {}),
     }),

@@ -27,6 +27,19 @@ export interface ApiTokenRecord {
   readonly createdAt: string;
   /** After this instant the token is refused; null or absent: it does not expire. */
   readonly expiresAt?: string | null;
+  /**
+   * Present on a data-plane personal access token (an IAM user's or service account's), absent on an admin token:
+   * the one kind is never accepted where the other is expected.
+   */
+  readonly dataPlane?: DataPlaneTokenSubject | null;
+}
+
+/** Whom a personal access token speaks for on the data plane: one identity, bound to the uid it had at issue. */
+export interface DataPlaneTokenSubject {
+  readonly kind: 'user' | 'serviceAccount';
+  readonly name: string;
+  readonly identityURN: string;
+  readonly identityBindings: Readonly<Record<string, string>>;
 }
 
 export interface DomainRecord {

@@ -260,6 +260,18 @@ export interface CredentialRenew {
   overlapSeconds?: number;
 }
 
+/** schemas/data-token-create.json */
+/**
+ * Create a personal access token for an IAM user or service account: it authenticates data-plane calls (Authorization: Bearer, X-Vault-Token) as that identity. The response carries the token, once; it is stored only as a hash.
+ */
+export interface DataTokenCreate {
+  description?: string;
+  /**
+   * Lifetime in seconds (60 s to 10 years); no expiry when absent, as OKMS personal access tokens.
+   */
+  expiresInSeconds?: number;
+}
+
 /** schemas/datakey-decrypt.json */
 export interface DatakeyDecrypt {
   key: string;
@@ -640,6 +652,7 @@ export interface SchemaTypes {
   'credential-create-query': CredentialCreateQuery;
   'credential-create': CredentialCreate;
   'credential-renew': CredentialRenew;
+  'data-token-create': DataTokenCreate;
   'datakey-decrypt': DatakeyDecrypt;
   'datakey': Datakey;
   'decrypt': Decrypt;

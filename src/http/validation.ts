@@ -43,6 +43,7 @@ import certificateVerify from '../../schemas/certificate-verify.json';
 import namePolicy from '../../schemas/name-policy.json';
 import caSwitch from '../../schemas/ca-switch.json';
 import serverCertificateRevoke from '../../schemas/server-certificate-revoke.json';
+import dataTokenCreate from '../../schemas/data-token-create.json';
 import { OkmsError } from '../domain/errors';
 import type { SchemaTypes } from './schema-types';
 import { parseIdentityUrn } from '../domain/urn';
@@ -51,7 +52,7 @@ import { parseIdentityUrn } from '../domain/urn';
 export const SCHEMAS = [
   domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, auditPrune, listQuery, uuidParam, identityUrnSchema,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
-  credentialRenew, barbicanContainerRotate, certificateVerify, namePolicy, caSwitch, serverCertificateRevoke, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
+  credentialRenew, barbicanContainerRotate, certificateVerify, namePolicy, caSwitch, serverCertificateRevoke, dataTokenCreate, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
 ] as const;
 /** A schema's $id (the file name under schemas/); SchemaTypes is generated from the same folder. */

@@ -52,7 +52,7 @@ export async function authenticateAdminToken(store: Pick<Repositories, 'accounts
   const presentedHash = sha256(generated ? generated[2]! : presented);
   const expectedHash = record ? Buffer.from(record.secretHash, 'hex') : DUMMY_HASH;
   const equal = expectedHash.length === presentedHash.length && timingSafeEqual(expectedHash, presentedHash);
-  if (!record || !equal) throw unauthenticated();
+  if (!record || !equal || record.dataPlane) throw unauthenticated(); // a data-plane token never administers
   if (record.expiresAt && record.expiresAt <= now.toISOString()) throw unauthenticated();
   const account = await store.accounts.get(record.accountId);
   if (!account) throw unauthenticated();

@@ -67,7 +67,7 @@ export function accountRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       summary: "The caller's account's admin tokens (ids, descriptions, expiries; never a secret)",
       auth: 'admin',
       async handle({ account, caller }) {
-        return { status: 200, body: (await s.store.apiTokens.listForAccount(account.id)).map((t) => tokenView(t, caller.tokenId)) };
+        return { status: 200, body: (await s.store.apiTokens.listForAccount(account.id)).filter((t) => !t.dataPlane).map((t) => tokenView(t, caller.tokenId)) };
       },
     },
     {
@@ -78,7 +78,7 @@ export function accountRoutes(s: ControlPlaneServices): UndialectedRoute[] {
       async handle({ account, params }) {
         const id = params.tokenId ?? '';
         const token = TOKEN_ID.test(id) ? await s.store.apiTokens.get(id) : undefined;
-        if (!token || token.accountId !== account.id) throw new OkmsError('ERR_NOT_FOUND', `tokenId: no token "${id.slice(0, 64)}" in this account`, { field: 'tokenId' });
+        if (!token || token.accountId !== account.id || token.dataPlane) throw new OkmsError('ERR_NOT_FOUND', `tokenId: no admin token "${id.slice(0, 64)}" in this account`, { field: 'tokenId' });
         await s.store.apiTokens.delete(id);
         return { status: 204, audit: { objectId: id } };
       },

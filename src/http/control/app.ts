@@ -7,6 +7,7 @@ import { accountRoutes } from './account-routes';
 import { auditRoutes } from './audit-routes';
 import { credentialRoutes } from './credential-routes';
 import { domainRoutes } from './domain-routes';
+import { iamTokenRoutes } from './iam-token-routes';
 import { iamRoutes } from './iam-routes';
 import { pkiRoutes } from './pki-routes';
 import type { ControlPlaneServices } from './services';
@@ -69,6 +70,7 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
     ...domainRoutes(s),
     ...credentialRoutes(s),
     ...iamRoutes(s),
+    ...iamTokenRoutes(s),
     ...auditRoutes(s),
     ...pkiRoutes(s),
     ]),

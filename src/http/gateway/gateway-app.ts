@@ -9,6 +9,8 @@ import { writeRendered } from '../pipeline/render';
 import { readRawBody } from '../pipeline/request-body';
 import type { CertificateCaller, HttpRequest, Route } from '../pipeline/route';
 import type { ClientAuthenticator } from './authenticate-client';
+import { presentedToken, type TokenAuthenticator } from './authenticate-token';
+import type { CredentialRecord } from '../../domain/types';
 import { barbicanCertificateAuthenticator } from './gateway-barbican';
 import { GatewayError } from '../pipeline/okms-error';
 import { PathRouter } from './path-router';
@@ -44,16 +46,20 @@ export function forwardedCertificate(req: HttpRequest, proxy: ProxyMode | undefi
 }
 
 /** How the gateway knows its callers: the access certificate, for the OKMS data plane and for Barbican alike. */
-export function gatewayAuthenticators(deps: { authenticator: ClientAuthenticator; iam: IamService; proxy?: ProxyMode }): Authenticators {
+export function gatewayAuthenticators(deps: { authenticator: ClientAuthenticator; tokens: TokenAuthenticator; iam: IamService; proxy?: ProxyMode }): Authenticators {
   const forwarded = (req: HttpRequest) => forwardedCertificate(req, deps.proxy);
   /** The certificate judged against domain `okmsId`, and the identities its credential speaks for now. */
-  const certificateCaller = async (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined): Promise<CertificateCaller> => {
+  const certificateCaller = async (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined): Promise<CertificateCaller & { credential: CredentialRecord }> => {
     const { domain, credential } = await deps.authenticator.authenticate(req.socket as TLSSocket, okmsId, forwardedPEM);
     const identities = (await deps.iam.resolveIdentities(domain.accountId, credential.identityURNs, credential.identityBindings)).effective;
     return { domain, credential, identities };
   };
   return {
-    certificate: (req) => certificateCaller(req, req.params.okmsId!, forwarded(req)),
+    // A token, when the call presents one (on the same TLS port, with or without a client certificate); else the certificate.
+    certificate: (req) => {
+      const token = presentedToken(req);
+      return token === undefined ? certificateCaller(req, req.params.okmsId!, forwarded(req)) : deps.tokens.authenticate(token, req.params.okmsId!);
+    },
     barbican: barbicanCertificateAuthenticator({ certificateCaller, iam: deps.iam, forwardedCertificate: forwarded }),
   };
 }

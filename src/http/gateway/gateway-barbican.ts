@@ -4,6 +4,7 @@ import { parseIdentityUrn } from '../../domain/urn';
 import type { IamService } from '../../iam/iam-service';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import type { CertificateCaller, HttpRequest } from '../pipeline/route';
+import type { CredentialRecord } from '../../domain/types';
 import { GatewayError } from '../pipeline/okms-error';
 
 /** The peer certificate as PEM: TLS already proved that the client holds its key. */
@@ -21,7 +22,7 @@ function peerPem(socket: TLSSocket, forwarded: string | undefined): string {
  */
 export function barbicanCertificateAuthenticator(deps: {
   /** The data plane's certificate check (gateway-app.ts), against the domain the certificate names. */
-  readonly certificateCaller: (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined) => Promise<CertificateCaller>;
+  readonly certificateCaller: (req: HttpRequest, okmsId: string, forwardedPEM: string | undefined) => Promise<CertificateCaller & { credential: CredentialRecord }>;
   readonly iam: IamService;
   readonly forwardedCertificate: (req: HttpRequest) => string | undefined;
 }): (req: HttpRequest) => Promise<BarbicanCaller> {

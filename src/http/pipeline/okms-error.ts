@@ -10,7 +10,7 @@ const CATEGORY = { internal: 1, argument: 2, authentication: 3, authorization: 4
 
 export type RefusalReason =
   | 'cert_missing' | 'cert_untrusted' | 'cert_expired' | 'cert_revoked' | 'cert_unknown' | 'cert_identity_mismatch'
-  | 'untrusted_proxy' | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'body_too_large' | 'unsupported_media_type'
+  | 'untrusted_proxy' | 'token_invalid' | 'wrong_domain' | 'domain_not_found' | 'identity_not_authorized' | 'bad_request' | 'body_too_large' | 'unsupported_media_type'
   | 'not_found' | 'method_not_allowed' | 'conflict' | 'busy' | 'rate_limited' | 'internal';
 
 const REASONS: Record<RefusalReason, { status: number; minor: number; category: number; code: number }> = {
@@ -21,6 +21,7 @@ const REASONS: Record<RefusalReason, { status: number; minor: number; category: 
   cert_unknown: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 5 },
   cert_identity_mismatch: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 6 },
   untrusted_proxy: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 7 },
+  token_invalid: { status: 401, minor: MINOR.authProvider, category: CATEGORY.authentication, code: 8 },
   wrong_domain: { status: 403, minor: MINOR.authProvider, category: CATEGORY.authorization, code: 1 },
   identity_not_authorized: { status: 403, minor: MINOR.authProvider, category: CATEGORY.authorization, code: 2 },
   domain_not_found: { status: 404, minor: MINOR.general, category: CATEGORY.notFound, code: 1 },

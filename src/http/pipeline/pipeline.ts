@@ -76,6 +76,7 @@ interface CallState {
   authenticated: boolean;
   domainId?: string;
   credentialId?: string;
+  tokenId?: string;
   identities?: readonly string[];
   resource?: string;
   decision?: Granted;
@@ -206,7 +207,7 @@ export class Pipeline {
         const granted: Granted = route.perItem ? { allowed: true, reason: 'authorized_per_item', policies: [] } : await decideOn(state.resource);
         state.decision = granted;
         if (!granted.allowed) {
-          throw new OkmsError('ERR_FORBIDDEN', `${state.action} on ${state.resource} is not allowed for this certificate (${granted.reason})`, { reason: 'identity_not_authorized' });
+          throw new OkmsError('ERR_FORBIDDEN', `${state.action} on ${state.resource} is not allowed for this ${peer.token ? 'token' : 'certificate'} (${granted.reason})`, { reason: 'identity_not_authorized' });
         }
         return route.handle({ req, requestId, params, caller: peer, domainUrn, authorize: async (on) => (await decideOn(on)).allowed });
       }
@@ -232,9 +233,13 @@ export class Pipeline {
       case 'certificate': {
         const peer = caller as CertificateCaller;
         state.domainId = peer.domain.id;
-        state.credentialId = peer.credential.id;
         state.identities = peer.identities;
-        return `cert:${peer.domain.id}/${peer.credential.id}`;
+        if (peer.token) {
+          state.tokenId = peer.token.id;
+          return `token:${peer.token.id}`; // the rate limits apply per token
+        }
+        state.credentialId = peer.credential!.id;
+        return `cert:${peer.domain.id}/${peer.credential!.id}`;
       }
       case 'barbican': {
         const user = caller as BarbicanCaller;
@@ -275,6 +280,7 @@ export class Pipeline {
       time: this.deps.clock().toISOString(), requestId, plane: this.deps.plane,
       ...(state.domainId ? { domainId: state.domainId } : call.params.okmsId ? { domainId: call.params.okmsId.toLowerCase() } : {}),
       ...(state.credentialId ? { credentialId: state.credentialId } : {}),
+      ...(state.tokenId ? { tokenId: state.tokenId } : {}),
       ...(identities ? { identities: identities.slice(0, MAX_IDENTITIES).map((urn) => cap(urn, 256)) } : {}),
       action: cap(state.action, 128),
       resource: cap(state.resource ?? call.path),

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Account, CredentialRecord, DomainRecord } from '../../domain/types';
+import type { Account, ApiTokenRecord, CredentialRecord, DomainRecord } from '../../domain/types';
 import type { AdminIdentity } from '../../iam/admin-tokens';
 import type { BarbicanCaller } from '../../secrets/barbican-model';
 import type { SchemaId } from '../validation';
@@ -41,10 +41,14 @@ export interface HttpRequest {
 /** The admin token's account and id (never its secret): rate limits and audit records name the id. */
 export type AdminCaller = AdminIdentity;
 
+/** A data-plane caller: an access certificate's credential, or (from [10/12]) a personal access token. */
 export interface CertificateCaller {
   readonly domain: DomainRecord;
-  readonly credential: CredentialRecord;
-  /** The identities that count now (IAM's resolution of the credential's URNs). */
+  /** The access certificate's credential; absent when the caller came with a token. */
+  readonly credential?: CredentialRecord;
+  /** The personal access token (its record: id, subject; never its secret); absent for a certificate. */
+  readonly token?: ApiTokenRecord;
+  /** The identities that count now (IAM's resolution of the credential's URNs, or of the token's subject). */
   readonly identities: readonly string[];
 }
 

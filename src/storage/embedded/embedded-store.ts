@@ -92,6 +92,7 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
   const get = (statement: Database.Statement, ...args: unknown[]): Row | undefined => statement.get(...args) as Row | undefined;
   const tokenRow = (t: ApiTokenRecord): Row => ({
     id: t.id, account_id: t.accountId, secret_hash: t.secretHash, description: t.description, created_at: t.createdAt, expires_at: t.expiresAt ?? null,
+    data_plane: t.dataPlane ? JSON.stringify(t.dataPlane) : null,
   });
 
   const meta: MetaRepository = {

@@ -1,6 +1,6 @@
 import type { WriteStep } from './writer-thread';
 import type { IamDocs, IamKind, IamRecordOf } from '../../domain/records';
-import type { Account, ApiTokenRecord, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
+import type { Account, ApiTokenRecord, DataPlaneTokenSubject, CaKeyAlgorithm, CertificateType, CredentialRecord, DomainRecord, RevocationRecord, StoredCredentialStatus } from '../../domain/types';
 
 /** Row <-> record mapping for the SQLite tables (snake_case columns, camelCase records). */
 export type Row = Record<string, string | number | null>;
@@ -15,6 +15,7 @@ export const accountFromRow = (r: Row): Account => ({
 export const tokenFromRow = (r: Row): ApiTokenRecord => ({
   id: str(r, 'id'), accountId: str(r, 'account_id'), secretHash: str(r, 'secret_hash'),
   description: str(r, 'description'), createdAt: str(r, 'created_at'), expiresAt: r.expires_at === null || r.expires_at === undefined ? null : str(r, 'expires_at'),
+  ...(typeof r.data_plane === 'string' ? { dataPlane: JSON.parse(r.data_plane) as DataPlaneTokenSubject } : {}),
 });
 
 export const domainFromRow = (r: Row): DomainRecord => ({

@@ -50,6 +50,7 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
    ALTER TABLE credentials ADD COLUMN identity_bindings TEXT;`,
   `ALTER TABLE domains ADD COLUMN ca_generations TEXT;`,
+  `ALTER TABLE api_tokens ADD COLUMN data_plane TEXT;`,
 ];
 
 export function migrate(db: Database.Database): void {

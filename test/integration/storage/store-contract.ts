@@ -59,10 +59,14 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(await store.apiTokens.countForAccount('globex')).toBe(0);
       await store.apiTokens.create({ id: 't2', accountId: 'acme', secretHash: 'cc', description: 'ci', createdAt: now(1), expiresAt: now(5) });
       expect((await store.apiTokens.listForAccount('acme')).map((t) => [t.id, t.expiresAt ?? null])).toEqual([['t1', null], ['t2', now(5)]]);
+      const dataPlane = { kind: 'user' as const, name: 'alice', identityURN: 'urn:v1:eu:identity:user:acme/alice', identityBindings: { 'urn:v1:eu:identity:user:acme/alice': 'uid-1' } };
+      await store.apiTokens.create({ id: 't3', accountId: 'acme', secretHash: 'dd', description: 'pat', createdAt: now(2), dataPlane });
+      expect((await store.apiTokens.get('t3'))?.dataPlane).toEqual(dataPlane);
+      expect((await store.apiTokens.get('t2'))?.dataPlane ?? null).toBeNull();
       expect(await store.apiTokens.delete('t1')).toBe(true);
       expect(await store.apiTokens.delete('t1')).toBe(false);
       expect(await store.apiTokens.get('t1')).toBeUndefined();
-      expect((await store.apiTokens.listForAccount('acme')).map((t) => t.id)).toEqual(['t2']);
+      expect((await store.apiTokens.listForAccount('acme')).map((t) => t.id)).toEqual(['t2', 't3']);
     });
 
     it('domains: keyset pages in (createdAt, id) order, per account, without gaps or repeats', async () => {
