@@ -5,7 +5,7 @@ import { startOkmsd } from '../app/start-okmsd';
 import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
 import { registerSecretCommands } from './commands/secret-commands';
-import { registerTokenCommands } from './commands/token-commands';
+import { registerIamTokenCommands, registerTokenCommands } from './commands/token-commands';
 import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
@@ -42,6 +42,7 @@ function program(): Command {
   registerDataCommands(root);
   registerSecretCommands(root);
   registerTokenCommands(root);
+  registerIamTokenCommands(root.commands.find((command) => command.name() === 'iam')!);
   for (const command of root.commands) command.exitOverride();
   return root;
 }

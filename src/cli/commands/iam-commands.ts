@@ -80,3 +80,4 @@ export function registerIamCommands(iam: Command): void {
     });
   }
 }
+

@@ -49,3 +49,40 @@ export function registerTokenCommands(program: Command): void {
       process.stdout.write(`revoked ${tokenId}\n`);
     });
 }
+
+/** okmsd iam token create|list|revoke: personal access tokens of users and service accounts, for the data plane. */
+export function registerIamTokenCommands(iam: Command): void {
+  const token = iam.command('token').description('personal access tokens of IAM users and service accounts (data plane: Bearer / X-Vault-Token)');
+  const subjectPath = (o: { user?: string; serviceAccount?: string }) => {
+    if ((o.user === undefined) === (o.serviceAccount === undefined)) throw new CliError('give exactly one of --user <login> or --service-account <id>', EXIT.usage);
+    return o.user !== undefined ? `/iam/user/${encodeURIComponent(o.user)}/token` : `/iam/serviceAccount/${encodeURIComponent(o.serviceAccount!)}/token`;
+  };
+  const whom = (c: Command) => c.option('--user <login>', 'the IAM user the token speaks for').option('--service-account <id>', 'the service account the token speaks for');
+  whom(token.command('create').description('create a token; printed once (or written to --out, mode 0600), stored only as a hash'))
+    .option('--description <text>', 'what the token is for')
+    .option('--expires-in <duration>', 'lifetime: seconds, or 30m, 12h, 90d (default: no expiry, as OKMS)')
+    .option('--out <file>', 'write the token to this file (mode 0600) instead of printing it')
+    .action(async function (this: Command) {
+      const { client, output } = settingsOf(this);
+      const o = this.opts<{ user?: string; serviceAccount?: string; description?: string; expiresIn?: string; out?: string }>();
+      const path = subjectPath(o);
+      const body = { ...(o.description ? { description: o.description } : {}), ...(o.expiresIn ? { expiresInSeconds: parseDuration(o.expiresIn) } : {}) };
+      const created = await client.call<{ id: string; token: string; expiresAt: string | null }>('POST', path, body);
+      if (o.out) {
+        writePrivate(o.out, `${created.token}\n`);
+        const { token: _secret, ...shown } = created;
+        print({ ...shown, file: o.out }, output, ['id', 'identityURN', 'expiresAt', 'file']);
+        return;
+      }
+      print(created, output, ['id', 'identityURN', 'expiresAt', 'token']);
+    });
+  whom(token.command('list').description("list a user's or service account's tokens (never their secrets)")).action(async function (this: Command) {
+    const { client, output } = settingsOf(this);
+    print(await client.call('GET', subjectPath(this.opts())), output, ['id', 'description', 'createdAt', 'expiresAt', 'identityURN']);
+  });
+  whom(token.command('revoke <tokenId>').description('revoke a token: refused from the next call on, on every node')).action(async function (this: Command, tokenId: string) {
+    const { client } = settingsOf(this);
+    await client.call('DELETE', `${subjectPath(this.opts())}/${encodeURIComponent(tokenId)}`);
+    process.stdout.write(`revoked ${tokenId}\n`);
+  });
+}
