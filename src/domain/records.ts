@@ -235,3 +235,45 @@ export interface ServerCaRecord {
   readonly createdAt: string;
   readonly version: number;
 }
+
+/** A version of a Secret Manager secret: active, deactivated (Vault: soft-deleted, data kept) or deleted (destroyed). */
+export type SecretVersionState = 'active' | 'deactivated' | 'deleted';
+
+export interface SecretVersionRecord {
+  readonly id: number;
+  readonly state: SecretVersionState;
+  readonly createdAt: string;
+  readonly deactivatedAt: string | null;
+  /** The data (JSON) wrapped under the domain KEK, bound to the path and version; null once deleted (destroyed). */
+  readonly data: string | null;
+  /** The size of the data as JSON, in bytes (for the per-secret bound). */
+  readonly bytes: number;
+}
+
+/**
+ * A Secret Manager (and Vault KV v2) secret: its settings and its versions, one record, so that a check-and-set
+ * write is one compare-and-set on `version`.
+ */
+export interface SecretPathRecord {
+  readonly domainId: string;
+  readonly path: string;
+  readonly casRequired: boolean | null;
+  readonly customMetadata: Readonly<Record<string, string>>;
+  /** A Go duration ("10h30m10s"): a version is deactivated that long after it was made; null: the domain's setting. */
+  readonly deactivateVersionAfter: string | null;
+  /** How many versions are kept; null or 0: the domain's setting. */
+  readonly maxVersions: number | null;
+  readonly currentVersion: number;
+  /** Kept versions, oldest first. */
+  readonly versions: readonly SecretVersionRecord[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** The domain-wide Secret Manager settings (secretConfig; Vault's secret/config). */
+export interface SecretConfigRecord {
+  readonly casRequired: boolean;
+  readonly deactivateVersionAfter: string | null;
+  readonly maxVersions: number;
+}

@@ -7,7 +7,7 @@ import type {
   PageRequest,
   RevocationRecord,
 } from '../domain/types';
-import type { AuditEntry, IamKind, IamRecordOf, ObjectKind, ObjectRecordOf, ServiceKeyRecord } from '../domain/records';
+import type { AuditEntry, IamKind, IamRecordOf, ObjectKind, ObjectRecordOf, SecretPathRecord, ServiceKeyRecord } from '../domain/records';
 
 /** The repositories of the store, one per record family. Services take the ones they use (a Pick of this). */
 export interface Repositories {
@@ -21,6 +21,7 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly serviceKeys: ServiceKeyRepository;
   readonly objects: ObjectRepository;
+  readonly secretPaths: SecretPathRepository;
 }
 
 /** What readiness needs of the store: which adapter it is and whether it answers. */
@@ -156,4 +157,16 @@ export interface ObjectRepository {
   delete(kind: ObjectKind, id: string): Promise<boolean>;
   /** Objects of `kind` (all domains) whose certificate notAfter lies in [from, to), soonest first: the expiry monitor's query. */
   listExpiring<K extends ObjectKind>(kind: K, from: string, to: string): Promise<ObjectRecordOf<K>[]>;
+}
+
+/** Secret Manager secrets by (domain, path); listed in path order, so a page costs the same at any size. */
+export interface SecretPathRepository {
+  get(domainId: string, path: string): Promise<SecretPathRecord | undefined>;
+  /** ERR_CONFLICT when the path exists. */
+  create(record: SecretPathRecord): Promise<void>;
+  /** Compare-and-set on `version`. */
+  replace(record: SecretPathRecord, expectedVersion: number): Promise<boolean>;
+  delete(domainId: string, path: string): Promise<boolean>;
+  /** Paths after `after` (exclusive) that start with `prefix`, in path order, at most `limit`; `next` when more follow. */
+  list(domainId: string, query: { readonly prefix?: string; readonly after?: string; readonly limit: number }): Promise<{ items: SecretPathRecord[]; next?: string }>;
 }

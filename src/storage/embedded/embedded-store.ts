@@ -9,6 +9,7 @@ import type { AuditEntry, ServiceKeyRecord } from '../../domain/records';
 import {
   accountFromRow, credentialFromRow, credentialToRow, domainFromRow, domainToRow, iamFromRow, iamToRow, insertStep, revocationFromRow, tokenFromRow, type Row,
 } from './rows';
+import { embeddedSecretPathRepository } from './secret-path-repository';
 import { embeddedObjectRepository } from './object-repository';
 import { migrate } from './schema';
 import { WriterThread, type WriteStep } from './writer-thread';
@@ -319,6 +320,7 @@ export function openEmbeddedStore(dataDir: string, options: { onCommit?: (second
     kind: 'embedded',
     iam,
     objects: embeddedObjectRepository(db, write, conflictOnDuplicate),
+    secretPaths: embeddedSecretPathRepository(db, write, conflictOnDuplicate),
     serviceKeys,
     audit,
     meta,

@@ -50,7 +50,10 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
    ALTER TABLE credentials ADD COLUMN identity_bindings TEXT;`,
   `ALTER TABLE domains ADD COLUMN ca_generations TEXT;`,
-  `ALTER TABLE api_tokens ADD COLUMN data_plane TEXT;`,
+  `ALTER TABLE api_tokens ADD COLUMN data_plane TEXT;
+   CREATE TABLE secret_paths (
+     domain_id TEXT NOT NULL, path TEXT NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+     PRIMARY KEY (domain_id, path)) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,6 +4,7 @@ import type { Store } from '../store';
 import type { IamRecordOf, ServiceKeyRecord } from '../../domain/records';
 import { auditEntryOf, MongoAuditChain } from './audit-chain';
 import { conflictOnDuplicate, isDuplicate } from './duplicate-key';
+import { mongoSecretPathRepository } from './secret-path-repository';
 import { mongoObjectRepository } from './object-repository';
 
 const MIN_WIRE_VERSION = 8; // MongoDB 4.2
@@ -76,6 +77,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     serviceKeys: db.collection('serviceKeys'),
     audit: db.collection('audit'),
     objects: db.collection('objects'),
+    secretPaths: db.collection('secretPaths'),
   };
   await Promise.all([
     c.apiTokens.createIndex({ accountId: 1 }),
@@ -89,6 +91,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     c.iam.createIndex({ accountId: 1, kind: 1, createdAt: 1, id: 1 }),
     c.serviceKeys.createIndex({ domainId: 1, createdAt: 1, id: 1 }),
     c.serviceKeys.createIndex({ domainId: 1, state: 1, createdAt: 1, id: 1 }),
+    c.secretPaths.createIndex({ domainId: 1, path: 1 }),
   ]);
   const insert = <T extends object>(collection: Collection<Document>, _id: string | number, record: T) =>
     collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
@@ -250,6 +253,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return (await c.iam.deleteOne({ _id: `${accountId}/${kind}/${id}` as never })).deletedCount === 1;
       },
     },
+    secretPaths: mongoSecretPathRepository(c.secretPaths),
     serviceKeys: {
       async create(key) {
         await conflictOnDuplicate(`service key ${key.id}`, () => insert(c.serviceKeys, `${key.domainId}/${key.id}`, key));

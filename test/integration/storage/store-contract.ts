@@ -1,5 +1,6 @@
 import { chainHash, GENESIS_HASH } from '../../../src/domain/audit-chain-hash';
 import { OkmsError } from '../../../src/domain/errors';
+import type { SecretPathRecord } from '../../../src/domain/records';
 import type { CredentialRecord, DomainRecord } from '../../../src/domain/types';
 import type { Store } from '../../../src/storage/store';
 import type { IamRecord, ObjectRecordOf, SecretDoc, ServiceKeyRecord } from '../../../src/domain/records';
@@ -173,6 +174,39 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(await store.iam.delete('acme', 'user', 'alice')).toBe(true);
       expect(await store.iam.delete('acme', 'user', 'alice')).toBe(false);
       expect(await store.iam.get('globex', 'user', 'alice')).toBeDefined();
+    });
+
+    it('secret paths: conflict on create, compare-and-set, prefix pages in path order without gaps or repeats, delete', async () => {
+      const secret = (domainId: string, path: string): SecretPathRecord => ({
+        domainId, path, casRequired: null, customMetadata: { team: 'a' }, deactivateVersionAfter: null, maxVersions: null, currentVersion: 1,
+        versions: [{ id: 1, state: 'active', createdAt: now(), deactivatedAt: null, data: '{"wrapped":1}', bytes: 9 }], createdAt: now(), updatedAt: now(), version: 1,
+      });
+      const paths = ['app/db', 'app/api', 'app=x', 'app', 'apq', 'b/c/d', 'a-b', 'app/db/replica', 'app.v2'];
+      for (const path of paths) await store.secretPaths.create(secret('d1', path));
+      await store.secretPaths.create(secret('d2', 'app/db'));
+      await expect(store.secretPaths.create(secret('d1', 'app/db'))).rejects.toEqual(conflict);
+      expect((await store.secretPaths.get('d1', 'app/db'))?.customMetadata).toEqual({ team: 'a' });
+      expect(await store.secretPaths.get('d1', 'nope')).toBeUndefined();
+      const first = (await store.secretPaths.get('d1', 'app'))!;
+      expect(await store.secretPaths.replace({ ...first, currentVersion: 2, version: 2 }, 1)).toBe(true);
+      expect(await store.secretPaths.replace({ ...first, currentVersion: 3, version: 2 }, 1)).toBe(false);
+      expect((await store.secretPaths.get('d1', 'app'))?.currentVersion).toBe(2);
+      const walk = async (prefix: string | undefined, limit: number) => {
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const page = await store.secretPaths.list('d1', { ...(prefix === undefined ? {} : { prefix }), ...(after === undefined ? {} : { after }), limit });
+          seen.push(...page.items.map((r) => r.path));
+          if (!page.next) return seen;
+          after = page.next;
+        }
+      };
+      expect(await walk(undefined, 2)).toEqual([...paths].sort());
+      expect(await walk('app/', 1)).toEqual(['app/api', 'app/db', 'app/db/replica']);
+      expect(await walk('app', 100)).toEqual(['app', 'app.v2', 'app/api', 'app/db', 'app/db/replica', 'app=x']);
+      expect(await store.secretPaths.delete('d1', 'app/db')).toBe(true);
+      expect(await store.secretPaths.delete('d1', 'app/db')).toBe(false);
+      expect((await store.secretPaths.get('d2', 'app/db'))?.path).toBe('app/db');
     });
 
     it('service keys: state filter, compare-and-set, delete', async () => {
