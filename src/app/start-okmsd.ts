@@ -21,6 +21,7 @@ import { buildControlPlaneApp } from '../http/control/app';
 import { bracketed, publicEndpoints, revocationUrls, serverRevocationUrls } from './public-endpoints';
 import { domainCas } from '../ca/domain-cas';
 import { TokenAuthenticator } from '../http/gateway/authenticate-token';
+import { SecretManager } from '../secrets/secret-manager';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
 import { ServerCaService } from '../ca/server-ca';
@@ -74,7 +75,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const revocations = new RevocationSet(store);
   await revocations.start();
   const audit = new AuditLog(store, keys.macKey('audit-checkpoint'));
-  const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }));
+  const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }), new SecretManager({ store, keys, clock }));
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
   const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;

@@ -26,7 +26,7 @@ function component(schema: Json, id: string): Json {
 const UUID_NAMES: ReadonlySet<string> = new Set(UUID_PARAMS);
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const pathParams = (path: string, patterns: Route['paramPatterns'] = {}) =>
-  [...path.matchAll(/\{(\w+)\}/g)].map(([, name = '']) => ({
+  [...path.matchAll(/\{(\w+)\+?\}/g)].map(([, name = '']) => ({
     name,
     in: 'path',
     required: true,
@@ -43,11 +43,12 @@ function queryParams(schemaId: string | undefined): Json[] {
   }));
 }
 
-const ERROR_SCHEMA: Record<Dialect, string> = { control: 'control-error', okms: 'okms-error', barbican: 'barbican-error', keystone: 'keystone-error' };
+const ERROR_SCHEMA: Record<Dialect, string> = { control: 'control-error', okms: 'okms-error', vault: 'vault-error', barbican: 'barbican-error', keystone: 'keystone-error' };
 const SECURITY: Record<AuthKind, (plane: 'control' | 'gateway') => Json[]> = {
   none: () => [],
   admin: () => [{ adminToken: [] }],
-  certificate: () => [{ mutualTLS: [] }],
+  // A personal access token (Authorization: Bearer or X-Vault-Token) stands in for the certificate.
+  certificate: () => [{ mutualTLS: [] }, { personalAccessToken: [] }, { vaultToken: [] }],
   barbican: (plane) => [plane === 'control' ? { keystoneToken: [] } : { mutualTLS: [] }],
 };
 
@@ -123,6 +124,7 @@ export function buildOpenApi(control: readonly Route[], gateway: readonly Route[
     type: 'object', required: ['error'],
     properties: { error: { type: 'object', required: ['code', 'title', 'message'], properties: { code: { type: 'integer' }, title: { type: 'string' }, message: { type: 'string' } } } },
   };
+  schemas['vault-error'] = { type: 'object', required: ['errors'], properties: { errors: { type: 'array', items: { type: 'string' } } } };
   schemas['okms-error'] = {
     type: 'object',
     properties: { error_code: { type: 'integer' }, errors: { type: 'array', items: { type: 'string' } }, request_id: { type: 'string' }, reason: { type: 'string' } },
@@ -137,6 +139,8 @@ export function buildOpenApi(control: readonly Route[], gateway: readonly Route[
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'okmsd admin token' },
         mutualTLS: { type: 'mutualTLS', description: "an access certificate issued by the domain's CA" },
+        personalAccessToken: { type: 'http', scheme: 'bearer', description: "an IAM user's or service account's personal access token (POST /iam/user/{login}/token)" },
+        vaultToken: { type: 'apiKey', in: 'header', name: 'X-Vault-Token', description: 'the same personal access token, as Vault clients send it' },
         keystoneToken: { type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'a token from POST /v3/auth/tokens (an IAM user with a password, scoped to a domain)' },
       },
     },

@@ -559,6 +559,78 @@ export interface NamePolicy {
   allowedIpRanges?: string[];
 }
 
+/** schemas/secret-config.json */
+/**
+ * The domain's Secret Manager settings.
+ */
+export interface SecretConfig {
+  casRequired?: boolean | null;
+  deactivateVersionAfter?: string | null;
+  maxVersions?: number | null;
+}
+
+/** schemas/secret-v2-create.json */
+/**
+ * Create a Secret Manager secret with its first version.
+ */
+export interface SecretV2Create {
+  path: string;
+  metadata?: {
+    casRequired?: boolean | null;
+    customMetadata?: {
+      [k: string]: string;
+    } | null;
+    deactivateVersionAfter?: string | null;
+    maxVersions?: number | null;
+  };
+  version: {
+    /**
+     * the secret's data: a JSON object of at most 64 KB
+     */
+    data: {};
+  };
+}
+
+/** schemas/secret-v2-update.json */
+/**
+ * Change a secret's settings, add a version, or both.
+ */
+export interface SecretV2Update {
+  metadata?: {
+    casRequired?: boolean | null;
+    customMetadata?: {
+      [k: string]: string;
+    } | null;
+    deactivateVersionAfter?: string | null;
+    maxVersions?: number | null;
+  };
+  version?: {
+    /**
+     * the secret's data: a JSON object of at most 64 KB
+     */
+    data: {};
+  };
+}
+
+/** schemas/secret-v2-version-create.json */
+/**
+ * Add a version to a secret.
+ */
+export interface SecretV2VersionCreate {
+  /**
+   * the secret's data: a JSON object of at most 64 KB
+   */
+  data: {};
+}
+
+/** schemas/secret-v2-version-state.json */
+/**
+ * Change a version's state: deleted erases its data for good.
+ */
+export interface SecretV2VersionState {
+  state: "active" | "deactivated" | "deleted";
+}
+
 /** schemas/server-certificate-revoke.json */
 /**
  * Revoke a TLS server certificate the domain's server CA issued (a Barbican certificate order's).
@@ -622,6 +694,55 @@ export interface Sign {
 /** schemas/uuid-param.json */
 export type UuidParam = string;
 
+/** schemas/vault-kv-config.json */
+/**
+ * Vault KV v2 engine settings.
+ */
+export interface VaultKvConfig {
+  max_versions?: number;
+  cas_required?: boolean;
+  delete_version_after?: string;
+}
+
+/** schemas/vault-kv-metadata.json */
+/**
+ * Vault KV v2 metadata write (snake_case, as Vault).
+ */
+export interface VaultKvMetadata {
+  max_versions?: number;
+  cas_required?: boolean;
+  delete_version_after?: string;
+  custom_metadata?: {
+    [k: string]: string;
+  } | null;
+}
+
+/** schemas/vault-kv-versions.json */
+/**
+ * Vault KV v2 delete/undelete/destroy: the versions.
+ */
+export interface VaultKvVersions {
+  /**
+   * @minItems 1
+   * @maxItems 1000
+   */
+  versions: [number, ...number[]];
+}
+
+/** schemas/vault-kv-write.json */
+/**
+ * Vault KV v2 data write: {data, options: {cas}}.
+ */
+export interface VaultKvWrite {
+  /**
+   * the secret's data: a JSON object of at most 64 KB
+   */
+  data: {};
+  options?: {
+    cas?: number;
+  } | null;
+}
+
 /** schemas/verify.json */
 export interface Verify {
   signature: string;
@@ -670,11 +791,20 @@ export interface SchemaTypes {
   'keystone-auth': KeystoneAuth;
   'list-query': ListQuery;
   'name-policy': NamePolicy;
+  'secret-config': SecretConfig;
+  'secret-v2-create': SecretV2Create;
+  'secret-v2-update': SecretV2Update;
+  'secret-v2-version-create': SecretV2VersionCreate;
+  'secret-v2-version-state': SecretV2VersionState;
   'server-certificate-revoke': ServerCertificateRevoke;
   'servicekey-create': ServicekeyCreate;
   'servicekey-deactivate': ServicekeyDeactivate;
   'servicekey-patch': ServicekeyPatch;
   'sign': Sign;
   'uuid-param': UuidParam;
+  'vault-kv-config': VaultKvConfig;
+  'vault-kv-metadata': VaultKvMetadata;
+  'vault-kv-versions': VaultKvVersions;
+  'vault-kv-write': VaultKvWrite;
   'verify': Verify;
 }

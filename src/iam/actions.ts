@@ -28,7 +28,44 @@ export const ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:serviceKey/sign', method: 'POST', path: '/v1/servicekey/{keyId}/sign', resource: 'serviceKey', summary: 'Sign a message or digest' },
   { action: 'okms:apikms:serviceKey/verify', method: 'POST', path: '/v1/servicekey/{keyId}/verify', resource: 'serviceKey', summary: 'Verify a signature' },
   { action: 'okms:apikms:random/get', method: 'GET', path: '/v1/random', resource: 'domain', summary: 'Random bytes' },
+  // The Secret Manager (v2), checked against the domain or `{domain URN}/secret/{path}`.
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v2/secret', resource: 'secret', summary: 'List secrets (checked on each secret listed)' },
+  { action: 'okms:apikms:secret/create', method: 'POST', path: '/v2/secret', resource: 'domain', summary: 'Create a secret with its first version' },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v2/secret/{path}', resource: 'secret', summary: "A secret's metadata and a version (its data also needs secret/version/getData)" },
+  { action: 'okms:apikms:secret/version/create', method: 'PUT', path: '/v2/secret/{path}', resource: 'secret', summary: 'Add a version (with metadata: also secret/updateMetadata)' },
+  { action: 'okms:apikms:secret/updateMetadata', method: 'PUT', path: '/v2/secret/{path}', resource: 'secret', summary: "Change a secret's settings" },
+  { action: 'okms:apikms:secret/delete', method: 'DELETE', path: '/v2/secret/{path}', resource: 'secret', summary: 'Delete a secret and all its versions' },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v2/secret/{path}/version', resource: 'secret', summary: "A secret's versions" },
+  { action: 'okms:apikms:secret/version/create', method: 'POST', path: '/v2/secret/{path}/version', resource: 'secret', summary: 'Add a version' },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v2/secret/{path}/version/{version}', resource: 'secret', summary: 'One version (its data also needs secret/version/getData)' },
+  { action: 'okms:apikms:secret/version/activate', method: 'PUT', path: '/v2/secret/{path}/version/{version}', resource: 'secret', summary: 'Activate a version' },
+  { action: 'okms:apikms:secret/version/deactivate', method: 'PUT', path: '/v2/secret/{path}/version/{version}', resource: 'secret', summary: 'Deactivate a version (its data kept)' },
+  { action: 'okms:apikms:secret/version/delete', method: 'PUT', path: '/v2/secret/{path}/version/{version}', resource: 'secret', summary: "Delete a version: its data erased for good" },
+  { action: 'okms:apikms:secretConfig/get', method: 'GET', path: '/v2/secretConfig', resource: 'domain', summary: "The domain's Secret Manager settings" },
+  { action: 'okms:apikms:secretConfig/update', method: 'PUT', path: '/v2/secretConfig', resource: 'domain', summary: "Change the domain's Secret Manager settings" },
+  // The Vault KV v2 API at the mount `secret`, over the same secrets.
+  { action: 'okms:apikms:secretConfig/get', method: 'GET', path: '/v1/secret/config', resource: 'domain', summary: 'Vault: the engine settings' },
+  { action: 'okms:apikms:secretConfig/update', method: 'POST', path: '/v1/secret/config', resource: 'domain', summary: 'Vault: change the engine settings' },
+  { action: 'okms:apikms:secret/version/create', method: 'POST', path: '/v1/secret/data/{path}', resource: 'secret', summary: 'Vault: write a version (a new secret also needs secret/create)' },
+  { action: 'okms:apikms:secret/version/create', method: 'PUT', path: '/v1/secret/data/{path}', resource: 'secret', summary: 'Vault: the same as POST' },
+  { action: 'okms:apikms:secret/version/getData', method: 'GET', path: '/v1/secret/data/{path}', resource: 'secret', summary: 'Vault: read a version' },
+  { action: 'okms:apikms:secret/version/create', method: 'PATCH', path: '/v1/secret/data/{path}', resource: 'secret', summary: 'Vault: merge-patch the latest version into a new one' },
+  { action: 'okms:apikms:secret/version/deactivate', method: 'DELETE', path: '/v1/secret/data/{path}', resource: 'secret', summary: 'Vault: delete (deactivate) the latest version' },
+  { action: 'okms:apikms:secret/subKeys/get', method: 'GET', path: '/v1/secret/subkeys/{path}', resource: 'secret', summary: "Vault: a version's keys without values" },
+  { action: 'okms:apikms:secret/version/deactivate', method: 'POST', path: '/v1/secret/delete/{path}', resource: 'secret', summary: 'Vault: delete (deactivate) versions' },
+  { action: 'okms:apikms:secret/version/activate', method: 'POST', path: '/v1/secret/undelete/{path}', resource: 'secret', summary: 'Vault: undelete (activate) versions' },
+  { action: 'okms:apikms:secret/version/delete', method: 'PUT', path: '/v1/secret/destroy/{path}', resource: 'secret', summary: 'Vault: destroy versions (data erased)' },
+  { action: 'okms:apikms:secret/version/delete', method: 'POST', path: '/v1/secret/destroy/{path}', resource: 'secret', summary: 'Vault: the same as PUT' },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secret/metadata', resource: 'domain', summary: 'Vault: list the mount (?list=true)' },
+  { action: 'okms:apikms:secret/get', method: 'GET', path: '/v1/secret/metadata/{path}', resource: 'secret', summary: "Vault: a secret's metadata, or a folder's keys (?list=true)" },
+  { action: 'okms:apikms:secret/updateMetadata', method: 'POST', path: '/v1/secret/metadata/{path}', resource: 'secret', summary: "Vault: set a secret's settings" },
+  { action: 'okms:apikms:secret/updateMetadata', method: 'PUT', path: '/v1/secret/metadata/{path}', resource: 'secret', summary: 'Vault: the same as POST' },
+  { action: 'okms:apikms:secret/updateMetadata', method: 'PATCH', path: '/v1/secret/metadata/{path}', resource: 'secret', summary: "Vault: change some of a secret's settings" },
+  { action: 'okms:apikms:secret/delete', method: 'DELETE', path: '/v1/secret/metadata/{path}', resource: 'secret', summary: 'Vault: delete a secret and all its versions' },
 ];
+
+/** Actions a route checks besides its own (IAM needs them in policies, explain knows them). */
+export const SECONDARY_ACTIONS: readonly string[] = ['okms:apikms:secret/version/getData', 'okms:apikms:secret/create', 'okms:apikms:secret/updateMetadata'];
 
 /**
  * The Barbican API's actions (control-plane port, Keystone tokens), checked against the domain (create, list) or
@@ -70,7 +107,7 @@ export const BARBICAN_ACTIONS: readonly ActionSpec[] = [
   { action: 'okms:apikms:ca/get', method: 'GET', path: '/v1/cas/{id}', resource: 'domain', summary: 'Get a CA' },
 ];
 
-export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([...ACTIONS, ...BARBICAN_ACTIONS].map((a) => a.action));
+export const KNOWN_ACTIONS: ReadonlySet<string> = new Set([...[...ACTIONS, ...BARBICAN_ACTIONS].map((a) => a.action), ...SECONDARY_ACTIONS]);
 
 /** An action pattern in a policy: a known action, or a prefix of the catalogue with `*` wildcards. */
 export function isValidActionPattern(pattern: string): boolean {

@@ -6,16 +6,17 @@ import { DATA_PLANE_PREFIX } from '../../src/http/data-plane/data-plane-route';
 import { dataPlaneRoutes } from '../../src/http/data-plane/data-plane-routes';
 import type { CertificateRoute } from '../../src/http/pipeline/route';
 import type { ServiceKeyService } from '../../src/kms/service-key-service';
+import type { SecretManager } from '../../src/secrets/secret-manager';
 
 describe('the action catalogue and the gateway routes agree', () => {
   // The catalogue lists paths under /api/{okmsId}, as OVH's documentation does.
-  const routes = dataPlaneRoutes({} as ServiceKeyService)
+  const routes = dataPlaneRoutes({} as ServiceKeyService, {} as SecretManager)
     .filter((r): r is CertificateRoute => r.auth === 'certificate')
-    .map((r) => ({ ...r, path: r.path.slice(DATA_PLANE_PREFIX.length) }));
+    .map((r) => ({ ...r, path: r.path.slice(DATA_PLANE_PREFIX.length).replace('+}', '}') }));
+  // The bodies that choose a route's action: import or create, a version or metadata only, a version's new state.
+  const SAMPLE_BODIES = [{}, { keys: [{}] }, { version: { data: {} } }, { state: 'active' }, { state: 'deactivated' }, { state: 'deleted' }];
   const actionsOf = (route: (typeof routes)[number]): string[] =>
-    typeof route.action === 'string'
-      ? [route.action]
-      : [route.action({ body: {} }), route.action({ body: { keys: [{}] } })];
+    typeof route.action === 'string' ? [route.action] : [...new Set(SAMPLE_BODIES.map((body) => (route.action as (req: { body: unknown }) => string)({ body })))];
 
   it('every route serves catalogued actions at the catalogued method and path', () => {
     for (const route of routes) {
@@ -27,11 +28,11 @@ describe('the action catalogue and the gateway routes agree', () => {
 
   it('exactly the routes whose actions change stored state sync their audit record before the reply', () => {
     // A data key is made and handed out, never stored: dataKey/create changes nothing.
-    const changing = /^okms:apikms:serviceKey\/(create|import|update|delete|activate|deactivate)$/;
+    const changing = /^okms:apikms:(serviceKey\/(create|import|update|delete|activate|deactivate)|secret\/(create|delete|updateMetadata|version\/(create|activate|deactivate|delete))|secretConfig\/update)$/;
     for (const route of routes) {
       expect({ route: `${route.method} ${route.path}`, changesState: route.changesState === true }).toEqual({ route: `${route.method} ${route.path}`, changesState: actionsOf(route).some((a) => changing.test(a)) });
     }
-    expect(routes.filter((r) => r.changesState).length).toBe(5);
+    expect(routes.filter((r) => r.changesState).length).toBe(5 + 6 + 13);
   });
 
   it('every catalogued action is served by a route', () => {

@@ -59,9 +59,10 @@ const MAX_FIELD = 512;
 const MAX_IDENTITIES = 64;
 const cap = (value: string, max = MAX_FIELD) => (value.length > max ? `${value.slice(0, max)}…` : value);
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+const VAULT_PATH = /^\/api\/[^/]+\/v1\/secret(?:\/|$)/;
 function dialectOfPath(plane: 'control' | 'gateway', path: string): Dialect {
   if (under(path, '/v1')) return 'barbican';
-  if (plane === 'gateway') return 'okms';
+  if (plane === 'gateway') return VAULT_PATH.test(path) ? 'vault' : 'okms';
   return under(path, '/v3') ? 'keystone' : 'control';
 }
 const elapsedMs = (started: bigint) => Number((process.hrtime.bigint() - started) / 1000n) / 1000;
@@ -93,7 +94,7 @@ function makeRequest(call: IncomingCall, dialect: Dialect): HttpRequest & { body
   const payloadEncoding = dialect === 'barbican' && call.method === 'PUT' && encoding !== undefined && /^\s*base64\s*$/i.test(encoding) ? 'base64' : undefined;
   return {
     method: call.method, path: call.path, params: call.params, headers, socket: call.socket, remoteAddress: call.socket.remoteAddress ?? '',
-    query: parseQuery(call.search, dialect === 'okms'), body: undefined, payloadEncoding, get,
+    query: parseQuery(call.search, dialect === 'okms' || dialect === 'vault'), body: undefined, payloadEncoding, get,
     is: (types) => contentTypeIs(get('content-type'), types),
   };
 }
@@ -161,7 +162,7 @@ export class Pipeline {
    */
   unmatched(call: Pick<IncomingCall, 'method' | 'path' | 'headers'>, allowed: readonly string[]): Rendered {
     const dialect = dialectOfPath(this.deps.plane, call.path);
-    const what = dialect === 'barbican' && this.deps.plane === 'gateway' ? 'Barbican route' : dialect === 'okms' ? 'data-plane route' : 'route';
+    const what = dialect === 'barbican' && this.deps.plane === 'gateway' ? 'Barbican route' : dialect === 'okms' || dialect === 'vault' ? 'data-plane route' : 'route';
     const notFoundMessage = `no ${what} for ${call.method} ${call.path.slice(0, 256)}`;
     const requestId = requestIdFrom(call.headers['x-request-id']);
     const error = allowed.length > 0
@@ -186,7 +187,9 @@ export class Pipeline {
     // the body, as the route takes it (the action may depend on it: create or import)
     if (call.raw === 'too_large') throw bodyTooLarge();
     const consumes = route.consumes ?? ['application/json'];
-    req.body = parseBody(call.raw, req.get('content-type'), req.payloadEncoding ? undefined : req.get('content-encoding'), consumes);
+    // Vault clients (the Go one) may send JSON without a Content-Type, as the Vault server accepts it.
+    const contentType = req.get('content-type') ?? (route.dialect === 'vault' ? 'application/json' : undefined);
+    req.body = parseBody(call.raw, contentType, req.payloadEncoding ? undefined : req.get('content-encoding'), consumes);
     if (req.body === undefined && (route.schemas?.body !== undefined || route.consumes !== undefined) && !route.bodyOptional) throw bodyRequired();
     const params = req.params;
     switch (route.auth) {
@@ -202,14 +205,14 @@ export class Pipeline {
         const peer = caller as CertificateCaller;
         const domainUrn = okmsResourceUrn(deps.urnRegion, peer.domain.id);
         state.action = typeof route.action === 'string' ? route.action : route.action(req);
-        const decideOn = (resource: string) => deps.iam.decide({ accountId: peer.domain.accountId, identities: peer.identities, action: state.action, resource, sourceIp: req.remoteAddress });
+        const decideOn = (resource: string, action = state.action) => deps.iam.decide({ accountId: peer.domain.accountId, identities: peer.identities, action, resource, sourceIp: req.remoteAddress });
         state.resource = route.resource({ req, domainUrn });
         const granted: Granted = route.perItem ? { allowed: true, reason: 'authorized_per_item', policies: [] } : await decideOn(state.resource);
         state.decision = granted;
         if (!granted.allowed) {
           throw new OkmsError('ERR_FORBIDDEN', `${state.action} on ${state.resource} is not allowed for this ${peer.token ? 'token' : 'certificate'} (${granted.reason})`, { reason: 'identity_not_authorized' });
         }
-        return route.handle({ req, requestId, params, caller: peer, domainUrn, authorize: async (on) => (await decideOn(on)).allowed });
+        return route.handle({ req, requestId, params, caller: peer, domainUrn, authorize: async (on, action) => (await decideOn(on, action)).allowed });
       }
     }
   }

@@ -66,6 +66,8 @@ export function renderError(dialect: Dialect, error: OkmsError, requestId: strin
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
   switch (dialect) {
     case 'okms': return json(error.status, okmsErrorBody(error, requestId), headers);
+    // Vault's error body: what hvac and the Go client read (they print the list).
+    case 'vault': return json(error.status, { errors: [error instanceof GatewayError ? `${exposedMessage(error)} (${error.reason})` : exposedMessage(error)] }, headers);
     case 'barbican': return json(error.status, barbicanErrorBody(error), headers);
     case 'keystone': return json(error.status, keystoneErrorBody(error), headers);
     default: return json(error.status, errorBody(error, requestId), headers);

@@ -14,7 +14,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export type AuthKind = 'none' | 'admin' | 'certificate' | 'barbican';
 
 /** The error body a route answers in: OVH control plane, OKMS data plane, Barbican, Keystone. */
-export type Dialect = 'control' | 'okms' | 'barbican' | 'keystone';
+export type Dialect = 'control' | 'okms' | 'vault' | 'barbican' | 'keystone';
 
 /** A request as every route sees it, whichever server read it. */
 export interface HttpRequest {
@@ -72,8 +72,11 @@ export interface ContextByAuth {
     readonly caller: CertificateCaller;
     /** urn:v1:{region}:resource:okms:{okmsId} */
     readonly domainUrn: string;
-    /** Whether the caller may do this route's action on `resource` (for routes that authorize per item). */
-    authorize(resource: string): Promise<boolean>;
+    /**
+     * Whether the caller may do this route's action (or `action`: a second one the call needs, such as reading a
+     * secret's data beside its metadata) on `resource` (for routes that authorize per item).
+     */
+    authorize(resource: string, action?: string): Promise<boolean>;
   };
   readonly barbican: BaseContext & { readonly caller: BarbicanCaller };
 }
