@@ -100,13 +100,15 @@ export function buildOpenApi(control: readonly Route[], gateway: readonly Route[
   const paths: Record<string, Record<string, Json>> = {};
   for (const [plane, routes, server] of [['control', control, servers.control], ['gateway', gateway, servers.gateway]] as const) {
     for (const route of routes) {
-      const existing = paths[route.path]?.[route.method];
+      // A greedy {name+} (the rest of the path) is an ordinary parameter to OpenAPI.
+      const key = route.path.replace(/\{(\w+)\+\}/g, '{$1}');
+      const existing = paths[key]?.[route.method];
       if (existing) {
         existing.servers = [...(existing.servers as Json[]), { url: server }];
         existing.security = [...(existing.security as Json[]), ...SECURITY[route.auth](plane)];
         continue;
       }
-      paths[route.path] = { ...paths[route.path], [route.method]: operation(route, plane, server) };
+      paths[key] = { ...paths[key], [route.method]: operation(route, plane, server) };
     }
   }
   const schemas: Record<string, Json> = Object.fromEntries(SCHEMAS.map((s) => [s.$id, component(s as unknown as Json, s.$id)]));

@@ -3,6 +3,8 @@ import type { SecretConfigRecord, SecretPathRecord, SecretVersionRecord, SecretV
 
 /** OKMS's limits (okms-api.md §8): a path of ≤ 255 such characters, ≤ 64 KB of data, ≤ 64 custom metadata entries. */
 export const PATH_PATTERN = /^[a-zA-Z0-9_.:/=@-]{1,255}$/;
+/** The same rule as one regular expression, for the OpenAPI document: segments joined by single slashes. */
+export const PATH_PARAM_PATTERN = '^[a-zA-Z0-9_.:=@-]+(/[a-zA-Z0-9_.:=@-]+)*$';
 export const MAX_DATA_BYTES = 64 * 1024;
 export const MAX_CUSTOM_METADATA = 64;
 const METADATA_VALUE = /^[a-zA-Z0-9_.:/=@%-]{1,512}$/;
