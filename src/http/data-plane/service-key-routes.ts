@@ -32,7 +32,6 @@ export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
     ...(key.curve === null ? {} : { curve: key.curve }),
     operations: key.operations,
     protectionLevel: 'SOFTWARE',
-    context: key.context,
     attributes: {
       state: key.state,
       original_creation_date: key.createdAt,
@@ -46,6 +45,11 @@ export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
 }
 
 const b64 = (value: string) => Buffer.from(value, 'base64');
+/** Where a finished listing stands: after its last key, or after every key (an empty listing). */
+const lastPosition = (items: readonly ServiceKeyRecord[]) => {
+  const last = items[items.length - 1];
+  return last ? { createdAt: last.createdAt, id: last.id } : { createdAt: '~', id: '~' };
+};
 const validate = {
   create: bodyValidator('servicekey-create'),
   patch: bodyValidator('servicekey-patch'),
@@ -87,7 +91,8 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
         return {
           status: 200,
           // A page may come back shorter than `max` when keys are filtered out; the token still moves on.
-          body: { objects_list: visible.map((k) => serviceKeyView(k, false)), continuation_token: page.next ? encodeCursor(page.next) : '', is_truncated: page.next !== undefined },
+          // OKMS requires a non-empty token even on the last page: the last item's position (a later call finds nothing after it).
+          body: { objects_list: visible.map((k) => serviceKeyView(k, false)), continuation_token: encodeCursor(page.next ?? lastPosition(page.items)), is_truncated: page.next !== undefined },
         };
       },
     },

@@ -20,9 +20,12 @@ const secretResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: strin
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
 const folderResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => (req.params.path ? secretUrn(domainUrn, req.params.path) : domainUrn);
 
-/** Vault's response envelope (what hvac and github.com/hashicorp/vault/api decode). */
-function envelope(ctx: RouteContext<'certificate'>, data: unknown, status = 200): Reply {
-  return { status, body: { request_id: ctx.requestId, lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null, mount_type: 'kv' } };
+/**
+ * The response envelope as OKMS's spec writes it — `request_id` and `data` (writes add `warnings`) — without Vault's
+ * lease and wrapping fields, which the spec does not allow; hvac and github.com/hashicorp/vault/api need none of them.
+ */
+function envelope(ctx: RouteContext<'certificate'>, data: unknown, withWarnings = false): Reply {
+  return { status: 200, body: { request_id: ctx.requestId, data, ...(withWarnings ? { warnings: null } : {}) } };
 }
 
 /** A version's metadata as Vault writes it: deactivated reads as deleted (deletion_time), deleted as destroyed. */
@@ -87,7 +90,7 @@ export function vaultKvRoutes(secrets: SecretManager): DataPlaneRoute[] {
       if (!(await secrets.find(domainOf(ctx).id, path))) await requireAlso(ctx, A('secret/create'), secretUrn(ctx.domainUrn, path));
       const cas = body.options?.cas;
       const { secret, version } = await secrets.addVersion(domainOf(ctx), path, checkData(body.data), { ...(cas === undefined ? {} : { cas }), createIfMissing: true });
-      return { ...envelope(ctx, versionMetadata(secret, version)), audit: { objectId: path } };
+      return { ...envelope(ctx, versionMetadata(secret, version), true), audit: { objectId: path } };
     },
   });
   const states = (method: 'post' | 'put', verb: 'delete' | 'undelete' | 'destroy', state: 'deactivated' | 'active' | 'deleted', action: string): DataPlaneRoute => ({
@@ -174,7 +177,7 @@ export function vaultKvRoutes(secrets: SecretManager): DataPlaneRoute[] {
           if (!current || !latest || latest.state !== 'active') throw new OkmsError('ERR_NOT_FOUND', `path: no active version at "${path}" to patch`, { field: 'path' });
           return checkData(mergePatch(secrets.open(domainOf(ctx), current, latest) ?? {}, body.data));
         }, { ...(cas === undefined ? {} : { cas }), createIfMissing: false });
-        return { ...envelope(ctx, versionMetadata(secret, version)), audit: { objectId: path } };
+        return { ...envelope(ctx, versionMetadata(secret, version), true), audit: { objectId: path } };
       },
     },
     {
