@@ -127,7 +127,7 @@ describe('the OKMS Secret Manager (v2) over mTLS', () => {
 describe('the Vault KV v2 API over the same secrets', () => {
   const vault = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(method, `/v1/secret/${path}`, body, headers);
 
-  it('reads what the Secret Manager wrote (paths unencoded, as Vault clients send them), in OKMS's Vault envelope', async () => {
+  it("reads what the Secret Manager wrote (paths unencoded, as Vault clients send them), in OKMS's Vault envelope", async () => {
     const read = await vault('GET', 'data/app/api');
     expect(read.status).toBe(200);
     expect(read.json).toEqual({ request_id: expect.any(String), data: { data: { key: 'k' }, metadata: { version: 1, destroyed: false, deletion_time: '', created_time: expect.any(String), custom_metadata: null } } });
