@@ -102,6 +102,12 @@ export interface ServiceKeyRecord {
   readonly compromisedAt?: string | null;
   /** When DELETE destroyed its material; the record stays, reading as destroyed (or destroyed_compromised). */
   readonly destroyedAt?: string | null;
+  /** OKMS's class: SECRET_KEY (oct), KEY_PAIR, or PUBLIC_KEY (imported public part only: no material to wrap). */
+  readonly keyClass?: 'SECRET_KEY' | 'KEY_PAIR' | 'PUBLIC_KEY';
+  /** Whether the material may be exported (wrapped); absent on records from before BYOK: false. */
+  readonly extractable?: boolean;
+  /** True until the key is ever made extractable. */
+  readonly neverExtractable?: boolean;
   readonly wrappedMaterial: string;
   /** SPKI DER (base64) of RSA/EC keys; null for oct. */
   readonly publicKey: string | null;

@@ -644,7 +644,7 @@ export interface ServerCertificateRevoke {
 
 /** schemas/servicekey-create.json */
 /**
- * OKMS service key creation; with `keys` (JWK) it is an import. okms-cli 0.4.4+ always sends `extractable`.
+ * OKMS service key creation; with `keys` (JWK) an import, with `wrappedKeys` a wrapped import (BYOK, OKMS 2.17.0). okms-cli 0.4.4+ always sends `extractable`.
  */
 export interface ServicekeyCreate {
   id?: string | null;
@@ -664,6 +664,21 @@ export interface ServicekeyCreate {
    * @maxItems 1
    */
   keys?: [{}] | null;
+  /**
+   * BYOK: key material wrapped under an RSA transport key of the domain (unwrapKey), as a JWE
+   *
+   * @minItems 1
+   * @maxItems 1
+   */
+  wrappedKeys?:
+    | [
+        {
+          keyFormatType: "RAW" | "JWK" | "PKCS1" | "PKCS8";
+          wrappingKeyId: string;
+          ciphertext: string;
+        }
+      ]
+    | null;
 }
 
 /** schemas/servicekey-deactivate.json */
@@ -678,10 +693,34 @@ export interface ServicekeyDeactivate {
     | "privilege_withdrawn";
 }
 
+/** schemas/servicekey-export-query.json */
+/**
+ * GET one service key; with wrappingKeyId, a wrapped export (BYOK) of its material.
+ */
+export interface ServicekeyExportQuery {
+  format?: "jwk";
+  wrappingKeyId?: string;
+  wrappedKeyFormat?: "RAW" | "JWK" | "PKCS1" | "PKCS8";
+  wrappingAlgorithm?: "RSA-OAEP" | "RSA-OAEP-256";
+}
+
 /** schemas/servicekey-patch.json */
+/**
+ * Rename a service key, make it extractable (for good: it is then never again never-extractable), or both.
+ */
 export interface ServicekeyPatch {
-  name: string;
+  name?: string;
   extractable?: boolean | null;
+}
+
+/** schemas/servicekey-wrapped-key.json */
+/**
+ * Wrapped key material (BYOK): its format before wrapping, the transport key, the JWE.
+ */
+export interface ServicekeyWrappedKey {
+  keyFormatType: "RAW" | "JWK" | "PKCS1" | "PKCS8";
+  wrappingKeyId: string;
+  ciphertext: string;
 }
 
 /** schemas/sign.json */
@@ -799,7 +838,9 @@ export interface SchemaTypes {
   'server-certificate-revoke': ServerCertificateRevoke;
   'servicekey-create': ServicekeyCreate;
   'servicekey-deactivate': ServicekeyDeactivate;
+  'servicekey-export-query': ServicekeyExportQuery;
   'servicekey-patch': ServicekeyPatch;
+  'servicekey-wrapped-key': ServicekeyWrappedKey;
   'sign': Sign;
   'uuid-param': UuidParam;
   'vault-kv-config': VaultKvConfig;

@@ -44,6 +44,8 @@ import namePolicy from '../../schemas/name-policy.json';
 import caSwitch from '../../schemas/ca-switch.json';
 import serverCertificateRevoke from '../../schemas/server-certificate-revoke.json';
 import dataTokenCreate from '../../schemas/data-token-create.json';
+import servicekeyWrappedKey from '../../schemas/servicekey-wrapped-key.json';
+import servicekeyExportQuery from '../../schemas/servicekey-export-query.json';
 import secretV2Create from '../../schemas/secret-v2-create.json';
 import secretV2Update from '../../schemas/secret-v2-update.json';
 import secretV2VersionCreate from '../../schemas/secret-v2-version-create.json';
@@ -61,7 +63,7 @@ import { parseIdentityUrn } from '../domain/urn';
 export const SCHEMAS = [
   domainCreate, credentialCreate, credentialCreateQuery, accountCreate, adminTokenCreate, auditPrune, listQuery, uuidParam, identityUrnSchema,
   iamUserCreate, iamUserUpdate, iamGroupCreate, iamGroupUpdate, iamServiceAccountCreate, iamServiceAccountUpdate, iamPolicy, iamExplain,
-  credentialRenew, barbicanContainerRotate, certificateVerify, namePolicy, caSwitch, serverCertificateRevoke, dataTokenCreate, secretV2Create, secretV2Update, secretV2VersionCreate, secretV2VersionState, secretConfig, vaultKvWrite, vaultKvVersions, vaultKvMetadata, vaultKvConfig, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
+  credentialRenew, barbicanContainerRotate, certificateVerify, namePolicy, caSwitch, serverCertificateRevoke, dataTokenCreate, servicekeyWrappedKey, servicekeyExportQuery, secretV2Create, secretV2Update, secretV2VersionCreate, secretV2VersionState, secretConfig, vaultKvWrite, vaultKvVersions, vaultKvMetadata, vaultKvConfig, servicekeyCreate, servicekeyPatch, servicekeyDeactivate, encrypt, decrypt, datakey, datakeyDecrypt, sign, verify,
   barbicanSecretCreate, barbicanContainerCreate, barbicanConsumer, barbicanOrderCreate, barbicanAcl, barbicanMetadata, barbicanMetadatum, barbicanListQuery, keystoneAuth,
 ] as const;
 /** A schema's $id (the file name under schemas/); SchemaTypes is generated from the same folder. */

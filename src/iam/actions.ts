@@ -65,7 +65,11 @@ export const ACTIONS: readonly ActionSpec[] = [
 ];
 
 /** Actions a route checks besides its own (IAM needs them in policies, explain knows them). */
-export const SECONDARY_ACTIONS: readonly string[] = ['okms:apikms:secret/version/getData', 'okms:apikms:secret/create', 'okms:apikms:secret/updateMetadata'];
+export const SECONDARY_ACTIONS: readonly string[] = [
+  'okms:apikms:secret/version/getData', 'okms:apikms:secret/create', 'okms:apikms:secret/updateMetadata',
+  // BYOK, checked on the transport key.
+  'okms:apikms:serviceKey/wrapKey', 'okms:apikms:serviceKey/unwrapKey',
+];
 
 /**
  * The Barbican API's actions (control-plane port, Keystone tokens), checked against the domain (create, list) or

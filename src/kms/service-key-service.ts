@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { OkmsError } from '../domain/errors';
 import type { DomainRecord, Page, PageRequest } from '../domain/types';
@@ -9,6 +9,7 @@ import { DecryptionFailed, jweDecrypt, jweEncrypt, type JweKind } from './jwe';
 import type { KeyHierarchy } from './key-hierarchy';
 import { resolveKeySpec, type ServiceKeyType } from './service-key-specs';
 import { checkAlgorithmFits, signMessage, verifySignature, type SignatureAlgorithm } from './signatures';
+import { isPublicOnlyJwk, jwkOfMaterial, KEY_FORMATS, materialIn, publicKeyFromJwk, unwrapMaterial, wrapMaterial, type KeyFormat, type WrappingAlgorithm } from './key-wrapping';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -21,14 +22,25 @@ export interface CreateServiceKeyInput {
   readonly curve?: string | null;
   readonly operations?: readonly string[] | null;
   readonly keys?: ReadonlyArray<Record<string, unknown>> | null;
+  /** Whether the material may leave the KMS (wrapped); false by default, true for public-only keys. */
+  readonly extractable?: boolean | null;
+  /** BYOK: material wrapped under one of the domain's RSA transport keys (unwrapKey), to import. */
+  readonly wrappedKeys?: ReadonlyArray<{ readonly keyFormatType: string; readonly wrappingKeyId: string; readonly ciphertext: string }> | null;
 }
 
+/** What a public-only key may do: check signatures, wrap material for the holder of its private half. */
+const PUBLIC_KEY_OPERATIONS: readonly string[] = ['verify', 'wrapKey'];
+
+const symmetricOnly = (key: ServiceKeyRecord) => {
+  if (key.type !== 'oct') throw new OkmsError('ERR_VALIDATION', `keyId: service key ${key.id} is ${key.type}: data keys and ciphertexts come from symmetric (oct) keys`, { field: 'keyId' });
+};
 const stateConflict = (key: ServiceKeyRecord, verb: string) => new OkmsError('ERR_CONFLICT', `keyId: service key ${key.id} is ${key.state} and cannot be ${verb}`, { field: 'keyId' });
 const notFound = (id: string) => new OkmsError('ERR_NOT_FOUND', `keyId: service key ${id} not found`, { field: 'keyId' });
 const purpose = (keyId: string) => `service-key/${keyId}`;
 
 /** Key material and what describes it, from generation or from an imported JWK. */
 interface Material {
+  readonly keyClass: 'SECRET_KEY' | 'KEY_PAIR' | 'PUBLIC_KEY';
   readonly type: ServiceKeyType;
   readonly size: number | null;
   readonly curve: string | null;
@@ -38,12 +50,12 @@ interface Material {
 }
 
 async function generateMaterial(type: ServiceKeyType, size: number | null, curve: string | null): Promise<Material> {
-  if (type === 'oct') return { type, size, curve, secret: randomBytes(size! / 8), spki: null };
+  if (type === 'oct') return { keyClass: 'SECRET_KEY', type, size, curve, secret: randomBytes(size! / 8), spki: null };
   const { publicKey, privateKey } =
     type === 'RSA'
       ? await generateKeyPairAsync('rsa', { modulusLength: size! })
       : await generateKeyPairAsync('ec', { namedCurve: curve! });
-  return { type, size, curve, secret: privateKey.export({ type: 'pkcs8', format: 'der' }), spki: publicKey.export({ type: 'spki', format: 'der' }) };
+  return { keyClass: 'KEY_PAIR', type, size, curve, secret: privateKey.export({ type: 'pkcs8', format: 'der' }), spki: publicKey.export({ type: 'spki', format: 'der' }) };
 }
 
 function importMaterial(jwk: Record<string, unknown>): Material {
@@ -55,25 +67,27 @@ function importMaterial(jwk: Record<string, unknown>): Material {
     const size = [16, 24, 32].find((n) => k.length <= n && k.length > n - 8);
     if (!size) throw invalid(`an oct key of ${k.length} bytes is not AES-128/192/256`);
     k = Buffer.concat([Buffer.alloc(size - k.length), k]);
-    return { type: 'oct', size: size * 8, curve: null, secret: k, spki: null };
+    return { keyClass: 'SECRET_KEY', type: 'oct', size: size * 8, curve: null, secret: k, spki: null };
   }
   if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') throw invalid(`kty ${String(jwk.kty)} is not oct, RSA or EC`);
-  let privateKey;
+  const publicOnly = isPublicOnlyJwk(jwk);
+  let privateKey: KeyObject;
   try {
-    privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    privateKey = publicOnly ? publicKeyFromJwk(jwk) : createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
-    throw invalid('is not a valid private JWK');
+    throw invalid(`is not a valid ${publicOnly ? 'public' : 'private'} JWK`);
   }
   const details = privateKey.asymmetricKeyDetails ?? {};
   const curve = jwk.kty === 'EC' ? ({ prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' } as Record<string, string>)[details.namedCurve ?? ''] : null;
   if (jwk.kty === 'EC' && !curve) throw invalid(`curve ${String(jwk.crv)} is not accepted`);
   if (jwk.kty === 'RSA' && ![2048, 3072, 4096].includes(details.modulusLength ?? 0)) throw invalid('RSA keys of 2048, 3072 or 4096 bits only');
   return {
+    keyClass: publicOnly ? 'PUBLIC_KEY' : 'KEY_PAIR',
     type: jwk.kty,
     size: jwk.kty === 'RSA' ? details.modulusLength! : null,
     curve: curve ?? null,
-    secret: privateKey.export({ type: 'pkcs8', format: 'der' }),
-    spki: createPublicKey(privateKey).export({ type: 'spki', format: 'der' }),
+    secret: publicOnly ? Buffer.alloc(0) : privateKey.export({ type: 'pkcs8', format: 'der' }),
+    spki: (publicOnly ? privateKey : createPublicKey(privateKey)).export({ type: 'spki', format: 'der' }),
   };
 }
 
@@ -97,22 +111,29 @@ export class ServiceKeyService {
   constructor(private readonly deps: { store: Pick<Repositories, 'serviceKeys'>; keys: KeyHierarchy; clock: () => Date }) {}
 
   async create(domain: DomainRecord, input: CreateServiceKeyInput): Promise<ServiceKeyRecord> {
-    const material = input.keys?.length
-      ? importMaterial(input.keys[0]!)
+    const imported = input.wrappedKeys?.length ? await this.unwrapped_(domain, input.wrappedKeys[0]!) : input.keys?.length ? input.keys[0]! : undefined;
+    const material = imported
+      ? importMaterial(imported)
       : await (async () => {
           const spec = resolveKeySpec({ type: input.type, size: input.size, curve: input.curve, operations: input.operations });
           return generateMaterial(spec.type, spec.size, spec.curve);
         })();
     // okms-cli sends "operations": [] without --usage (the type's defaults apply); an imported JWK's key_ops say what it may do.
-    const operations = input.operations?.length ? input.operations : input.keys?.length ? keyOpsOf(input.keys[0]!) : null;
+    let operations = input.operations?.length ? input.operations : imported ? keyOpsOf(imported) : null;
+    if (material.keyClass === 'PUBLIC_KEY') {
+      operations ??= PUBLIC_KEY_OPERATIONS.filter((op) => material.type === 'RSA' || op === 'verify');
+      const refused = operations.find((op) => !PUBLIC_KEY_OPERATIONS.includes(op));
+      if (refused) throw new OkmsError('ERR_VALIDATION', `operations: a public-only key cannot ${refused} (it may ${PUBLIC_KEY_OPERATIONS.join(', ')})`, { field: 'operations' });
+    }
     const spec = resolveKeySpec({ type: material.type, size: material.size, curve: material.curve, operations });
+    const extractable = input.extractable ?? material.keyClass === 'PUBLIC_KEY';
     const id = input.id ?? randomUUID();
     const now = this.deps.clock().toISOString();
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     const record: ServiceKeyRecord = {
       domainId: domain.id, id, name: input.name, type: spec.type, size: spec.size, curve: spec.curve, operations: [...spec.operations],
-      context: input.context ?? '', state: 'active', deactivationReason: null,
-      wrappedMaterial: this.deps.keys.wrapUnderKek(kek, domain.id, purpose(id), material.secret),
+      context: input.context ?? '', state: 'active', deactivationReason: null, keyClass: material.keyClass, extractable, neverExtractable: !extractable,
+      wrappedMaterial: material.keyClass === 'PUBLIC_KEY' ? '' : this.deps.keys.wrapUnderKek(kek, domain.id, purpose(id), material.secret),
       publicKey: material.spki ? material.spki.toString('base64') : null,
       createdAt: now, updatedAt: now, activatedAt: now, deactivatedAt: null, version: 1,
     };
@@ -133,7 +154,52 @@ export class ServiceKeyService {
   }
 
   async rename(domain: DomainRecord, id: string, name: string): Promise<ServiceKeyRecord> {
-    return this.change(domain, id, (key) => ({ ...key, name }));
+    return this.update(domain, id, { name });
+  }
+
+  /** PATCH: the name, and `extractable` (once true, the key is never again "never extractable"). */
+  async update(domain: DomainRecord, id: string, input: { name?: string; extractable?: boolean | null }): Promise<ServiceKeyRecord> {
+    return this.change(domain, id, (key) => ({
+      ...key,
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.extractable !== undefined && input.extractable !== null ? { extractable: input.extractable, neverExtractable: (key.neverExtractable ?? !key.extractable) && !input.extractable } : {}),
+    }));
+  }
+
+  /**
+   * BYOK export: the key's material in `format`, wrapped for the holder of transport key `wrappingKeyId`'s private half.
+   * The key must be extractable; the transport key an active RSA key of the domain that may wrapKey.
+   */
+  async exportWrapped(domain: DomainRecord, id: string, wrappingKeyId: string, format: KeyFormat, algorithm: WrappingAlgorithm): Promise<{ keyFormatType: KeyFormat; wrappingKeyId: string; ciphertext: string }> {
+    const { key, secret } = await this.loaded(domain, id);
+    if (!key.extractable) throw new OkmsError('ERR_VALIDATION', `keyId: service key ${id} is not extractable (PATCH it with "extractable": true first)`, { field: 'keyId' });
+    const transport = await this.transport(domain, wrappingKeyId, 'wrapKey', 'wrappingKeyId');
+    const ciphertext = wrapMaterial(materialIn(format, key.type, secret), Buffer.from(transport.publicKey!, 'base64'), transport.id, algorithm, format);
+    return { keyFormatType: format, wrappingKeyId: transport.id, ciphertext };
+  }
+
+  /** The transport key of a BYOK call: an active RSA service key of the domain allowed `operation`. */
+  private async transport(domain: DomainRecord, id: string, operation: 'wrapKey' | 'unwrapKey', field: string): Promise<ServiceKeyRecord> {
+    const key = await this.deps.store.serviceKeys.get(domain.id, id);
+    if (!key) throw new OkmsError('ERR_NOT_FOUND', `${field}: no transport key ${id} in this domain`, { field });
+    if (key.type !== 'RSA' || !key.operations.includes(operation)) throw new OkmsError('ERR_VALIDATION', `${field}: ${id} is not an RSA key allowed to ${operation}`, { field });
+    if (key.state !== 'active') throw new OkmsError('ERR_CONFLICT', `${field}: transport key ${id} is ${key.state}`, { field });
+    return key;
+  }
+
+  /** BYOK import: the JWK that the wrapped material stands for, unwrapped with the transport key's private half. */
+  private async unwrapped_(domain: DomainRecord, entry: { keyFormatType: string; wrappingKeyId: string; ciphertext: string }): Promise<Record<string, unknown>> {
+    const format = entry.keyFormatType as KeyFormat;
+    if (!KEY_FORMATS.includes(format)) throw new OkmsError('ERR_VALIDATION', `wrappedKeys[0].keyFormatType: must be one of ${KEY_FORMATS.join(', ')}`, { field: 'wrappedKeys[0].keyFormatType' });
+    const transport = await this.transport(domain, entry.wrappingKeyId, 'unwrapKey', 'wrappedKeys[0].wrappingKeyId');
+    if (!transport.wrappedMaterial) throw new OkmsError('ERR_VALIDATION', 'wrappedKeys[0].wrappingKeyId: a public-only key cannot unwrap', { field: 'wrappedKeys[0].wrappingKeyId' });
+    const { secret } = await this.loaded(domain, transport.id);
+    const material = unwrapMaterial(entry.ciphertext, createPrivateKey({ key: secret, format: 'der', type: 'pkcs8' }), 'wrappedKeys[0].ciphertext');
+    try {
+      return jwkOfMaterial(format, material);
+    } finally {
+      material.fill(0);
+    }
   }
 
   /** Activates a pre-active or deactivated key (an active one is left as it is, its activation date kept). */
@@ -175,11 +241,13 @@ export class ServiceKeyService {
 
   async encrypt(domain: DomainRecord, id: string, plaintext: Buffer, context?: string | null, kind: JweKind = 'ciphertext'): Promise<string> {
     const { key, secret } = await this.usable(domain, id, kind === 'datakey' ? 'wrapKey' : 'encrypt');
+    symmetricOnly(key); // an RSA transport key's wrapKey is BYOK's, not a data key's
     return jweEncrypt(secret, key.id, kind, plaintext, context ?? undefined);
   }
 
   async decrypt(domain: DomainRecord, id: string, token: string, context?: string | null, kind: JweKind = 'ciphertext'): Promise<Buffer> {
     const { key, secret } = await this.usable(domain, id, kind === 'datakey' ? 'unwrapKey' : 'decrypt');
+    symmetricOnly(key);
     try {
       return jweDecrypt(secret, key.id, kind, token, context ?? undefined);
     } catch (error) {
@@ -210,14 +278,14 @@ export class ServiceKeyService {
     return key;
   }
 
+  /** A public operation (verify): the record is enough, nothing is unwrapped. */
   private async checkUsable(domain: DomainRecord, id: string, operation: string): Promise<ServiceKeyRecord> {
-    return this.checkAllowed((await this.loaded(domain, id)).key, operation);
+    return this.checkAllowed(this.unwrapped.get(`${domain.id}/${id}`)?.key ?? (await this.get(domain, id)), operation);
   }
 
   private async usable(domain: DomainRecord, id: string, operation: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
-    const loaded = await this.loaded(domain, id);
-    this.checkAllowed(loaded.key, operation);
-    return loaded;
+    await this.checkUsable(domain, id, operation); // refused before anything is unwrapped
+    return this.loaded(domain, id);
   }
 
   private async loaded(domain: DomainRecord, id: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
@@ -225,7 +293,10 @@ export class ServiceKeyService {
     const cached = this.unwrapped.get(cacheKey);
     if (cached) return cached;
     const key = await this.get(domain, id);
-    if (!key.wrappedMaterial) throw stateConflict(key, 'used'); // destroyed: the material is gone
+    if (!key.wrappedMaterial) {
+      // Destroyed (the material is gone), or public-only (there never was private material).
+      throw key.keyClass === 'PUBLIC_KEY' ? new OkmsError('ERR_VALIDATION', `keyId: service key ${id} is public-only: it holds no private material`, { field: 'keyId' }) : stateConflict(key, 'used');
+    }
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
       const loaded = { key, secret: this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(key.id), key.wrappedMaterial) };

@@ -5,7 +5,8 @@ export type ServiceKeyType = 'oct' | 'RSA' | 'EC';
 /** Valid type / size / curve / operations combinations (OVH OKMS guide), and the defaults. */
 export const SERVICE_KEY_SPECS: Record<ServiceKeyType, { sizes: readonly (number | null)[]; defaultSize: number | null; curves: readonly (string | null)[]; operations: readonly string[]; defaultOperations: readonly string[] }> = {
   oct: { sizes: [128, 192, 256], defaultSize: 256, curves: [null], operations: ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'], defaultOperations: ['encrypt', 'decrypt'] },
-  RSA: { sizes: [2048, 3072, 4096], defaultSize: 2048, curves: [null], operations: ['sign', 'verify'], defaultOperations: ['sign', 'verify'] },
+  // wrapKey/unwrapKey make an RSA key a BYOK transport key (RSA-OAEP, RSA-OAEP-256).
+  RSA: { sizes: [2048, 3072, 4096], defaultSize: 2048, curves: [null], operations: ['sign', 'verify', 'wrapKey', 'unwrapKey'], defaultOperations: ['sign', 'verify'] },
   EC: { sizes: [null], defaultSize: null, curves: ['P-256', 'P-384', 'P-521'], operations: ['sign', 'verify'], defaultOperations: ['sign', 'verify'] },
 };
 

@@ -5,7 +5,7 @@ import type { DataPlaneRoute } from './data-plane-route';
 import { GatewayError } from '../pipeline/okms-error';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { uuidParam } from '../params';
-import { bodyValidator } from '../validation';
+import { bodyValidator, queryValidator } from '../validation';
 import { SERVICE_KEY_STATES, type ServiceKeyRecord, type ServiceKeyState } from '../../domain/records';
 import type { ServiceKeyService } from '../../kms/service-key-service';
 import { jwsSigningInput, parseCompactJws } from '../../kms/jws';
@@ -16,6 +16,10 @@ const keyId = (req: HttpRequest): string => uuidParam(req.params, 'keyId');
 
 const keyResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
+
+async function requireOn(ctx: RouteContext<'certificate'>, action: string, resource: string): Promise<void> {
+  if (!(await ctx.authorize(resource, action))) throw new GatewayError('identity_not_authorized', `${action} on ${resource} is not allowed for this caller`);
+}
 
 /** GetServiceKeyResponse; `keys` (public JWK only) when `?format=jwk`. */
 export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
@@ -32,9 +36,12 @@ export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
     ...(key.curve === null ? {} : { curve: key.curve }),
     operations: key.operations,
     protectionLevel: 'SOFTWARE',
+    class: key.keyClass ?? (key.type === 'oct' ? 'SECRET_KEY' : 'KEY_PAIR'),
     attributes: {
       state: key.state,
       original_creation_date: key.createdAt,
+      extractable: key.extractable === true,
+      never_extractable: key.neverExtractable ?? key.extractable !== true,
       ...(key.activatedAt ? { activation_date: key.activatedAt } : {}),
       ...(key.deactivatedAt && key.state !== 'active' ? { deactivation_date: key.deactivatedAt, deactivation_reason: key.deactivationReason } : {}),
       ...(key.compromisedAt ? { compromise_date: key.compromisedAt } : {}),
@@ -51,6 +58,7 @@ const lastPosition = (items: readonly ServiceKeyRecord[]) => {
   return last ? { createdAt: last.createdAt, id: last.id } : { createdAt: '~', id: '~' };
 };
 const validate = {
+  exportQuery: queryValidator('servicekey-export-query'),
   create: bodyValidator('servicekey-create'),
   patch: bodyValidator('servicekey-patch'),
   deactivate: bodyValidator('servicekey-deactivate'),
@@ -68,10 +76,17 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
   return [
     {
       method: 'post', path: '/v1/servicekey', resource: domainResource, success: 201, changesState: true, schemas: { body: 'servicekey-create' },
-      action: (req) => (Array.isArray((req.body as { keys?: unknown } | undefined)?.keys) ? A('serviceKey/import') : A('serviceKey/create')),
+      action: (req) => {
+        const body = req.body as { keys?: unknown; wrappedKeys?: unknown } | undefined;
+        return Array.isArray(body?.keys) || Array.isArray(body?.wrappedKeys) ? A('serviceKey/import') : A('serviceKey/create');
+      },
       async handle(ctx) {
         const input = validate.create(ctx.req.body);
         if (input.protectionLevel && input.protectionLevel !== 'SOFTWARE') throw new GatewayError('bad_request', `protectionLevel: ${input.protectionLevel} is not available; SOFTWARE is`);
+        if (input.keys?.length && input.wrappedKeys?.length) throw new GatewayError('bad_request', 'wrappedKeys: give keys or wrappedKeys, not both');
+        // A wrapped import also needs unwrapKey on the transport key (OKMS 2.17.0).
+        const transport = input.wrappedKeys?.[0]?.wrappingKeyId;
+        if (transport) await requireOn(ctx, A('serviceKey/unwrapKey'), `${ctx.domainUrn}/serviceKey/${transport.toLowerCase()}`);
         const key = await keys.create(domainOf(ctx), input);
         return { status: 201, body: serviceKeyView(key, ctx.req.query.format === 'jwk') };
       },
@@ -97,15 +112,23 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
       },
     },
     {
-      method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, action: A('serviceKey/get'),
+      method: 'get', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, action: A('serviceKey/get'), schemas: { query: 'servicekey-export-query' },
       async handle(ctx) {
-        return { status: 200, body: serviceKeyView(await keys.get(domainOf(ctx), keyId(ctx.req)), ctx.req.query.format === 'jwk') };
+        const query = validate.exportQuery(ctx.req.query);
+        const key = await keys.get(domainOf(ctx), keyId(ctx.req));
+        if (!query.wrappingKeyId) return { status: 200, body: serviceKeyView(key, query.format === 'jwk') };
+        // A wrapped export (BYOK): wrapKey on the transport key too; the material leaves only wrapped.
+        const transport = query.wrappingKeyId.toLowerCase();
+        await requireOn(ctx, A('serviceKey/wrapKey'), `${ctx.domainUrn}/serviceKey/${transport}`);
+        const wrapped = await keys.exportWrapped(domainOf(ctx), key.id, transport, query.wrappedKeyFormat!, query.wrappingAlgorithm!);
+        return { status: 200, body: { ...serviceKeyView(key, false), wrappedKeys: [wrapped] }, audit: { objectId: key.id } };
       },
     },
     {
       method: 'patch', path: '/v1/servicekey/{keyId}', resource: keyResource, success: 200, schemas: { body: 'servicekey-patch' }, changesState: true, action: A('serviceKey/update'),
       async handle(ctx) {
-        return { status: 200, body: serviceKeyView(await keys.rename(domainOf(ctx), keyId(ctx.req), validate.patch(ctx.req.body).name), false) };
+        const body = validate.patch(ctx.req.body);
+        return { status: 200, body: serviceKeyView(await keys.update(domainOf(ctx), keyId(ctx.req), { ...(body.name !== undefined ? { name: body.name } : {}), ...(body.extractable !== undefined ? { extractable: body.extractable } : {}) }), false) };
       },
     },
     {
