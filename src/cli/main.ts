@@ -6,6 +6,7 @@ import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
 import { registerSecretCommands } from './commands/secret-commands';
 import { registerIamTokenCommands, registerTokenCommands } from './commands/token-commands';
+import { registerKvCommands } from './commands/kv-commands';
 import { CliError, EXIT } from './context';
 
 async function serve(): Promise<void> {
@@ -43,6 +44,7 @@ function program(): Command {
   registerSecretCommands(root);
   registerTokenCommands(root);
   registerIamTokenCommands(root.commands.find((command) => command.name() === 'iam')!);
+  registerKvCommands(root.commands.find((command) => command.name() === 'secret')!);
   for (const command of root.commands) command.exitOverride();
   return root;
 }

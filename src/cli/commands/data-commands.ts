@@ -8,22 +8,30 @@ import { CliError, EXIT, type GlobalOptions } from '../context';
 import { print } from '../output';
 import { requireDomain, writePrivate } from './control-commands';
 import { settingsOf } from '../settings';
+import { parseDuration } from './token-commands';
 
-interface MtlsOptions {
-  cert: string;
-  key: string;
+interface DataPlaneOptions {
+  cert?: string;
+  key?: string;
+  dataToken?: string;
   ca?: string;
   endpoint?: string;
 }
 
 const KEY_COLUMNS = ['id', 'name', 'type', 'size', 'curve', 'operations'];
 
-/** Calls the data plane with an access certificate; the okmsId comes from --domain or the certificate's UPN. */
-async function dataPlane<T>(command: Command, method: string, path: string, body?: unknown): Promise<T> {
-  const o = command.optsWithGlobals<MtlsOptions & GlobalOptions>();
-  const certificate = readFileSync(o.cert, 'utf8');
-  const okmsId = o.domain ?? process.env.OKMSD_DOMAIN ?? readAccessCertificate(certificate).okmsId;
-  if (!okmsId) throw new CliError('no domain: pass --domain (the certificate carries none)', EXIT.usage);
+/**
+ * Calls the data plane (`path` under /api/{okmsId}) with an access certificate, or with a personal access token
+ * (--data-token or OKMSD_DATA_TOKEN; the okmsId then comes from --domain). The okmsId comes from --domain or the
+ * certificate's UPN; the gateway's origin and CA from --endpoint/--ca or the control plane.
+ */
+export async function dataPlane<T>(command: Command, method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+  const o = command.optsWithGlobals<DataPlaneOptions & GlobalOptions>();
+  const token = o.dataToken ?? process.env.OKMSD_DATA_TOKEN;
+  if (!token && (!o.cert || !o.key)) throw new CliError('give --cert and --key (mTLS), or --data-token (a personal access token)', EXIT.usage);
+  const certificate = o.cert ? readFileSync(o.cert, 'utf8') : undefined;
+  const okmsId = o.domain ?? process.env.OKMSD_DOMAIN ?? (certificate ? readAccessCertificate(certificate).okmsId : undefined);
+  if (!okmsId) throw new CliError(`no domain: pass --domain${certificate ? ' (the certificate carries none)' : ''}`, EXIT.usage);
   let endpoint = o.endpoint;
   let ca = o.ca ? readFileSync(o.ca, 'utf8') : undefined;
   if (!endpoint || !ca) {
@@ -32,19 +40,25 @@ async function dataPlane<T>(command: Command, method: string, path: string, body
     ca ??= domain.restEndpointCA;
   }
   const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { ...extraHeaders, ...(payload ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
   return new Promise<T>((resolvePromise, reject) => {
     const req = request(
-      `${endpoint!.replace(/\/+$/, '')}/api/${okmsId}/v1${path}`,
-      { method, cert: certificate, key: readFileSync(o.key, 'utf8'), ca, headers: payload ? { 'content-type': 'application/json' } : {} },
+      `${endpoint!.replace(/\/+$/, '')}/api/${okmsId}${path}`,
+      { method, ...(certificate && !token ? { cert: certificate, key: readFileSync(o.key!, 'utf8') } : {}), ca, headers },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));
         res.on('end', () => {
-          const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          let json: Record<string, unknown> = {};
+          try {
+            json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+          } catch {
+            json = {};
+          }
           if ((res.statusCode ?? 500) >= 400) {
-            const code = res.statusCode === 401 || res.statusCode === 403 ? EXIT.auth : res.statusCode === 404 ? EXIT.notFound : EXIT.invalid;
-            reject(new CliError(`${method} ${path}: ${res.statusCode} ${String((json.errors as string[] | undefined)?.[0] ?? text)} (${String(json.reason ?? '')})`, code));
-          } else resolvePromise(json as T);
+            const code = res.statusCode === 401 || res.statusCode === 403 ? EXIT.auth : res.statusCode === 404 ? EXIT.notFound : res.statusCode === 409 ? EXIT.conflict : EXIT.invalid;
+            reject(new CliError(`${method} ${path}: ${res.statusCode} ${String((json.errors as string[] | undefined)?.[0] ?? text)}${json.reason ? ` (${String(json.reason)})` : ''}`, code));
+          } else resolvePromise(Object.assign(Array.isArray(json) ? [...json] : json, { headers: res.headers }) as T);
         });
       },
     );
@@ -55,48 +69,58 @@ async function dataPlane<T>(command: Command, method: string, path: string, body
 
 const data = (value: string): Buffer => (value === '-' ? readFileSync(0) : value.startsWith('@') ? readFileSync(value.slice(1)) : Buffer.from(value));
 
-function mtlsOptions(command: Command): Command {
+export function mtlsOptions(command: Command): Command {
   return command
-    .requiredOption('--cert <file>', 'access certificate (PEM)')
-    .requiredOption('--key <file>', 'its private key (PEM)')
+    .option('--cert <file>', 'access certificate (PEM)')
+    .option('--key <file>', 'its private key (PEM)')
+    .option('--data-token <token>', 'a personal access token instead of a certificate (or OKMSD_DATA_TOKEN); needs --domain')
     .option('--ca <file>', "the gateway's CA (default: the domain's restEndpointCA)")
     .option('--endpoint <url>', "the gateway's https origin (default: the domain's restEndpoint)");
+}
+
+/** okms-cli's configuration (version 1): one default profile, the REST endpoint and its auth. */
+function okmsYaml(endpoint: string, ca: string, auth: readonly string[], okmsId: string): string {
+  return ['version: 1', 'profile: default', 'profiles:', '  default:', '    restapi:', `      endpoint: ${endpoint}`, `      ca: ${ca}`, '      auth:', ...auth, `        okmsId: ${okmsId}`, ''].join('\n');
 }
 
 export function registerDataCommands(program: Command): void {
   program
     .command('bootstrap')
-    .description('create a credential and write client.crt, client.key (0600), ca.pem and an okms-cli okms.yaml')
-    .requiredOption('--identity <urn>', 'identity URN (repeat for several)', (v: string, p: string[] = []) => [...p, v])
+    .description('create a credential and write client.crt, client.key (0600), ca.pem and an okms-cli okms.yaml; with --auth-method token, a personal access token instead')
+    .option('--identity <urn>', 'identity URN (repeat for several)', (v: string, p: string[] = []) => [...p, v])
     .option('--name <name>', 'credential name', 'bootstrap')
     .option('--dir <dir>', 'where to write the files', '.')
+    // Not --token: that is every command's admin token.
+    .option('--auth-method <method>', "mtls (default) or token: a personal access token for --user, written to token (0600), ca.pem and an okms.yaml with auth type token", 'mtls')
+    .option('--user <login>', 'with --auth-method token: the IAM user the token speaks for')
+    .option('--expires-in <duration>', 'with --auth-method token: its lifetime (seconds, or 30m, 12h, 90d)')
     .action(async function (this: Command) {
       const { client, domain: d } = settingsOf(this);
-      const o = this.opts<{ identity: string[]; name: string; dir: string }>();
+      const o = this.opts<{ identity?: string[]; name: string; dir: string; authMethod: string; user?: string; expiresIn?: string }>();
+      if (o.authMethod !== 'mtls' && o.authMethod !== 'token') throw new CliError('--auth-method: mtls or token', EXIT.usage);
       const okmsId = requireDomain(d);
       const domain = await client.call<{ restEndpoint: string; restEndpointCA: string }>('GET', `/okms/resource/${okmsId}`);
+      if (o.authMethod === 'token') {
+        if (!o.user) throw new CliError('--auth-method token needs --user <login>: the IAM user the token speaks for', EXIT.usage);
+        const body = { description: `okms.yaml (${o.name})`, ...(o.expiresIn ? { expiresInSeconds: parseDuration(o.expiresIn) } : {}) };
+        const created = await client.call<{ id: string; token: string }>('POST', `/iam/user/${encodeURIComponent(o.user)}/token`, body);
+        const dir = resolve(o.dir);
+        mkdirSync(dir, { recursive: true });
+        writePrivate(join(dir, 'token'), `${created.token}\n`);
+        writeFileSync(join(dir, 'ca.pem'), domain.restEndpointCA);
+        // okms.yaml holds the token itself (okms-cli reads auth.token): written 0600 like the key of a certificate.
+        writePrivate(join(dir, 'okms.yaml'), okmsYaml(domain.restEndpoint, join(dir, 'ca.pem'), ['        type: token', `        token: ${created.token}`], okmsId));
+        process.stdout.write(`token ${created.id} for ${o.user}: wrote token (0600), ca.pem and okms.yaml (0600) in ${dir}\n`);
+        return;
+      }
+      if (!o.identity?.length) throw new CliError('give --identity <urn> (repeat for several), or --auth-method token --user <login>', EXIT.usage);
       const created = await client.call<{ id: string; certificatePEM: string; privateKeyPEM: string }>('POST', `/okms/resource/${okmsId}/credential`, { name: o.name, identityURNs: o.identity });
       const dir = resolve(o.dir);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'client.crt'), created.certificatePEM);
       writePrivate(join(dir, 'client.key'), created.privateKeyPEM);
       writeFileSync(join(dir, 'ca.pem'), domain.restEndpointCA);
-      const yaml = [
-        'version: 1',
-        'profile: default',
-        'profiles:',
-        '  default:',
-        '    restapi:',
-        `      endpoint: ${domain.restEndpoint}`,
-        `      ca: ${join(dir, 'ca.pem')}`,
-        '      auth:',
-        '        type: mtls',
-        `        cert: ${join(dir, 'client.crt')}`,
-        `        key: ${join(dir, 'client.key')}`,
-        `        okmsId: ${okmsId}`,
-        '',
-      ].join('\n');
-      writeFileSync(join(dir, 'okms.yaml'), yaml);
+      writeFileSync(join(dir, 'okms.yaml'), okmsYaml(domain.restEndpoint, join(dir, 'ca.pem'), ['        type: mtls', `        cert: ${join(dir, 'client.crt')}`, `        key: ${join(dir, 'client.key')}`], okmsId));
       process.stdout.write(`credential ${created.id}: wrote client.crt, client.key (0600), ca.pem and okms.yaml in ${dir}\n`);
     });
 
@@ -110,24 +134,24 @@ export function registerDataCommands(program: Command): void {
     .action(async function (this: Command) {
       const o = this.opts<{ name: string; type: string; size?: string; curve?: string; usage?: string }>();
       const body = { name: o.name, type: o.type, ...(o.size ? { size: Number(o.size) } : {}), ...(o.curve ? { curve: o.curve } : {}), ...(o.usage ? { operations: o.usage.split(',') } : {}) };
-      print(await dataPlane(this, 'POST', '/servicekey', body), settingsOf(this).output, KEY_COLUMNS);
+      print(await dataPlane(this, 'POST', '/v1/servicekey', body), settingsOf(this).output, KEY_COLUMNS);
     });
   mtlsOptions(key.command('list').description('list service keys')).action(async function (this: Command) {
-    const page = await dataPlane<{ objects_list: unknown[] }>(this, 'GET', '/servicekey?state=all&max=1000');
+    const page = await dataPlane<{ objects_list: unknown[] }>(this, 'GET', '/v1/servicekey?state=all&max=1000');
     print(page.objects_list, settingsOf(this).output, KEY_COLUMNS);
   });
   mtlsOptions(key.command('encrypt <keyId> <data>').description('encrypt DATA (text, @file or - for stdin); prints the ciphertext'))
     .option('--context <aad>', 'context bound to the ciphertext')
     .action(async function (this: Command, keyId: string, value: string) {
       const context = this.opts<{ context?: string }>().context;
-      const answer = await dataPlane<{ ciphertext: string }>(this, 'POST', `/servicekey/${keyId}/encrypt`, { plaintext: data(value).toString('base64'), ...(context ? { context } : {}) });
+      const answer = await dataPlane<{ ciphertext: string }>(this, 'POST', `/v1/servicekey/${keyId}/encrypt`, { plaintext: data(value).toString('base64'), ...(context ? { context } : {}) });
       process.stdout.write(`${answer.ciphertext}\n`);
     });
   mtlsOptions(key.command('decrypt <keyId> <ciphertext>').description('decrypt; writes the plaintext bytes to stdout'))
     .option('--context <aad>', 'the context given at encryption')
     .action(async function (this: Command, keyId: string, ciphertext: string) {
       const context = this.opts<{ context?: string }>().context;
-      const answer = await dataPlane<{ plaintext: string }>(this, 'POST', `/servicekey/${keyId}/decrypt`, { ciphertext: data(ciphertext).toString().trim(), ...(context ? { context } : {}) });
+      const answer = await dataPlane<{ plaintext: string }>(this, 'POST', `/v1/servicekey/${keyId}/decrypt`, { ciphertext: data(ciphertext).toString().trim(), ...(context ? { context } : {}) });
       process.stdout.write(Buffer.from(answer.plaintext, 'base64'));
     });
 
@@ -135,14 +159,14 @@ export function registerDataCommands(program: Command): void {
     .requiredOption('-a, --alg <alg>', 'ES256, ES384, ES512, RS256…, PS256…')
     .action(async function (this: Command, keyId: string, value: string) {
       const alg = this.opts<{ alg: string }>().alg;
-      const answer = await dataPlane<{ signature: string }>(this, 'POST', `/servicekey/${keyId}/sign`, { message: data(value).toString('base64'), alg });
+      const answer = await dataPlane<{ signature: string }>(this, 'POST', `/v1/servicekey/${keyId}/sign`, { message: data(value).toString('base64'), alg });
       process.stdout.write(`${answer.signature}\n`);
     });
   mtlsOptions(key.command('verify <keyId> <data> <signature>').description('verify a signature; exit 0 when valid, 6 when not'))
     .requiredOption('-a, --alg <alg>', 'the algorithm it was made with')
     .action(async function (this: Command, keyId: string, value: string, signature: string) {
       const alg = this.opts<{ alg: string }>().alg;
-      const answer = await dataPlane<{ result: boolean }>(this, 'POST', `/servicekey/${keyId}/verify`, { message: data(value).toString('base64'), signature, alg });
+      const answer = await dataPlane<{ result: boolean }>(this, 'POST', `/v1/servicekey/${keyId}/verify`, { message: data(value).toString('base64'), signature, alg });
       process.stdout.write(answer.result ? 'valid\n' : 'invalid\n');
       if (!answer.result) process.exitCode = EXIT.invalid;
     });
