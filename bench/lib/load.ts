@@ -21,7 +21,12 @@ function percentile(sorted: number[], p: number): number {
  */
 export async function load(
   url: string,
-  options: { concurrency: number; durationMs: number; warmupMs?: number; keepAlive: boolean; tls: AgentOptions; method?: string; body?: string; expect?: number },
+  options: {
+    concurrency: number; durationMs: number; warmupMs?: number; keepAlive: boolean; tls: AgentOptions; method?: string; expect?: number;
+    /** A fixed body, or one made for each request (writes that must not collide). */
+    body?: string | (() => string);
+    headers?: Record<string, string>;
+  },
 ): Promise<LoadResult> {
   const agent = new Agent({ ...options.tls, keepAlive: options.keepAlive, maxSockets: options.concurrency, maxCachedSessions: 0 });
   const latencies: number[] = [];
@@ -29,9 +34,10 @@ export async function load(
   const one = () =>
     new Promise<void>((resolve) => {
       const started = performance.now();
+      const body = typeof options.body === 'function' ? options.body() : options.body;
       const req = request(
         url,
-        { method: options.method ?? 'GET', agent, headers: options.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) } : {} },
+        { method: options.method ?? 'GET', agent, headers: { ...options.headers, ...(body ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } },
         (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {
@@ -45,7 +51,7 @@ export async function load(
         errors += 1;
         resolve();
       });
-      req.end(options.body);
+      req.end(body);
     });
   const run = async (durationMs: number) => {
     const deadline = performance.now() + durationMs;

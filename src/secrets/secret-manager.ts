@@ -1,4 +1,5 @@
 import { OkmsError } from '../domain/errors';
+import { TtlCache } from '../domain/ttl-cache';
 import type { SecretConfigRecord, SecretPathRecord, SecretVersionRecord, SecretVersionState } from '../domain/records';
 import type { DomainRecord } from '../domain/types';
 import type { KeyHierarchy } from '../kms/key-hierarchy';
@@ -27,11 +28,24 @@ const ATTEMPTS = 5;
  * and Vault routes present the same records in their own shapes.
  */
 export class SecretManager {
+  /**
+   * Records, settings and opened data, kept for at most a second (the bound every node's caches keep: a change made
+   * on another node sharing the store is seen within it); a change made here drops the entry at once. Reads of a
+   * hot secret then cost no store read and no unwrapping.
+   */
+  private readonly records = new TtlCache<SecretPathRecord>(1000, () => this.deps.clock().getTime());
+  private readonly configs = new TtlCache<SecretConfigRecord>(1000, () => this.deps.clock().getTime());
+  private readonly opened = new TtlCache<Record<string, unknown>>(1000, () => this.deps.clock().getTime());
+
   constructor(private readonly deps: { store: Pick<Repositories, 'secretPaths' | 'meta'>; keys: KeyHierarchy; clock: () => Date }) {}
 
   async config(domainId: string): Promise<SecretConfigRecord> {
+    const cached = this.configs.get(domainId);
+    if (cached) return cached;
     const stored = await this.deps.store.meta.get(configKey(domainId));
-    return stored === undefined ? DEFAULT_CONFIG : { ...DEFAULT_CONFIG, ...(JSON.parse(stored) as Partial<SecretConfigRecord>) };
+    const config = stored === undefined ? DEFAULT_CONFIG : { ...DEFAULT_CONFIG, ...(JSON.parse(stored) as Partial<SecretConfigRecord>) };
+    this.configs.set(domainId, config);
+    return config;
   }
 
   async setConfig(domainId: string, input: { casRequired?: boolean | null; deactivateVersionAfter?: string | null; maxVersions?: number | null }): Promise<SecretConfigRecord> {
@@ -41,12 +55,29 @@ export class SecretManager {
       deactivateVersionAfter: input.deactivateVersionAfter === undefined ? current.deactivateVersionAfter : checkDuration(input.deactivateVersionAfter, 'deactivateVersionAfter'),
       maxVersions: input.maxVersions === undefined || input.maxVersions === null ? current.maxVersions : checkMaxVersions(input.maxVersions) || DEFAULT_CONFIG.maxVersions,
     };
+    this.configs.delete(domainId);
     await this.deps.store.meta.put(configKey(domainId), JSON.stringify(next));
+    this.configs.delete(domainId);
     return next;
   }
 
-  find(domainId: string, path: string): Promise<SecretPathRecord | undefined> {
-    return this.deps.store.secretPaths.get(domainId, path);
+  async find(domainId: string, path: string): Promise<SecretPathRecord | undefined> {
+    const key = `${domainId}/${path}`;
+    const cached = this.records.get(key);
+    if (cached) return cached;
+    const secret = await this.deps.store.secretPaths.get(domainId, path);
+    if (secret) this.records.set(key, secret);
+    return secret;
+  }
+
+  /** Every write goes through here: the cached record is dropped before and after (a read during it may cache the old one). */
+  private async written<T>(domainId: string, path: string, write: () => Promise<T>): Promise<T> {
+    this.records.delete(`${domainId}/${path}`);
+    try {
+      return await write();
+    } finally {
+      this.records.delete(`${domainId}/${path}`);
+    }
   }
 
   async get(domainId: string, path: string): Promise<SecretPathRecord> {
@@ -64,7 +95,7 @@ export class SecretManager {
     const now = this.deps.clock().toISOString();
     const base = applyMetadata(emptySecret(domain.id, path, now), metadata);
     const secret = { ...base, currentVersion: 1, versions: [this.sealed(domain, path, 1, data, now)] };
-    await this.deps.store.secretPaths.create(secret);
+    await this.written(domain.id, path, () => this.deps.store.secretPaths.create(secret));
     return secret;
   }
 
@@ -88,7 +119,7 @@ export class SecretManager {
       const next: SecretPathRecord = {
         ...base, currentVersion: id, versions: keptVersions([...base.versions, version], maxVersionsOf(base, config)), updatedAt: now, version: base.version + (current ? 1 : 0),
       };
-      if (current ? await this.deps.store.secretPaths.replace(next, current.version) : await this.createIfAbsent(next)) return { secret: next, version };
+      if (await this.written(domain.id, path, () => (current ? this.deps.store.secretPaths.replace(next, current.version) : this.createIfAbsent(next)))) return { secret: next, version };
     }
     throw new OkmsError('ERR_CONFLICT', `path: "${path}" is being written concurrently; retry`, { field: 'path' });
   }
@@ -120,7 +151,7 @@ export class SecretManager {
   }
 
   async delete(domainId: string, path: string): Promise<void> {
-    if (!(await this.deps.store.secretPaths.delete(domainId, path))) throw notFound(path);
+    if (!(await this.written(domainId, path, () => this.deps.store.secretPaths.delete(domainId, path)))) throw notFound(path);
   }
 
   /** One version as it stands now (the current one when `id` is absent); 404 naming `version` when it is not kept. */
@@ -140,9 +171,19 @@ export class SecretManager {
   /** A version's data, unwrapped (null once deleted). */
   open(domain: DomainRecord, secret: SecretPathRecord, version: SecretVersionRecord): Record<string, unknown> | null {
     if (!version.data) return null;
+    // Keyed by the record's version too: a destroyed or rewritten version never answers from here.
+    const key = `${domain.id}/${secret.path}#${version.id}@${secret.version}`;
+    const cached = this.opened.get(key);
+    if (cached) return cached;
+    const data = this.unwrapData(domain, secret.path, version.id, version.data);
+    this.opened.set(key, data);
+    return data;
+  }
+
+  private unwrapData(domain: DomainRecord, path: string, id: number, wrapped: string): Record<string, unknown> {
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     try {
-      const json = this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(secret.path, version.id), version.data);
+      const json = this.deps.keys.unwrapUnderKek(kek, domain.id, purpose(path, id), wrapped);
       try {
         return JSON.parse(json.toString('utf8')) as Record<string, unknown>;
       } finally {
@@ -179,7 +220,7 @@ export class SecretManager {
       const now = this.deps.clock().toISOString();
       if (!current && !createIfMissing) throw notFound(path);
       const next = { ...apply(current ?? emptySecret(domainId, path, now)), updatedAt: now };
-      if (current ? await this.deps.store.secretPaths.replace({ ...next, version: current.version + 1 }, current.version) : await this.createIfAbsent(next)) {
+      if (await this.written(domainId, path, () => (current ? this.deps.store.secretPaths.replace({ ...next, version: current.version + 1 }, current.version) : this.createIfAbsent(next)))) {
         return current ? { ...next, version: current.version + 1 } : next;
       }
     }
