@@ -4,7 +4,7 @@
  *
  *   app (composition root) ─▶ http ─▶ services ─▶ storage ports ─▶ domain
  *   cli ─▶ app                storage adapters ─▶ storage ports ─▶ domain
- *   services: audit · ca · iam · kms · secrets (secrets ─▶ ca, iam, kms; ca ─▶ kms); observability ─▶ domain
+ *   services: audit · ca · iam · kms · secrets · kmip (secrets ─▶ ca, iam, kms; kmip ─▶ kms, iam, audit, secrets; ca ─▶ kms); observability ─▶ domain
  */
 const part = (name) => `^src/${name}/`;
 const allowed = {
@@ -16,9 +16,10 @@ const allowed = {
   audit: ['domain', 'storage-ports'],
   ca: ['domain', 'storage-ports', 'kms'],
   secrets: ['domain', 'storage-ports', 'ca', 'iam', 'kms'],
+  kmip: ['domain', 'storage-ports', 'kms', 'iam', 'audit', 'secrets'],
   'storage-adapters': ['domain', 'storage-ports'],
-  http: ['domain', 'storage-ports', 'observability', 'kms', 'iam', 'audit', 'ca', 'secrets'],
-  app: ['domain', 'storage-ports', 'observability', 'kms', 'iam', 'audit', 'ca', 'secrets', 'storage-adapters', 'http'],
+  http: ['domain', 'storage-ports', 'observability', 'kms', 'iam', 'audit', 'ca', 'secrets', 'kmip'],
+  app: ['domain', 'storage-ports', 'observability', 'kms', 'iam', 'audit', 'ca', 'secrets', 'kmip', 'storage-adapters', 'http'],
   cli: ['domain', 'app', 'http', 'ca'],
 };
 const paths = {
@@ -31,6 +32,7 @@ const paths = {
   audit: part('audit'),
   ca: part('ca'),
   secrets: part('secrets'),
+  kmip: part('kmip'),
   http: part('http'),
   app: part('app'),
   cli: part('cli'),

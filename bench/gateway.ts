@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     [...profile, join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
     // Every limit is on (each call takes a token from the per-source and per-caller buckets); the per-caller one is
     // sized above what one bench credential sends (~16k/s here), since the bench measures cost, not throttling.
-    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
+    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
     /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)"/,
   );
   const [, controlUrl, gatewayUrl] = okmsd.match as unknown as [string, string, string];

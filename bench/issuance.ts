@@ -54,7 +54,7 @@ async function startServerProcess(dataDir: string): Promise<{ url: string; stop:
   // Info level, as in production: the per-request log line is part of the cost being measured.
   const started = await startChild(
     [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
-    { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
+    { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info' },
     /"controlUrl":"([^"]+)"/,
   );
   return { url: started.match[1]!, stop: started.stop };
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const csrPem = opensslCsrPem();
   const dataDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-'));
   const httpDir = mkdtempSync(join(tmpdir(), 'okmsd-bench-http-'));
-  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }));
+  const okmsd = await startOkmsd(loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'error' }));
   const account = (await okmsd.store.accounts.get('root'))!;
   const domain = await okmsd.services.domains.create(account, { name: 'bench' });
   // Credentials may name only identities that exist: the bench's user is created first, in-process and over HTTP.

@@ -59,7 +59,7 @@ async function scale(kind: StoreUnderBench): Promise<void> {
   const SMALL_N = Math.min(SMALL, TOTAL);
   const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-scale-'));
   const dataDir = join(work, 'data');
-  const serveEnv = { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, ...kind.env };
+  const serveEnv = { OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, ...kind.env };
   // A real service makes the domain (its CA and the master key), so that the walk below runs against okmsd as it is.
   const first = await startChild([join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'], serveEnv, /"controlUrl":"([^"]+)"/);
   const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const okmsd = await startChild(
     [...profile, join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
-    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
+    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
     /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)"/,
   );
   const [, controlUrl, gatewayUrl] = okmsd.match as unknown as [string, string, string];

@@ -12,6 +12,8 @@ export interface OkmsdConfig {
   /** Control plane port; 0 picks a free one (the bound port is logged). */
   readonly port: number;
   readonly gatewayPort: number;
+  /** The KMIP port (OKMSD_KMIP_PORT, default 5696, 0: a free one); null with OKMSD_KMIP_PORT=off. */
+  readonly kmipPort: number | null;
   readonly gatewayHostnames: readonly string[];
   readonly adminToken: string | undefined;
   /** 32 bytes, or undefined to use (or create) `$dataDir/master.key`. */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     host: env.OKMSD_HOST || '127.0.0.1',
     port: port(env, 'OKMSD_PORT', 8080),
     gatewayPort: port(env, 'OKMSD_GATEWAY_PORT', 8443),
+    kmipPort: env.OKMSD_KMIP_PORT === 'off' ? null : port(env, 'OKMSD_KMIP_PORT', 5696),
     gatewayHostnames: (env.OKMSD_GATEWAY_HOSTNAMES ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pkiUrl: pkiUrl(env),
     adminToken,

@@ -3,14 +3,15 @@ import type { PublicEndpoints } from '../http/control/presenters';
 import type { OkmsdConfig } from './config';
 
 /** The URLs a domain shows its clients: from the configured host names and the ports okmsd listens on. */
-export function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewayPort: number, gatewayCaPEM: string): PublicEndpoints {
+export function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewayPort: number, gatewayCaPEM: string, kmipPort?: number): PublicEndpoints {
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const host = config.gatewayHostnames[0] ?? (wildcard ? 'localhost' : config.host);
   const controlHost = wildcard ? 'localhost' : config.host;
   return {
     restEndpoint: `https://${bracketed(host)}:${gatewayPort}`,
     restEndpointCA: gatewayCaPEM,
-    kmipEndpoint: `${host}:5696`,
+    // Advertised only while the KMIP listener listens.
+    ...(kmipPort === undefined ? {} : { kmipEndpoint: `${bracketed(host)}:${kmipPort}` }),
     swaggerEndpoint: `http://${controlHost}:${controlPort}/openapi.json`,
   };
 }

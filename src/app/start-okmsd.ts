@@ -22,6 +22,9 @@ import { bracketed, publicEndpoints, revocationUrls, serverRevocationUrls } from
 import { domainCas } from '../ca/domain-cas';
 import { TokenAuthenticator } from '../http/gateway/authenticate-token';
 import { SecretManager } from '../secrets/secret-manager';
+import { createKmipServer } from '../http/kmip/kmip-listener';
+import { KmipObjects } from '../kmip/kmip-objects';
+import { KmipService } from '../kmip/kmip-service';
 import { CrlPublisher } from '../ca/crl-publisher';
 import { OcspResponder } from '../ca/ocsp-responder';
 import { ServerCaService } from '../ca/server-ca';
@@ -49,6 +52,8 @@ export interface RunningOkmsd {
   /** https origin of the mTLS data plane (a domain's restEndpoint). */
   readonly gatewayUrl: string;
   readonly gatewayPort: number;
+  /** The KMIP listener's port (undefined with OKMSD_KMIP_PORT=off). */
+  readonly kmipPort: number | undefined;
   /** The CA that signs the gateway's server certificate (a domain's restEndpointCA). */
   readonly gatewayCaPEM: string;
   readonly audit: AuditLog;
@@ -71,11 +76,15 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
 
   let port = config.port;
   let gatewayPort = config.gatewayPort;
+  let kmipPort: number | undefined;
   const tls = await gatewayTlsMaterial(store, keys, config.gatewayHostnames, clock());
   const revocations = new RevocationSet(store);
   await revocations.start();
   const audit = new AuditLog(store, keys.macKey('audit-checkpoint'));
-  const routes = dataPlaneRoutes(new ServiceKeyService({ store, keys, clock }), new SecretManager({ store, keys, clock }));
+  const serviceKeys = new ServiceKeyService({ store, keys, clock });
+  const secretManager = new SecretManager({ store, keys, clock });
+  const routes = dataPlaneRoutes(serviceKeys, secretManager);
+  const clientAuthenticator = new ClientAuthenticator(store, revocations, clock);
   const domains = new DomainService({ store, keys, crypto: globalThis.crypto, clock, defaultRegion: config.defaultDomainRegion });
   const iam = new IamService({ store, clock, urnRegion: config.urnRegion });
   const notifier = config.webhook ? new WebhookNotifier(config.webhook, logger, clock) : undefined;
@@ -119,7 +128,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     barbican,
     urnRegion: config.urnRegion,
     clock,
-    endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM),
+    endpoints: () => publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM, kmipPort),
     audit,
     gatewayRoutes: [...routes, ...barbican.gatewayRoutes],
     metrics,
@@ -152,7 +161,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const gatewayPipeline = new Pipeline({
     ...pipelineDeps, plane: 'gateway', auditReads: true,
     authenticators: gatewayAuthenticators({
-      authenticator: new ClientAuthenticator(store, revocations, clock),
+      authenticator: clientAuthenticator,
       tokens: new TokenAuthenticator({ store, iam, clock }),
       iam,
       ...(config.trustedProxies.length ? { proxy: { trusted: blockListOf(config.trustedProxies), header: config.clientCertHeader } } : {}),
@@ -160,11 +169,17 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   });
   const gatewayApp = buildGatewayApp(gatewayPipeline, [...routes, ...barbican.gatewayRoutes], logger);
   const gateway = createGatewayServer(tls, gatewayApp.listener, config.serverLimits, logger, nowMs);
+  const kmip = config.kmipPort === null ? undefined : createKmipServer({
+    tls, authenticator: clientAuthenticator, iam, logger,
+    kmip: new KmipService({ objects: new KmipObjects({ keys: serviceKeys, secrets: secretManager }), iam, audit, urnRegion: config.urnRegion, clock }),
+  });
   try {
     port = await listen(server, config.port, config.host);
     gatewayPort = await listen(gateway, config.gatewayPort, config.host);
+    if (kmip) kmipPort = await listen(kmip, config.kmipPort!, config.host);
   } catch (error) {
     server.close();
+    gateway.close();
     revocations.stop();
     await store.close();
     throw error;
@@ -178,7 +193,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const hostPart = bracketed(config.host);
   const controlUrl = `http://${hostPart}:${port}`;
   const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
-  logger.info({ controlUrl, port, gatewayUrl, gatewayPort, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
+  logger.info({ controlUrl, port, gatewayUrl, gatewayPort, kmipPort: kmipPort ?? null, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -186,6 +201,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     port,
     gatewayUrl,
     gatewayPort,
+    kmipPort,
     gatewayCaPEM: tls.caCertificatePEM,
     audit,
     apps: { control: controlApp, gateway: gatewayApp },
@@ -195,7 +211,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     lifecycle,
     close() {
       closing ??= (async () => {
-        await Promise.all([stopListening(server), stopListening(gateway)]);
+        await Promise.all([stopListening(server), stopListening(gateway), kmip ? new Promise<void>((resolve) => kmip.close(() => resolve())) : undefined]);
         await lifecycle.stop();
         revocations.stop();
         await store.close();

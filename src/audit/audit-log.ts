@@ -8,7 +8,7 @@ import type { AuditEntry } from '../domain/records';
 export interface AuditRecord {
   readonly time: string;
   readonly requestId: string;
-  readonly plane: 'gateway' | 'control';
+  readonly plane: 'gateway' | 'control' | 'kmip';
   readonly domainId?: string;
   readonly credentialId?: string;
   readonly identities?: readonly string[];

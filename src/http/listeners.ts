@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { applyServerLimits, type ServerLimits } from './server-limits';
 
@@ -50,7 +50,7 @@ export function createGatewayServer(tls: { readonly privateKeyPEM: string; reado
 }
 
 /** Listens on `port` (0: any free one) and resolves with the port it got. */
-export function listen(target: Server, port: number, host: string): Promise<number> {
+export function listen(target: NetServer, port: number, host: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     target.once('error', reject);
     target.listen(port, host, () => resolve((target.address() as AddressInfo).port));

@@ -24,6 +24,8 @@ export interface CreateServiceKeyInput {
   readonly keys?: ReadonlyArray<Record<string, unknown>> | null;
   /** Whether the material may leave the KMS (wrapped); false by default, true for public-only keys. */
   readonly extractable?: boolean | null;
+  /** KMIP makes objects pre-active (they wait for Activate); the REST API makes them active. */
+  readonly initialState?: 'pre_active' | 'active';
   /** BYOK: material wrapped under one of the domain's RSA transport keys (unwrapKey), to import. */
   readonly wrappedKeys?: ReadonlyArray<{ readonly keyFormatType: string; readonly wrappingKeyId: string; readonly ciphertext: string }> | null;
 }
@@ -132,10 +134,10 @@ export class ServiceKeyService {
     const kek = this.deps.keys.openDomainKek(domain.id, domain.wrappedKek);
     const record: ServiceKeyRecord = {
       domainId: domain.id, id, name: input.name, type: spec.type, size: spec.size, curve: spec.curve, operations: [...spec.operations],
-      context: input.context ?? '', state: 'active', deactivationReason: null, keyClass: material.keyClass, extractable, neverExtractable: !extractable,
+      context: input.context ?? '', state: input.initialState ?? 'active', deactivationReason: null, keyClass: material.keyClass, extractable, neverExtractable: !extractable,
       wrappedMaterial: material.keyClass === 'PUBLIC_KEY' ? '' : this.deps.keys.wrapUnderKek(kek, domain.id, purpose(id), material.secret),
       publicKey: material.spki ? material.spki.toString('base64') : null,
-      createdAt: now, updatedAt: now, activatedAt: now, deactivatedAt: null, version: 1,
+      createdAt: now, updatedAt: now, activatedAt: input.initialState === 'pre_active' ? null : now, deactivatedAt: null, version: 1,
     };
     kek.fill(0);
     material.secret.fill(0);
@@ -176,6 +178,13 @@ export class ServiceKeyService {
     const transport = await this.transport(domain, wrappingKeyId, 'wrapKey', 'wrappingKeyId');
     const ciphertext = wrapMaterial(materialIn(format, key.type, secret), Buffer.from(transport.publicKey!, 'base64'), transport.id, algorithm, format);
     return { keyFormatType: format, wrappingKeyId: transport.id, ciphertext };
+  }
+
+  /** The key's material in the clear (KMIP Get): only an extractable key's. Raw AES bytes, or PKCS#8 DER. */
+  async exportMaterial(domain: DomainRecord, id: string): Promise<{ key: ServiceKeyRecord; secret: Buffer }> {
+    const { key, secret } = await this.loaded(domain, id);
+    if (!key.extractable) throw new OkmsError('ERR_FORBIDDEN', `keyId: service key ${id} is not extractable`, { field: 'keyId', reason: 'not_extractable' });
+    return { key, secret: Buffer.from(secret) };
   }
 
   /** The transport key of a BYOK call: an active RSA service key of the domain allowed `operation`. */

@@ -11,7 +11,7 @@ const mongoPrefix = `okmsd_audit_crash_${process.pid}_`;
 
 async function serve(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; gateway: string }> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, ...env },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   let out = '';

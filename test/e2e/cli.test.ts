@@ -32,7 +32,7 @@ async function okmsd(args: string[], env: Record<string, string> = {}): Promise<
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
   server = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -18,7 +18,7 @@ interface Served {
 async function serve(dataDir: string, storeEnv: Record<string, string> = {}): Promise<Served> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does it)`);
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', ...storeEnv },
+    env: { PATH: process.env.PATH, OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', ...storeEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -38,7 +38,7 @@ export async function startTestOkmsd(options: { dataDir?: string; env?: Record<s
       callback();
     },
   });
-  const config = loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_ADMIN_TOKEN: ADMIN_TOKEN, OKMSD_LOG_LEVEL: 'debug',
+  const config = loadConfig({ OKMSD_DATA_DIR: dataDir, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: ADMIN_TOKEN, OKMSD_LOG_LEVEL: 'debug',
     // Suites send many refused calls from 127.0.0.1 on purpose: the limits are off unless a test turns them on.
     OKMSD_RATE_LIMIT_UNAUTHENTICATED: '0', OKMSD_RATE_LIMIT_PER_CALLER: '0', ...options.env });
   const okmsd = await startOkmsd(config, { logStream, clock: options.clock });

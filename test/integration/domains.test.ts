@@ -22,7 +22,7 @@ describe('domains (OKMS resources)', () => {
       caKeyAlgorithm: 'P-256',
       restEndpoint: `https://127.0.0.1:${t.okmsd.gatewayPort}`,
       restEndpointCA: t.okmsd.gatewayCaPEM,
-      kmipEndpoint: '127.0.0.1:5696',
+      kmipEndpoint: `127.0.0.1:${t.okmsd.kmipPort}`,
     });
     expect(domain.publicCA).toMatch(/^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
     const get = await t.api('GET', `/okms/resource/${domain.id}`);

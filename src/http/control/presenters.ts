@@ -6,7 +6,7 @@ export interface PublicEndpoints {
   readonly restEndpoint: string;
   /** The CA of the gateway's server certificate, for clients' `ca` setting (no insecure flags needed). */
   readonly restEndpointCA: string;
-  readonly kmipEndpoint: string;
+  readonly kmipEndpoint?: string;
   readonly swaggerEndpoint: string;
 }
 
@@ -21,7 +21,7 @@ export function domainView(domain: DomainRecord, endpoints: PublicEndpoints, urn
     region: domain.region,
     restEndpoint: endpoints.restEndpoint,
     restEndpointCA: endpoints.restEndpointCA,
-    kmipEndpoint: endpoints.kmipEndpoint,
+    ...(endpoints.kmipEndpoint ? { kmipEndpoint: endpoints.kmipEndpoint } : {}),
     swaggerEndpoint: endpoints.swaggerEndpoint,
     iam: { id: domain.id, urn: okmsResourceUrn(urnRegion, domain.id), displayName: domain.name },
     // Every CA relying parties must trust now: during a rotation's overlap both the issuing CA and the other.
