@@ -176,10 +176,11 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   try {
     port = await listen(server, config.port, config.host);
     gatewayPort = await listen(gateway, config.gatewayPort, config.host);
-    if (kmip) kmipPort = await listen(kmip, config.kmipPort!, config.host);
+    if (kmip) kmipPort = await listen(kmip.server, config.kmipPort!, config.host);
   } catch (error) {
     server.close();
     gateway.close();
+    void kmip?.close();
     revocations.stop();
     await store.close();
     throw error;
@@ -211,7 +212,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     lifecycle,
     close() {
       closing ??= (async () => {
-        await Promise.all([stopListening(server), stopListening(gateway), kmip ? new Promise<void>((resolve) => kmip.close(() => resolve())) : undefined]);
+        await Promise.all([stopListening(server), stopListening(gateway), kmip?.close()]);
         await lifecycle.stop();
         revocations.stop();
         await store.close();

@@ -34,13 +34,22 @@ const peerPem = (socket: TLSSocket): string | undefined => {
  * batch item through IAM (kmip-service.ts). Messages are framed by their TTLV length (at most 1 MiB), answered in
  * order; a malformed one is answered Invalid Message and the connection closed; slow or idle ones are closed.
  */
-export function createKmipServer(deps: { tls: { readonly privateKeyPEM: string; readonly certificatePEM: string }; authenticator: ClientAuthenticator; iam: IamService; kmip: KmipService; logger: Logger }): Server {
+export interface KmipListener {
+  readonly server: Server;
+  /** Stops accepting and ends every open connection (KMIP clients keep theirs open). */
+  close(): Promise<void>;
+}
+
+export function createKmipServer(deps: { tls: { readonly privateKeyPEM: string; readonly certificatePEM: string }; authenticator: ClientAuthenticator; iam: IamService; kmip: KmipService; logger: Logger }): KmipListener {
+  const open = new Set<TLSSocket>();
   const server = createServer({
     key: deps.tls.privateKeyPEM, cert: deps.tls.certificatePEM, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2',
     ciphers: GATEWAY_TLS12_CIPHERS, honorCipherOrder: true, handshakeTimeout: 10_000,
   });
   server.maxConnections = MAX_CONNECTIONS;
   server.on('secureConnection', (socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     let buffered: Buffer = Buffer.alloc(0);
     let expected: number | undefined;
     let busy = Promise.resolve();
@@ -103,5 +112,12 @@ export function createKmipServer(deps: { tls: { readonly privateKeyPEM: string; 
     socket.on('error', () => socket.destroy());
   });
   server.on('tlsClientError', () => undefined);
-  return server;
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
+  };
 }
