@@ -109,6 +109,8 @@ describe('okmsd CLI (the built binary, against a real server)', () => {
     const yaml = readFileSync(join(dir, 'okms.yaml'), 'utf8');
     expect(yaml).toMatch(/endpoint: https:\/\/127\.0\.0\.1:\d+/);
     expect(yaml).toContain(`ca: ${join(dir, 'ca.pem')}`);
+    // The kmip section beside restapi: the same certificate, the KMIP endpoint the domain advertises.
+    expect(yaml).toMatch(new RegExp(`    kmip:\n      endpoint: 127\\.0\\.0\\.1:\\d+\n      ca: ${join(dir, 'ca.pem').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n      auth:\n        type: mtls\n        cert: .*client\\.crt\n        key: .*client\\.key\n`));
     const mtls = ['--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key')];
     const key = await okmsd(['key', 'create', ...mtls, '--name', 'cli-key', '--output', 'json']);
     expect(key.code).toBe(0);

@@ -79,8 +79,13 @@ export function mtlsOptions(command: Command): Command {
 }
 
 /** okms-cli's configuration (version 1): one default profile, the REST endpoint and its auth. */
-function okmsYaml(endpoint: string, ca: string, auth: readonly string[], okmsId: string): string {
-  return ['version: 1', 'profile: default', 'profiles:', '  default:', '    restapi:', `      endpoint: ${endpoint}`, `      ca: ${ca}`, '      auth:', ...auth, `        okmsId: ${okmsId}`, ''].join('\n');
+function okmsYaml(endpoint: string, ca: string, auth: readonly string[], okmsId: string, kmip?: { endpoint: string; cert: string; key: string }): string {
+  return [
+    'version: 1', 'profile: default', 'profiles:', '  default:', '    restapi:', `      endpoint: ${endpoint}`, `      ca: ${ca}`, '      auth:', ...auth, `        okmsId: ${okmsId}`,
+    // KMIP takes the same access certificate (never a token): okms-cli's `okms kmip …` reads this section.
+    ...(kmip ? ['    kmip:', `      endpoint: ${kmip.endpoint}`, `      ca: ${ca}`, '      auth:', '        type: mtls', `        cert: ${kmip.cert}`, `        key: ${kmip.key}`] : []),
+    '',
+  ].join('\n');
 }
 
 export function registerDataCommands(program: Command): void {
@@ -99,7 +104,7 @@ export function registerDataCommands(program: Command): void {
       const o = this.opts<{ identity?: string[]; name: string; dir: string; authMethod: string; user?: string; expiresIn?: string }>();
       if (o.authMethod !== 'mtls' && o.authMethod !== 'token') throw new CliError('--auth-method: mtls or token', EXIT.usage);
       const okmsId = requireDomain(d);
-      const domain = await client.call<{ restEndpoint: string; restEndpointCA: string }>('GET', `/okms/resource/${okmsId}`);
+      const domain = await client.call<{ restEndpoint: string; restEndpointCA: string; kmipEndpoint?: string }>('GET', `/okms/resource/${okmsId}`);
       if (o.authMethod === 'token') {
         if (!o.user) throw new CliError('--auth-method token needs --user <login>: the IAM user the token speaks for', EXIT.usage);
         const body = { description: `okms.yaml (${o.name})`, ...(o.expiresIn ? { expiresInSeconds: parseDuration(o.expiresIn) } : {}) };
@@ -120,8 +125,9 @@ export function registerDataCommands(program: Command): void {
       writeFileSync(join(dir, 'client.crt'), created.certificatePEM);
       writePrivate(join(dir, 'client.key'), created.privateKeyPEM);
       writeFileSync(join(dir, 'ca.pem'), domain.restEndpointCA);
-      writeFileSync(join(dir, 'okms.yaml'), okmsYaml(domain.restEndpoint, join(dir, 'ca.pem'), ['        type: mtls', `        cert: ${join(dir, 'client.crt')}`, `        key: ${join(dir, 'client.key')}`], okmsId));
-      process.stdout.write(`credential ${created.id}: wrote client.crt, client.key (0600), ca.pem and okms.yaml in ${dir}\n`);
+      const kmip = domain.kmipEndpoint ? { endpoint: domain.kmipEndpoint, cert: join(dir, 'client.crt'), key: join(dir, 'client.key') } : undefined;
+      writeFileSync(join(dir, 'okms.yaml'), okmsYaml(domain.restEndpoint, join(dir, 'ca.pem'), ['        type: mtls', `        cert: ${join(dir, 'client.crt')}`, `        key: ${join(dir, 'client.key')}`], okmsId, kmip));
+      process.stdout.write(`credential ${created.id}: wrote client.crt, client.key (0600), ca.pem and okms.yaml${kmip ? ' (restapi and kmip)' : ''} in ${dir}\n`);
     });
 
   const key = program.command('key').description('service keys on the data plane (over mTLS)');
