@@ -2,7 +2,7 @@ import { bytesOf, child, enumeration, integer, struct, text, textOf } from '../.
 import { ALGORITHM, OBJECT_TYPE, OPERATION, RESULT_REASON, TAG, USAGE } from '../../src/kmip/kmip-tags';
 import { encode } from '../../src/kmip/ttlv';
 import { createDomain, createUsers, rootUrn, startTestOkmsd, type TestOkmsd } from '../helpers/harness';
-import { attribute, KmipTestClient, resultOf, uidIn } from '../helpers/kmip-client';
+import { attribute, KmipTestClient, resultOf, uidIn } from '../../bench/lib/kmip-client';
 import { mtlsCall } from '../helpers/mtls-client';
 
 let t: TestOkmsd;

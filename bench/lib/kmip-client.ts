@@ -3,13 +3,14 @@ import { child, all, enumeration, integer, numberOf, struct, text } from '../../
 import { TAG } from '../../src/kmip/kmip-tags';
 import { decode, encode, type TtlvItem } from '../../src/kmip/ttlv';
 
-/** A small KMIP client of the tests' own: one TLS connection, one request at a time, framed by the TTLV length. */
+/** A small KMIP client (tests and bench/kmip): one TLS connection, one request at a time, framed by the TTLV length. */
 export class KmipTestClient {
   private buffered = Buffer.alloc(0);
   private waiting: ((message: Buffer | undefined) => void) | undefined;
   closed = false;
 
   private constructor(private readonly socket: TLSSocket) {
+    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       this.deliver();
