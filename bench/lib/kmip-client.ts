@@ -62,6 +62,13 @@ export class KmipTestClient {
     return all(response, TAG.BatchItem);
   }
 
+  /** Sends raw bytes and ends the client's half: the answer, or undefined when the server closed without one. */
+  sendAndEnd(bytes: Buffer): Promise<TtlvItem | undefined> {
+    const answer = this.sendRaw(bytes).catch(() => undefined);
+    this.socket.end();
+    return answer;
+  }
+
   close(): void {
     this.socket.destroy();
   }

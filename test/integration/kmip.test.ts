@@ -55,6 +55,28 @@ describe('the KMIP server', () => {
     expect(huge.closed || (await huge.sendRaw(Buffer.alloc(8))) === undefined).toBe(true);
   });
 
+  it('fuzz: 150 mutated, truncated or random messages each get an answer or a closed connection, and the server goes on', async () => {
+    const valid = encode(struct(TAG.RequestMessage, struct(TAG.RequestHeader, struct(TAG.ProtocolVersion, integer(TAG.ProtocolVersionMajor, 1), integer(TAG.ProtocolVersionMinor, 4)), integer(TAG.BatchCount, 2)),
+      struct(TAG.BatchItem, enumeration(TAG.Operation, OPERATION.Create), struct(TAG.RequestPayload, ...aes256())), struct(TAG.BatchItem, enumeration(TAG.Operation, OPERATION.Get), struct(TAG.RequestPayload))));
+    const outcomes = { answered: 0, closed: 0 };
+    for (let i = 0; i < 150; i += 1) {
+      let bytes: Buffer;
+      if (i % 3 === 0) bytes = valid.subarray(0, 1 + ((i * 37) % (valid.length - 1)));
+      else if (i % 3 === 1) {
+        bytes = Buffer.from(valid);
+        for (let flip = 0; flip < 1 + (i % 5); flip += 1) bytes[(i * 131 + flip * 17) % bytes.length]! ^= 1 << ((i + flip) % 8);
+      } else bytes = Buffer.concat([Buffer.from([0x42, 0x00, 0x78, 0x01, 0x00, 0x00, 0x00, 0x40]), Buffer.from(Array.from({ length: 64 }, (_, j) => (i * 7 + j * 13) & 0xff))]);
+      const client = await KmipTestClient.open(t.okmsd.kmipPort!, tls(root));
+      outcomes[(await client.sendAndEnd(bytes)) ? 'answered' : 'closed'] += 1;
+      client.close();
+    }
+    expect(outcomes.answered + outcomes.closed).toBe(150);
+    process.stdout.write(`KMIP network fuzz: ${JSON.stringify(outcomes)}\n`);
+    const after = await KmipTestClient.open(t.okmsd.kmipPort!, tls(root));
+    expect(resultOf((await after.request([OPERATION.DiscoverVersions, []]))[0]!).status).toBe(0);
+    after.close();
+  });
+
   it('refuses a connection without an access certificate, and a revoked credential on its next message', async () => {
     const anonymous = await KmipTestClient.open(t.okmsd.kmipPort!, { ca: t.okmsd.gatewayCaPEM });
     const refused = await anonymous.sendRaw(encode(struct(TAG.RequestMessage, struct(TAG.RequestHeader, struct(TAG.ProtocolVersion, integer(TAG.ProtocolVersionMajor, 1), integer(TAG.ProtocolVersionMinor, 2)), integer(TAG.BatchCount, 1)), struct(TAG.BatchItem, enumeration(TAG.Operation, OPERATION.Query), struct(TAG.RequestPayload)))));
