@@ -102,6 +102,16 @@ export class KmipObjects {
     return key.id;
   }
 
+  /** Re-key: a new AES key with the old one's length, usage and name; active at once if the old one is active. */
+  async rekey(domain: DomainRecord, found: { object: KmipObject; key?: ServiceKeyRecord }): Promise<string> {
+    const { object, key } = found;
+    if (!key || object.objectType !== 'SymmetricKey') throw new KmipFailure('InvalidField', 'Unique Identifier: Re-key replaces symmetric keys (Re-key Key Pair is not served)');
+    if (object.state === STATE.Destroyed || object.state === STATE.DestroyedCompromised || object.state === STATE.Compromised) throw new KmipFailure('PermissionDenied', `${object.uid} is ${stateName(object.state)}`);
+    const uid = await this.createSymmetric(domain, { ...(object.length !== undefined ? { length: object.length } : {}), usageMask: object.usageMask, name: key.name });
+    if (object.state === STATE.Active) await this.keyCall(() => this.deps.keys.activate(domain, uid));
+    return uid;
+  }
+
   async createKeyPair(domain: DomainRecord, input: { algorithm?: number; length?: number; curve?: number; usageMask?: number; name?: string }): Promise<{ privateUid: string; publicUid: string }> {
     const rsa = input.algorithm === ALGORITHM.RSA;
     if (!rsa && input.algorithm !== ALGORITHM.ECDSA) throw new KmipFailure('InvalidField', 'Cryptographic Algorithm: key pairs are RSA or ECDSA');

@@ -87,6 +87,12 @@ export const HANDLERS: Partial<Record<OperationName, Handler>> = {
     return { payload: [text(TAG.PrivateKeyUniqueIdentifier, privateUid), text(TAG.PublicKeyUniqueIdentifier, publicUid)], uid: privateUid };
   },
 
+  async ReKey(ctx, payload) {
+    const object = await found(ctx, payload);
+    const uid = await ctx.objects.rekey(ctx.domain, object);
+    return { payload: [text(TAG.UniqueIdentifier, uid)], uid };
+  },
+
   async Register(ctx, payload) {
     await ctx.authorize();
     const type = numberOf(child(payload, TAG.ObjectType));
@@ -188,4 +194,4 @@ async function nameChange(ctx: OperationContext, payload: TtlvItem | undefined, 
 }
 
 /** Operations that change what is stored: their audit record is synced before the response. */
-export const CHANGES_STATE: ReadonlySet<OperationName> = new Set(['Create', 'CreateKeyPair', 'Register', 'Activate', 'Revoke', 'Destroy', 'AddAttribute', 'ModifyAttribute']);
+export const CHANGES_STATE: ReadonlySet<OperationName> = new Set(['Create', 'CreateKeyPair', 'ReKey', 'Register', 'Activate', 'Revoke', 'Destroy', 'AddAttribute', 'ModifyAttribute']);

@@ -32,9 +32,14 @@ describe('the KMIP server', () => {
     expect(textOf(uidIn(activated!))).toBe(uid);
     const material = bytesOf(child(child(child(child(child(got!, TAG.ResponsePayload), TAG.SymmetricKey), TAG.KeyBlock), TAG.KeyValue), TAG.KeyMaterial));
     expect(material).toHaveLength(32);
+    // Re-key: a new key of the same length, active as the old one is.
+    const [rekeyed, rekeyedState] = await client.request([OPERATION.ReKey, [text(TAG.UniqueIdentifier, uid)]], [OPERATION.GetAttributes, [text(TAG.AttributeName, 'State'), text(TAG.AttributeName, 'Cryptographic Length')]]);
+    expect(resultOf(rekeyed!).status).toBe(0);
+    expect(textOf(uidIn(rekeyed!))).not.toBe(uid);
+    expect(JSON.stringify(rekeyedState, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toContain('"value":256');
     // The same connection goes on: an operation okmsd does not serve is answered, not dropped.
-    const [rekey] = await client.request([OPERATION.ReKey, [text(TAG.UniqueIdentifier, uid)]]);
-    expect(resultOf(rekey!)).toEqual({ status: 1, reason: RESULT_REASON.OperationNotSupported });
+    const [lease] = await client.request([OPERATION.ObtainLease, [text(TAG.UniqueIdentifier, uid)]]);
+    expect(resultOf(lease!)).toEqual({ status: 1, reason: RESULT_REASON.OperationNotSupported });
     const [invalid] = await client.request([OPERATION.Create, [enumeration(TAG.ObjectType, OBJECT_TYPE.SymmetricKey), struct(TAG.TemplateAttribute, attribute('Cryptographic Algorithm', enumeration(0, ALGORITHM.RSA)))]]);
     expect(resultOf(invalid!)).toEqual({ status: 1, reason: RESULT_REASON.InvalidField });
     const [missing] = await client.request([OPERATION.Get, [text(TAG.UniqueIdentifier, 'no-such-object')]]);
