@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { IamService } from '../src/iam/iam-service';
 import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
 import { startChild } from './lib/child';
+import { startBenchOkmsd } from './lib/okmsd-child';
 import { load, type LoadResult } from './lib/load';
 import { table } from './lib/measure';
 
-const TOKEN = 'bench-admin-token-0123456789';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
@@ -32,12 +32,6 @@ function pin(pid: number, cpus: string): void {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function json(url: string, init: RequestInit): Promise<any> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 async function decisionCost(unrelated: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'okmsd-bench-iam-'));
@@ -75,21 +69,10 @@ const perRequestMicros = (spent: { ticks: number; requests: number }) => Math.ro
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-gw-'));
-  // BENCH_PROFILE_DIR: the okmsd child writes a V8 CPU profile there when it stops (for finding the hot spots).
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const okmsd = await startChild(
-    [...profile, join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
-    // Every limit is on (each call takes a token from the per-source and per-caller buckets); the per-caller one is
-    // sized above what one bench credential sends (~16k/s here), since the bench measures cost, not throttling.
-    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
-    /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)"/,
-  );
-  const [, controlUrl, gatewayUrl] = okmsd.match as unknown as [string, string, string];
-  const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const domain = await json(`${controlUrl}/okms/resource`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench' }) });
-  const credential = await json(`${controlUrl}/okms/resource/${domain.id}/credential`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', identityURNs: ['urn:v1:eu:identity:account:root'] }) });
-  const clientTls = { cert: credential.certificatePEM as string, key: credential.privateKeyPEM as string };
-  const okmsdTls = { ...clientTls, ca: domain.restEndpointCA as string };
+  // Every limit is on (each call takes a token from the per-source and per-caller buckets); the per-caller one is
+  // sized above what one bench credential sends (~16k/s here), since the bench measures cost, not throttling.
+  const { okmsd, gatewayUrl, domain, tls: okmsdTls } = await startBenchOkmsd(join(work, 'data'));
+  const clientTls = { cert: okmsdTls.cert, key: okmsdTls.key };
   const key = await new Promise<{ id: string }>((resolve, reject) => {
     const req = httpsRequest(`${gatewayUrl}/api/${domain.id}/v1/servicekey`, { method: 'POST', ...okmsdTls, headers: { 'content-type': 'application/json' } }, (res: import('node:http').IncomingMessage) => {
       let body = '';

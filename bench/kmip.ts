@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enumeration, integer, struct, text } from '../src/kmip/kmip-items';
 import { ALGORITHM, OBJECT_TYPE, OPERATION, TAG, USAGE } from '../src/kmip/kmip-tags';
-import { startChild } from './lib/child';
+import { startBenchOkmsd } from './lib/okmsd-child';
 import { attribute, KmipTestClient, resultOf, uidIn } from './lib/kmip-client';
 import { load } from './lib/load';
 import { table } from './lib/measure';
 
-const TOKEN = 'bench-admin-token-0123456789';
 const SECONDS = Number(process.env.BENCH_DURATION_MS ?? 3000) / 1000;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ROOT = join(__dirname, '..', '..');
@@ -66,20 +65,10 @@ async function main(): Promise<void> {
     py.once('exit', (code) => reject(new Error(`the PyKMIP server exited ${code}`)));
   });
 
-  const okmsd = await startChild(
-    [join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
-    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
-    /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)".*?"kmipPort":(\d+)/,
-  );
-  const [, controlUrl, gatewayUrl, kmipPort] = okmsd.match as unknown as [string, string, string, string];
-  const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => (await fetch(`${controlUrl}${path}`, { method: 'POST', headers: admin, body: JSON.stringify(body) })).json() as Promise<any>;
-  const domain = await post('/okms/resource', { name: 'bench' });
-  const credential = await post(`/okms/resource/${domain.id}/credential`, { name: 'bench', identityURNs: ['urn:v1:eu:identity:account:root'] });
-  const okmsdTls = { cert: credential.certificatePEM as string, key: credential.privateKeyPEM as string, ca: domain.restEndpointCA as string };
+  const { okmsd, gatewayUrl, kmipPort, domain, tls: okmsdTls } = await startBenchOkmsd(join(work, 'data'));
   const pyTls = { cert: readFileSync(join(work, 'client.crt'), 'utf8'), key: readFileSync(join(work, 'client.key'), 'utf8'), ca: readFileSync(join(work, 'ca.crt'), 'utf8') };
 
-  const ours = await KmipTestClient.open(Number(kmipPort), okmsdTls);
+  const ours = await KmipTestClient.open(kmipPort, okmsdTls);
   const theirs = await KmipTestClient.open(pyPort, pyTls);
   const made = async (client: KmipTestClient) => {
     const [created] = await client.request(create());

@@ -11,20 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
 import { startChild } from './lib/child';
+import { startBenchOkmsd } from './lib/okmsd-child';
 import { load, type LoadResult } from './lib/load';
 import { table, throughput } from './lib/measure';
 
-const TOKEN = 'bench-admin-token-0123456789';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function json(url: string, init: RequestInit): Promise<any> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
 
 /** The embedded store's durable insert of secret records, c=16, as many as okmsd wrote in one round. */
 async function storeInsertRate(count: number): Promise<number> {
@@ -46,19 +40,8 @@ async function storeInsertRate(count: number): Promise<number> {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-secrets-'));
-  // BENCH_PROFILE_DIR: the okmsd child writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const okmsd = await startChild(
-    [...profile, join(__dirname, '..', 'src', 'cli', 'main.js'), 'serve'],
-    { OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_LOG_LEVEL: 'info', OKMSD_RATE_LIMIT_PER_CALLER: '1000000' },
-    /"controlUrl":"([^"]+)".*?"gatewayUrl":"([^"]+)"/,
-  );
-  const [, controlUrl, gatewayUrl] = okmsd.match as unknown as [string, string, string];
-  const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const domain = await json(`${controlUrl}/okms/resource`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench' }) });
-  const credential = await json(`${controlUrl}/okms/resource/${domain.id}/credential`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'bench', identityURNs: ['urn:v1:eu:identity:account:root'] }) });
-  const clientTls = { cert: credential.certificatePEM as string, key: credential.privateKeyPEM as string };
-  const okmsdTls = { ...clientTls, ca: domain.restEndpointCA as string };
+  const { okmsd, gatewayUrl, domain, tls: okmsdTls } = await startBenchOkmsd(join(work, 'data'));
+  const clientTls = { cert: okmsdTls.cert, key: okmsdTls.key };
   const data = { user: 'app', password: 'p'.repeat(32), host: 'db.internal', port: 5432 };
   await load(`${gatewayUrl}/api/${domain.id}/v2/secret`, { concurrency: 1, durationMs: 1, keepAlive: false, tls: okmsdTls, method: 'POST', body: JSON.stringify({ path: 'bench/db', version: { data } }) });
 

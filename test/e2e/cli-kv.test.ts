@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { requireBuiltCli, runCli } from '../helpers/cli-runner';
 import { ADMIN_TOKEN, createDomain, createUsers, removeDir, rootUrn, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-const execFileAsync = promisify(execFile);
 
 /** `okmsd secret kv …` over the data plane with a certificate and with a token; `okmsd bootstrap --token`. */
 let t: TestOkmsd;
@@ -13,18 +10,10 @@ const work = tempDir('okmsd-cli-kv-');
 let env: Record<string, string>;
 let okmsId: string;
 
-async function okmsd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { cwd: work, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const okmsd = (...args: string[]) => runCli(args, { cwd: work, env });
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
+  requireBuiltCli();
   t = await startTestOkmsd();
   okmsId = (await createDomain(t, 'cli-kv')).id;
   await createUsers(t, 'app');

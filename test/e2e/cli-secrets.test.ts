@@ -1,27 +1,17 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { requireBuiltCli, runCli } from '../helpers/cli-runner';
 import { createBarbicanUser, keystoneToken } from '../helpers/barbican';
 import { createDomain, removeDir, startTestOkmsd, tempDir, type TestOkmsd } from '../helpers/harness';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-const execFileAsync = promisify(execFile);
 
 /** `okmsd secret …`: the Barbican API from the built CLI, logged in as an IAM user, files stored and fetched byte for byte. */
 let t: TestOkmsd;
 const work = tempDir('okmsd-cli-secrets-');
 let env: Record<string, string>;
 
-async function okmsd(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { cwd: work, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const okmsd = (...args: string[]) => runCli(args, { cwd: work, env });
 const json = async (...args: string[]): Promise<any> => {
   const result = await okmsd(...args, '--output', 'json');
   if (result.code !== 0) throw new Error(`okmsd ${args.join(' ')}: ${result.stderr}`);
@@ -29,7 +19,7 @@ const json = async (...args: string[]): Promise<any> => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
+  requireBuiltCli();
   t = await startTestOkmsd();
   const domain = await createDomain(t, 'cli-secrets');
   expect((await t.api('PUT', `/okms/resource/${domain.id}/name-policy`, { body: { allowedDomains: ['cli.example'] } })).status).toBe(200);

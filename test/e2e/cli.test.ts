@@ -1,36 +1,24 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { CLI, requireBuiltCli, runCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
 import { opensslCsr } from '../helpers/openssl';
 import { writeFileSync } from 'node:fs';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 const TOKEN = 'cli-test-admin-token-0123456789';
-const execFileAsync = promisify(execFile);
 
 let server: ChildProcess;
 let url = '';
 const work = tempDir('okmsd-cli-');
 const home = tempDir('okmsd-cli-home-');
 
-/** Runs the built CLI as a child process; never throws, returns what a shell would see. */
-async function okmsd(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], {
-      cwd: work,
-      env: { PATH: process.env.PATH, XDG_CONFIG_HOME: home, OKMSD_URL: url, OKMSD_ADMIN_TOKEN: TOKEN, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Runs the built CLI against the server this file starts. */
+const okmsd = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { cwd: work, env: { PATH: process.env.PATH, XDG_CONFIG_HOME: home, OKMSD_URL: url, OKMSD_ADMIN_TOKEN: TOKEN, ...env } });
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('run "npm run build" first (npm test does it)');
+  requireBuiltCli();
   server = spawn(process.execPath, [CLI, 'serve'], {
     env: { PATH: process.env.PATH, OKMSD_DATA_DIR: join(work, 'data'), OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0', OKMSD_ADMIN_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,6 +5,7 @@ import type { HttpRequest, RouteContext } from '../pipeline/route';
 import { GatewayError } from '../pipeline/okms-error';
 import { bodyValidator } from '../validation';
 import type { DataPlaneRoute } from './data-plane-route';
+import { requireAlso } from './require-also';
 import { metadataView, secretUrn, versionView } from './secret-views';
 
 const A = (action: string) => `okms:apikms:${action}`;
@@ -49,9 +50,6 @@ function page(req: HttpRequest): { limit: number; after?: string } {
 }
 const nextCursor = (next: string | undefined): Record<string, string> => (next === undefined ? {} : { 'X-Pagination-Cursor-Next': Buffer.from(next, 'utf8').toString('base64url') });
 
-async function requireAlso(ctx: RouteContext<'certificate'>, action: string, resource: string): Promise<void> {
-  if (!(await ctx.authorize(resource, action))) throw new OkmsError('ERR_FORBIDDEN', `${action} on ${resource} is not allowed for this caller`, { reason: 'identity_not_authorized' });
-}
 
 /** The OKMS Secret Manager (/api/{okmsId}/v2/secret…), as OVH's spec 2.14.0 and okms-cli `okms secrets` use it. */
 export function secretManagerRoutes(secrets: SecretManager): DataPlaneRoute[] {

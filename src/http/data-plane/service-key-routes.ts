@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, RouteContext } from '../pipeline/route';
 import type { DataPlaneRoute } from './data-plane-route';
+import { requireAlso } from './require-also';
 import { GatewayError } from '../pipeline/okms-error';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { uuidParam } from '../params';
@@ -17,9 +18,6 @@ const keyId = (req: HttpRequest): string => uuidParam(req.params, 'keyId');
 const keyResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => `${domainUrn}/serviceKey/${keyId(req)}`;
 const domainResource = ({ domainUrn }: { domainUrn: string }) => domainUrn;
 
-async function requireOn(ctx: RouteContext<'certificate'>, action: string, resource: string): Promise<void> {
-  if (!(await ctx.authorize(resource, action))) throw new GatewayError('identity_not_authorized', `${action} on ${resource} is not allowed for this caller`);
-}
 
 /** GetServiceKeyResponse; `keys` (public JWK only) when `?format=jwk`. */
 export function serviceKeyView(key: ServiceKeyRecord, withJwk: boolean) {
@@ -86,7 +84,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
         if (input.keys?.length && input.wrappedKeys?.length) throw new GatewayError('bad_request', 'wrappedKeys: give keys or wrappedKeys, not both');
         // A wrapped import also needs unwrapKey on the transport key (OKMS 2.17.0).
         const transport = input.wrappedKeys?.[0]?.wrappingKeyId;
-        if (transport) await requireOn(ctx, A('serviceKey/unwrapKey'), `${ctx.domainUrn}/serviceKey/${transport.toLowerCase()}`);
+        if (transport) await requireAlso(ctx, A('serviceKey/unwrapKey'), `${ctx.domainUrn}/serviceKey/${transport.toLowerCase()}`);
         const key = await keys.create(domainOf(ctx), input);
         return { status: 201, body: serviceKeyView(key, ctx.req.query.format === 'jwk') };
       },
@@ -119,7 +117,7 @@ export function serviceKeyRoutes(keys: ServiceKeyService): DataPlaneRoute[] {
         if (!query.wrappingKeyId) return { status: 200, body: serviceKeyView(key, query.format === 'jwk') };
         // A wrapped export (BYOK): wrapKey on the transport key too; the material leaves only wrapped.
         const transport = query.wrappingKeyId.toLowerCase();
-        await requireOn(ctx, A('serviceKey/wrapKey'), `${ctx.domainUrn}/serviceKey/${transport}`);
+        await requireAlso(ctx, A('serviceKey/wrapKey'), `${ctx.domainUrn}/serviceKey/${transport}`);
         const wrapped = await keys.exportWrapped(domainOf(ctx), key.id, transport, query.wrappedKeyFormat!, query.wrappingAlgorithm!);
         return { status: 200, body: { ...serviceKeyView(key, false), wrappedKeys: [wrapped] }, audit: { objectId: key.id } };
       },

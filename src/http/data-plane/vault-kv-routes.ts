@@ -5,6 +5,7 @@ import { checkData, checkPath } from '../../secrets/secret-manager-rules';
 import type { HttpRequest, Reply, RouteContext } from '../pipeline/route';
 import { bodyValidator } from '../validation';
 import type { DataPlaneRoute } from './data-plane-route';
+import { requireAlso } from './require-also';
 import { secretUrn } from './secret-views';
 import { mergePatch, subkeysOf } from './vault-kv-json';
 
@@ -62,9 +63,6 @@ function versionQuery(req: HttpRequest): number | undefined {
   return Number(raw);
 }
 
-async function requireAlso(ctx: RouteContext<'certificate'>, action: string, resource: string): Promise<void> {
-  if (!(await ctx.authorize(resource, action))) throw new OkmsError('ERR_FORBIDDEN', `${action} on ${resource} is not allowed for this caller`, { reason: 'identity_not_authorized' });
-}
 
 const metadataInput = (body: { max_versions?: number; cas_required?: boolean; delete_version_after?: string; custom_metadata?: Record<string, string> | null }) => ({
   ...(body.max_versions !== undefined ? { maxVersions: body.max_versions } : {}),
