@@ -36,6 +36,8 @@ export function embeddedObjectRepository(
 ): ObjectRepository {
   const getOne = db.prepare('SELECT * FROM objects WHERE kind = ? AND id = ?');
   const expiring = db.prepare('SELECT * FROM objects WHERE kind = ? AND not_after >= ? AND not_after < ? ORDER BY not_after');
+  const counted = db.prepare('SELECT n FROM object_counts WHERE domain_id = ? AND kind = ?');
+  const expired = db.prepare('SELECT COUNT(*) AS n FROM objects WHERE domain_id = ? AND kind = ? AND expires_at IS NOT NULL AND expires_at <= ?');
   const statements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
   const prepared = (filterSql: string) => {
     let entry = statements.get(filterSql);
@@ -56,7 +58,11 @@ export function embeddedObjectRepository(
       const { page, count } = prepared(sql);
       const scope = { domainId, kind, ...params };
       const items = (page.all({ ...scope, limit: query.limit, offset: query.offset }) as Row[]).map((row) => fromRow<typeof kind>(row));
-      return { items, total: Number((count.get(scope) as { n: number }).n) };
+      if (query.name !== undefined || query.type !== undefined) return { items, total: Number((count.get(scope) as { n: number }).n) };
+      // Unfiltered (Barbican's default list): the kept count, less the expired ones when only live objects count.
+      const all = Number((counted.get(domainId, kind) as { n: number } | undefined)?.n ?? 0);
+      const gone = query.liveAt === undefined ? 0 : Number((expired.get(domainId, kind, query.liveAt) as { n: number }).n);
+      return { items, total: all - gone };
     },
     async create(o) {
       const row = {

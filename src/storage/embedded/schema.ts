@@ -54,6 +54,17 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE secret_paths (
      domain_id TEXT NOT NULL, path TEXT NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
      PRIMARY KEY (domain_id, path)) WITHOUT ROWID;`,
+  // Barbican's total without a scan: a count per (domain, kind) kept by triggers in the writing transaction, and the
+  // expired ones (few: most objects never expire) counted through a partial index.
+  `CREATE TABLE object_counts (domain_id TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (domain_id, kind)) WITHOUT ROWID;
+   INSERT INTO object_counts (domain_id, kind, n) SELECT domain_id, kind, COUNT(*) FROM objects GROUP BY domain_id, kind;
+   CREATE TRIGGER objects_counted_in AFTER INSERT ON objects BEGIN
+     INSERT INTO object_counts (domain_id, kind, n) VALUES (NEW.domain_id, NEW.kind, 1) ON CONFLICT (domain_id, kind) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER objects_counted_out AFTER DELETE ON objects BEGIN
+     UPDATE object_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND kind = OLD.kind;
+   END;
+   CREATE INDEX objects_expiry ON objects(domain_id, kind, expires_at) WHERE expires_at IS NOT NULL;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -255,6 +255,13 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect(await store.objects.delete('secret', 's1')).toBe(true);
       expect(await store.objects.delete('secret', 's1')).toBe(false);
       expect(await store.objects.get('container', 's1')).toBeDefined();
+      // The totals follow every create and delete, per domain and kind, expired ones left out when asked.
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 1 })).total).toBe(4);
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 1, liveAt: now(100) })).total).toBe(3);
+      expect((await store.objects.list('d1', 'secret', { offset: 0, limit: 1, liveAt: now(99) })).total).toBe(4);
+      expect((await store.objects.list('d1', 'container', { offset: 0, limit: 1 })).total).toBe(1);
+      expect((await store.objects.list('d2', 'secret', { offset: 0, limit: 1 })).total).toBe(1);
+      expect((await store.objects.list('d3', 'secret', { offset: 0, limit: 1 })).total).toBe(0);
     });
 
     it('audit: concurrent appends form one contiguous, correctly linked chain', async () => {
