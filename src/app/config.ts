@@ -12,6 +12,11 @@ export interface OkmsdConfig {
   /** Control plane port; 0 picks a free one (the bound port is logged). */
   readonly port: number;
   readonly gatewayPort: number;
+  /**
+   * Which planes this process serves (OKMSD_PLANE or `okmsd serve --plane`): `all` (default), `control` (the control
+   * plane and the lifecycle jobs), or `gateway` (the mTLS data plane and KMIP). Processes of each share one store.
+   */
+  readonly plane: 'all' | 'control' | 'gateway';
   /** The KMIP port (OKMSD_KMIP_PORT, default 5696, 0: a free one); null with OKMSD_KMIP_PORT=off. */
   readonly kmipPort: number | null;
   readonly gatewayHostnames: readonly string[];
@@ -67,6 +72,12 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+function plane(env: Env): 'all' | 'control' | 'gateway' {
+  const raw = env.OKMSD_PLANE || 'all';
+  if (raw !== 'all' && raw !== 'control' && raw !== 'gateway') throw new ConfigError('OKMSD_PLANE', `must be all, control or gateway, got "${raw.slice(0, 32)}"`);
+  return raw;
+}
 
 function port(env: Env, name: string, fallback: number): number {
   const raw = env[name];
@@ -183,6 +194,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     host: env.OKMSD_HOST || '127.0.0.1',
     port: port(env, 'OKMSD_PORT', 8080),
     gatewayPort: port(env, 'OKMSD_GATEWAY_PORT', 8443),
+    plane: plane(env),
     kmipPort: env.OKMSD_KMIP_PORT === 'off' ? null : port(env, 'OKMSD_KMIP_PORT', 5696),
     gatewayHostnames: (env.OKMSD_GATEWAY_HOSTNAMES ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pkiUrl: pkiUrl(env),

@@ -169,13 +169,16 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   });
   const gatewayApp = buildGatewayApp(gatewayPipeline, [...routes, ...barbican.gatewayRoutes], logger);
   const gateway = createGatewayServer(tls, gatewayApp.listener, config.serverLimits, logger, nowMs);
-  const kmip = config.kmipPort === null ? undefined : createKmipServer({
+  const servesControl = config.plane !== 'gateway';
+  const servesGateway = config.plane !== 'control';
+  const kmip = config.kmipPort === null || !servesGateway ? undefined : createKmipServer({
     tls, authenticator: clientAuthenticator, iam, logger,
     kmip: new KmipService({ objects: new KmipObjects({ keys: serviceKeys, secrets: secretManager }), iam, audit, urnRegion: config.urnRegion, clock }),
   });
   try {
-    port = await listen(server, config.port, config.host);
-    gatewayPort = await listen(gateway, config.gatewayPort, config.host);
+    // A process of one plane leaves the other's listener unopened; the ports it advertises are then the configured ones.
+    if (servesControl) port = await listen(server, config.port, config.host);
+    if (servesGateway) gatewayPort = await listen(gateway, config.gatewayPort, config.host);
     if (kmip) kmipPort = await listen(kmip.server, config.kmipPort!, config.host);
   } catch (error) {
     server.close();
@@ -190,11 +193,12 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     purgeTokens: (now) => barbican.purgeExpiredTokens(now),
     ...(notifier ? { notifier } : {}),
   });
-  if (config.lifecycleIntervalSeconds > 0) lifecycle.start(config.lifecycleIntervalSeconds * 1000);
+  // Scheduled revocations and expiry alerts run where the control plane runs (one plane of several processes, not each).
+  if (config.lifecycleIntervalSeconds > 0 && servesControl) lifecycle.start(config.lifecycleIntervalSeconds * 1000);
   const hostPart = bracketed(config.host);
   const controlUrl = `http://${hostPart}:${port}`;
   const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
-  logger.info({ controlUrl, port, gatewayUrl, gatewayPort, kmipPort: kmipPort ?? null, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
+  logger.info({ plane: config.plane, controlUrl, port, gatewayUrl, gatewayPort, kmipPort: kmipPort ?? null, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -212,7 +216,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     lifecycle,
     close() {
       closing ??= (async () => {
-        await Promise.all([stopListening(server), stopListening(gateway), kmip?.close()]);
+        await Promise.all([servesControl ? stopListening(server) : undefined, servesGateway ? stopListening(gateway) : undefined, kmip?.close()]);
         await lifecycle.stop();
         revocations.stop();
         await store.close();

@@ -9,9 +9,10 @@ import { registerIamTokenCommands, registerTokenCommands } from './commands/toke
 import { registerKvCommands } from './commands/kv-commands';
 import { CliError, EXIT } from './context';
 
-async function serve(): Promise<void> {
+async function serve(options: { plane?: string }): Promise<void> {
   // Everything the service writes (the database and its WAL among them) is for its own user only.
   process.umask(0o077);
+  if (options.plane !== undefined) process.env.OKMSD_PLANE = options.plane; // the flag wins over the environment
   const okmsd = await startOkmsd(loadConfig());
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,7 +39,11 @@ function program(): Command {
     .option('--debug', 'show stack traces')
     .showHelpAfterError()
     .exitOverride();
-  root.command('serve').description('run okmsd (configuration from OKMSD_* environment variables; see README)').action(serve);
+  root
+    .command('serve')
+    .description('run okmsd (configuration from OKMSD_* environment variables; see README)')
+    .option('--plane <plane>', 'all (default), control (control plane, lifecycle jobs) or gateway (mTLS data plane, KMIP): processes of each share one store (OKMSD_PLANE)')
+    .action(serve);
   registerControlCommands(root);
   registerDataCommands(root);
   registerSecretCommands(root);

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { CLI, requireBuiltCli } from '../helpers/cli-runner';
+import { removeDir, tempDir } from '../helpers/harness';
+import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
+import { mtlsCall } from '../helpers/mtls-client';
+
+/**
+ * `okmsd serve --plane control` and `okmsd serve --plane gateway` as two processes on one MongoDB-wire store: the
+ * control plane issues, the gateway (another process, owning the gateway port) serves the data plane with it.
+ */
+const TOKEN = 'planes-admin-token-0123456789';
+const MASTER_KEY = randomBytes(32).toString('base64'); // every node of one store holds the same master key
+const database = `okmsd_planes_${process.pid}`;
+const work = tempDir('okmsd-planes-');
+const children: ChildProcess[] = [];
+
+const freePort = () => new Promise<number>((resolve) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promise<{ line: Record<string, unknown>; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--plane', plane], {
+    env: { PATH: process.env.PATH, OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_DATA_DIR: join(work, plane), OKMSD_LIFECYCLE_INTERVAL: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += String(chunk);
+      const line = out.split('\n').find((l) => l.includes('"okmsd listening"'));
+      if (line) resolve({ line: JSON.parse(line) as Record<string, unknown>, child });
+    });
+    child.once('exit', (code) => reject(new Error(`serve --plane ${plane} exited ${code}: ${out.slice(0, 2000)}`)));
+  });
+}
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)))));
+  await dropTestDatabases(database);
+  removeDir(work);
+});
+
+describe('okmsd serve --plane', () => {
+  it('runs the control plane and the gateway as two processes on one store', async () => {
+    requireBuiltCli();
+    const gatewayPort = await freePort();
+    // Both are told the same gateway port: the control plane advertises it, only the gateway process listens on it.
+    const control = await serve('control', { OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: String(gatewayPort), OKMSD_KMIP_PORT: '0' });
+    expect(control.line).toMatchObject({ plane: 'control', gatewayPort, kmipPort: null });
+    const gateway = await serve('gateway', { OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: String(gatewayPort), OKMSD_KMIP_PORT: '0' });
+    expect(gateway.line).toMatchObject({ plane: 'gateway', gatewayPort, kmipPort: expect.any(Number) });
+
+    const controlUrl = String(control.line.controlUrl);
+    const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const domain = await (await fetch(`${controlUrl}/okms/resource`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'planes' }) })).json() as { id: string; restEndpoint: string; restEndpointCA: string; kmipEndpoint?: string };
+    expect(domain.restEndpoint).toBe(`https://127.0.0.1:${gatewayPort}`);
+    const credential = await (await fetch(`${controlUrl}/okms/resource/${domain.id}/credential`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'app', identityURNs: ['urn:v1:eu:identity:account:root'] }) })).json() as { certificatePEM: string; privateKeyPEM: string };
+
+    // The data plane answers from the other process, with what the control plane made, trusted through the shared store.
+    const t = { okmsd: { gatewayUrl: domain.restEndpoint, gatewayCaPEM: domain.restEndpointCA } } as unknown as Parameters<typeof mtlsCall>[0];
+    const created = await mtlsCall(t, `/api/${domain.id}/v1/servicekey`, { method: 'POST', cert: credential.certificatePEM, key: credential.privateKeyPEM, body: { name: 'k' } });
+    expect(created.status).toBe(201);
+    // The gateway process serves no control plane: its own control port is not listening.
+    expect(gateway.line.port).toBe(0);
+  }, 120_000);
+});
