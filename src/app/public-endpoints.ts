@@ -18,15 +18,18 @@ export function publicEndpoints(config: OkmsdConfig, controlPort: number, gatewa
 
 /** The /pki/… URLs of a domain CA, as its certificates name them: OKMSD_PKI_URL, else the control plane's origin. */
 export function revocationUrls(config: OkmsdConfig, controlPort: number, domainId: string, caGeneration: string): RevocationUrls {
-  const base = config.pkiUrl ?? new URL(publicEndpoints(config, controlPort, 0, '').swaggerEndpoint).origin;
-  // The CRL of the CA that issues the certificate (after a CA rotation the old CA's certificates still find their own).
-  return { crlUrl: `${base}/pki/${domainId}/crl/${caGeneration}`, ocspUrl: `${base}/pki/${domainId}/ocsp`, caIssuersUrl: `${base}/pki/${domainId}/ca.crt` };
+  return pkiUrls(config, controlPort, domainId, caGeneration, 'ca.crt');
 }
 
 /** The /pki/… URLs a TLS server certificate names: its server CA's CRL (by that CA's id), the OCSP responder, the server CA. */
 export function serverRevocationUrls(config: OkmsdConfig, controlPort: number, domainId: string, serverCaId: string): RevocationUrls {
-  const urls = revocationUrls(config, controlPort, domainId, serverCaId);
-  return { ...urls, caIssuersUrl: urls.caIssuersUrl.replace(/\/ca\.crt$/, '/server-ca.crt') };
+  return pkiUrls(config, controlPort, domainId, serverCaId, 'server-ca.crt');
+}
+
+function pkiUrls(config: OkmsdConfig, controlPort: number, domainId: string, caId: string, caCertificate: string): RevocationUrls {
+  const base = `${config.pkiUrl ?? new URL(publicEndpoints(config, controlPort, 0, '').swaggerEndpoint).origin}/pki/${domainId}`;
+  // The CRL of the CA that issues the certificate (after a CA rotation the old CA's certificates still find their own).
+  return { crlUrl: `${base}/crl/${caId}`, ocspUrl: `${base}/ocsp`, caIssuersUrl: `${base}/${caCertificate}` };
 }
 
 /** An IPv6 literal in a URL is written in brackets. */

@@ -242,6 +242,12 @@ export interface ServerCaRecord {
   readonly version: number;
 }
 
+/**
+ * Every character a secret's path may hold (^[a-zA-Z0-9_.:/=@-]+$, ASCII) sorts below this one: `prefix + it` bounds
+ * a range of paths that start with `prefix`, in every store and in the Vault folder listing.
+ */
+export const ABOVE_ANY_PATH_CHAR = '\u007f';
+
 /** A version of a Secret Manager secret: active, deactivated (Vault: soft-deleted, data kept) or deleted (destroyed). */
 export type SecretVersionState = 'active' | 'deactivated' | 'deleted';
 

@@ -4,7 +4,7 @@ import type { ServiceKeyRecord, ServiceKeyState } from '../domain/records';
 import type { DomainRecord } from '../domain/types';
 import type { ServiceKeyService } from '../kms/service-key-service';
 import type { SecretManager } from '../secrets/secret-manager';
-import { ALGORITHM, CURVE, OBJECT_TYPE, REVOCATION_REASON, STATE, USAGE_OPERATIONS, type ObjectTypeName } from './kmip-tags';
+import { ALGORITHM, CURVE, REVOCATION_REASON, STATE, USAGE_OPERATIONS, type ObjectTypeName } from './kmip-tags';
 
 /**
  * KMIP's managed objects over okmsd's one key store: a symmetric key or a key pair is a service key (usable over
@@ -236,5 +236,4 @@ const REASONS: Record<number, string> = {
   [REVOCATION_REASON.CessationOfOperation]: 'cessation_of_operation', [REVOCATION_REASON.PrivilegeWithdrawn]: 'privilege_withdrawn',
 };
 
-export const stateName = (state: number): string => STATE_NAME.get(state) ?? 'unknown';
-export { OBJECT_TYPE };
+const stateName = (state: number): string => STATE_NAME.get(state) ?? 'unknown';

@@ -113,7 +113,7 @@ export class ServiceKeyService {
   constructor(private readonly deps: { store: Pick<Repositories, 'serviceKeys'>; keys: KeyHierarchy; clock: () => Date }) {}
 
   async create(domain: DomainRecord, input: CreateServiceKeyInput): Promise<ServiceKeyRecord> {
-    const imported = input.wrappedKeys?.length ? await this.unwrapped_(domain, input.wrappedKeys[0]!) : input.keys?.length ? input.keys[0]! : undefined;
+    const imported = input.wrappedKeys?.length ? await this.unwrapImport(domain, input.wrappedKeys[0]!) : input.keys?.length ? input.keys[0]! : undefined;
     const material = imported
       ? importMaterial(imported)
       : await (async () => {
@@ -155,10 +155,6 @@ export class ServiceKeyService {
     return this.deps.store.serviceKeys.list(domain.id, page, state);
   }
 
-  async rename(domain: DomainRecord, id: string, name: string): Promise<ServiceKeyRecord> {
-    return this.update(domain, id, { name });
-  }
-
   /** PATCH: the name, and `extractable` (once true, the key is never again "never extractable"). */
   async update(domain: DomainRecord, id: string, input: { name?: string; extractable?: boolean | null }): Promise<ServiceKeyRecord> {
     return this.change(domain, id, (key) => ({
@@ -197,7 +193,7 @@ export class ServiceKeyService {
   }
 
   /** BYOK import: the JWK that the wrapped material stands for, unwrapped with the transport key's private half. */
-  private async unwrapped_(domain: DomainRecord, entry: { keyFormatType: string; wrappingKeyId: string; ciphertext: string }): Promise<Record<string, unknown>> {
+  private async unwrapImport(domain: DomainRecord, entry: { keyFormatType: string; wrappingKeyId: string; ciphertext: string }): Promise<Record<string, unknown>> {
     const format = entry.keyFormatType as KeyFormat;
     if (!KEY_FORMATS.includes(format)) throw new OkmsError('ERR_VALIDATION', `wrappedKeys[0].keyFormatType: must be one of ${KEY_FORMATS.join(', ')}`, { field: 'wrappedKeys[0].keyFormatType' });
     const transport = await this.transport(domain, entry.wrappingKeyId, 'unwrapKey', 'wrappedKeys[0].wrappingKeyId');

@@ -68,7 +68,7 @@ describe('ServiceKeyService', () => {
 
   it('refuses a deactivated key, deletes only deactivated ones (the record stays, destroyed), and keeps dates', async () => {
     const key = await keys.create(domain, { name: 'life' });
-    expect(await keys.rename(domain, key.id, 'renamed')).toMatchObject({ name: 'renamed', version: 2 });
+    expect(await keys.update(domain, key.id, { name: 'renamed' })).toMatchObject({ name: 'renamed', version: 2 });
     s.clock.advance(5000);
     await keys.activate(domain, key.id); // already active: nothing changes, the activation date stays
     expect(await keys.get(domain, key.id)).toMatchObject({ activatedAt: key.activatedAt, version: 2 });

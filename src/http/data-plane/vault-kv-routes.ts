@@ -1,5 +1,5 @@
 import { OkmsError } from '../../domain/errors';
-import type { SecretConfigRecord, SecretPathRecord, SecretVersionRecord } from '../../domain/records';
+import { ABOVE_ANY_PATH_CHAR, type SecretConfigRecord, type SecretPathRecord, type SecretVersionRecord } from '../../domain/records';
 import type { SecretManager } from '../../secrets/secret-manager';
 import { checkData, checkPath } from '../../secrets/secret-manager-rules';
 import type { HttpRequest, Reply, RouteContext } from '../pipeline/route';
@@ -14,7 +14,6 @@ const validate = { write: bodyValidator('vault-kv-write'), versions: bodyValidat
 const JSON_BODIES = ['application/json'];
 /** A Vault list answers every key under a folder; this bounds what one call reads. */
 export const MAX_LIST_KEYS = 10_000;
-const ABOVE_ANY_PATH_CHAR = '\u007f';
 
 const pathOf = (req: HttpRequest) => checkPath(req.params.path ?? '');
 const secretResource = ({ req, domainUrn }: { req: HttpRequest; domainUrn: string }) => secretUrn(domainUrn, req.params.path ?? '');

@@ -1,11 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { SecretPathRecord } from '../../domain/records';
+import { ABOVE_ANY_PATH_CHAR, type SecretPathRecord } from '../../domain/records';
 import type { SecretPathRepository } from '../ports';
 import type { Row } from './rows';
 import type { WriteStep } from './writer-thread';
-
-/** Every character a path may hold sorts below this one (paths are ASCII: ^[a-zA-Z0-9_.:/=@-]+$). */
-const ABOVE_ANY_PATH_CHAR = '\u007f';
 
 const fromRow = (row: Row): SecretPathRecord => JSON.parse(String(row.doc)) as SecretPathRecord;
 

@@ -1,10 +1,7 @@
 import type { Collection, Document } from 'mongodb';
-import type { SecretPathRecord } from '../../domain/records';
+import { ABOVE_ANY_PATH_CHAR, type SecretPathRecord } from '../../domain/records';
 import type { SecretPathRepository } from '../ports';
 import { conflictOnDuplicate } from './duplicate-key';
-
-/** Every character a path may hold sorts below this one (paths are ASCII: ^[a-zA-Z0-9_.:/=@-]+$). */
-const ABOVE_ANY_PATH_CHAR = '\u007f';
 
 const idOf = (domainId: string, path: string) => `${domainId}/${path}`;
 
