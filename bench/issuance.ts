@@ -20,10 +20,13 @@ import { randomSerialHex } from '../src/ca/serial';
 import { loadConfig } from '../src/app/config';
 import { startOkmsd } from '../src/app/start-okmsd';
 import type { CertificateType } from '../src/domain/types';
+import { cfsslAvailable, startCfssl } from './lib/cfssl-peer';
 import { startChild } from './lib/child';
 import { bestOf, table, throughput } from './lib/measure';
 
 const CONCURRENCY = 16;
+const CFSSL_ROUNDS = 3;
+const CFSSL_COUNT = 1500;
 const TOKEN = 'bench-admin-token-0123456789';
 const URNS = ['urn:v1:eu:identity:account:root', 'urn:v1:eu:identity:user:root/bench'];
 
@@ -60,18 +63,50 @@ async function startServerProcess(dataDir: string): Promise<{ url: string; stop:
   return { url: started.match[1]!, stop: started.stop };
 }
 
-// node:http with keep-alive: the cheapest client, so that the client's own cost distorts (c) the least.
+// node:http with keep-alive: the cheapest client, so that the client's own cost distorts (c) the least. The same
+// client and agent post to CFSSL.
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function post(url: string, body: string): Promise<void> {
+function post(url: string, body: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, expect = 201): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString()}`))));
+      res.on('end', () => (res.statusCode === expect ? resolve() : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString()}`))));
     });
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * CSR signing over HTTP, okmsd against CFSSL with and without its certdb: the same CSR, client and concurrency,
+ * rounds alternating so that a disturbance of the machine falls on every side alike; the best round of each.
+ */
+async function againstCfssl(csrPem: string, okmsdUrl: string, domainId: string): Promise<Array<Array<string | number>>> {
+  if (!cfsslAvailable()) {
+    console.log('bench/issuance: cfssl is not installed (Debian golang-cfssl), the CFSSL rows are skipped');
+    return [];
+  }
+  const durable = await startCfssl({ certdb: true });
+  const bare = await startCfssl({ certdb: false });
+  const signBody = JSON.stringify({ certificate_request: csrPem, profile: 'client' });
+  const sides = [
+    { label: 'okmsd POST …/credential (CSR)', run: (i: number) => post(`${okmsdUrl}/okms/resource/${domainId}/credential`, JSON.stringify({ name: `cfssl-round-${i}-${Math.random()}`, identityURNs: URNS, csr: csrPem })), best: 0 },
+    { label: 'CFSSL sign, certdb SQLite WAL FULL', run: () => post(durable.signUrl, signBody, {}, 200), best: 0 },
+    { label: 'CFSSL sign, no certdb', run: () => post(bare.signUrl, signBody, {}, 200), best: 0 },
+  ];
+  for (let round = 0; round < CFSSL_ROUNDS; round += 1) {
+    for (const side of sides) side.best = Math.max(side.best, await throughput(CFSSL_COUNT, CONCURRENCY, side.run));
+  }
+  const stored = durable.stored();
+  if (stored !== CFSSL_COUNT * CFSSL_ROUNDS) throw new Error(`CFSSL's certdb holds ${stored} certificates, expected ${CFSSL_COUNT * CFSSL_ROUNDS}`);
+  await Promise.all([durable.stop(), bare.stop()]);
+  const [ours, withDb, withoutDb] = sides as [typeof sides[0], typeof sides[0], typeof sides[0]];
+  return [
+    [ours.label, ours.best, 1],
+    [withDb.label, withDb.best, ours.best / withDb.best],
+    [withoutDb.label, withoutDb.best, ours.best / withoutDb.best],
+  ];
 }
 
 async function main(): Promise<void> {
@@ -85,7 +120,7 @@ async function main(): Promise<void> {
   await okmsd.services.iam.create(account, USER, { login: 'bench' });
   const signer = await okmsd.services.domains.signer(domain);
   // Same RSA bound as the service, so that (a) and (b) differ only by what the service adds.
-  const keyPairs = new KeyPairGenerator({ maxConcurrentRsa: loadConfig({}).maxConcurrentRsaKeygen, maxQueuedRsa: 10_000 });
+  const keyPairs = new KeyPairGenerator({ rsaThreads: loadConfig({}).maxConcurrentRsaKeygen, maxQueuedRsa: 10_000 });
 
   const server = await startServerProcess(httpDir);
   const httpDomain = (await (await fetch(`${server.url}/okms/resource`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) })).json()) as { id: string };
@@ -114,6 +149,7 @@ async function main(): Promise<void> {
     );
     rows.push([s.label, raw, service, http, service / raw, http / raw]);
   }
+  const peerRows = await againstCfssl(csrPem, server.url, httpDomain.id);
   agent.destroy();
   await server.stop();
   await okmsd.close();
@@ -123,6 +159,11 @@ async function main(): Promise<void> {
   console.log(`\nbench/issuance — credentials/s, concurrency ${CONCURRENCY}, best of 2 rounds, Node ${process.version}`);
   console.log(table(['scenario', '(a) raw', '(b) service', '(c) HTTP', '(b)/(a)', '(c)/(a)'], rows));
   console.log('goals (ECDSA): (b)/(a) >= 0.8, (c)/(a) >= 0.5\n');
+  if (peerRows.length > 0) {
+    console.log(`CSR (EC P-256) signing over HTTP against CFSSL ${CFSSL_ROUNDS} alternating rounds of ${CFSSL_COUNT}, concurrency ${CONCURRENCY}, best round`);
+    console.log(table(['side', 'certificates/s', 'okmsd / side'], peerRows));
+    console.log('goal: okmsd >= 1.5x CFSSL with its certdb\n');
+  }
 }
 
 main().catch((error: unknown) => {
