@@ -33,6 +33,8 @@ export interface OkmsdConfig {
   readonly logLevel: string;
   readonly maxConcurrentRsaKeygen: number;
   readonly maxQueuedRsaKeygen: number;
+  /** Pregenerated RSA key pairs kept in memory once the first RSA key is asked for (0: none). */
+  readonly rsaKeyReserve: number;
   /** Lifetime of a Keystone-compatible token (Barbican API). */
   readonly keystoneTokenTtlSeconds: number;
   /** The key a certificate order without a CSR or stored key gets (Barbican's client sends no algorithm for them). */
@@ -206,8 +208,9 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     defaultDomainRegion: region(env, 'OKMSD_DEFAULT_REGION', 'local'),
     rootAccount,
     logLevel: env.OKMSD_LOG_LEVEL || 'info',
-    // One core stays free for the event loop and certificate signing.
-    maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', Math.max(1, availableParallelism() - 1)),
+    // RSA generation runs on worker threads of its own, one per core: the event loop and signing never wait on it.
+    maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', availableParallelism()),
+    rsaKeyReserve: nonNegativeInt(env, 'OKMSD_RSA_KEY_RESERVE', 64),
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
     keystoneTokenTtlSeconds: positiveInt(env, 'OKMSD_KEYSTONE_TOKEN_TTL', 3600),
     orderKey: orderKey(env),

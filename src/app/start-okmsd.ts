@@ -102,13 +102,15 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     gatewayBaseUrl: () => new URL(publicEndpoints(config, port, gatewayPort, tls.caCertificatePEM).restEndpoint).origin,
     tokenTtlSeconds: config.keystoneTokenTtlSeconds, orderKey: config.orderKey, orderCertificateDays: 365, ...(notifier ? { notifier } : {}),
   });
+  const keyPairs = new KeyPairGenerator({ rsaThreads: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen, rsaReserve: config.rsaKeyReserve });
+  metrics.watchRsaReserve(() => keyPairs.rsaReserveLevel());
   const services: ControlPlaneServices = {
     store,
     domains,
     credentials: new CredentialService({
       store,
       domains,
-      keyPairs: new KeyPairGenerator({ maxConcurrentRsa: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen }),
+      keyPairs,
       clock,
       urnRegion: config.urnRegion,
       onRevoked: (domainId, serial) => {
@@ -184,6 +186,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     server.close();
     gateway.close();
     void kmip?.close();
+    void keyPairs.close();
     revocations.stop();
     await store.close();
     throw error;
@@ -218,6 +221,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       closing ??= (async () => {
         await Promise.all([servesControl ? stopListening(server) : undefined, servesGateway ? stopListening(gateway) : undefined, kmip?.close()]);
         await lifecycle.stop();
+        await keyPairs.close();
         revocations.stop();
         await store.close();
         logger.info('okmsd stopped');

@@ -33,7 +33,7 @@ export async function gatewayTlsMaterial(store: Pick<Repositories, 'meta'>, keys
   const pkcs8 = keys.unwrapUnderMaster(SERVER_CA_PURPOSE, wrappedKey);
   const signer = loadCaSigner(caCertificatePEM, pkcs8, 'P-256');
   pkcs8.fill(0);
-  const key = await new KeyPairGenerator({ maxConcurrentRsa: 1, maxQueuedRsa: 1 }).generate('ECDSA');
+  const key = await new KeyPairGenerator({ rsaThreads: 1, maxQueuedRsa: 1 }).generate('ECDSA');
   const certificate = await issueLeafCertificate(signer, buildServerProfile(hostnames, now), key.spki, randomSerialHex());
   return { caCertificatePEM, certificatePEM: certificate.pem, privateKeyPEM: key.privateKeyPEM };
 }

@@ -1,9 +1,10 @@
 import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { CertificateType } from '../domain/types';
-import { ConcurrencyLimit } from '../domain/concurrency-limit';
 import { derToPem } from './csr-input';
 import { encodeEcKeyPair } from './ec-key-encoding';
 import { SERVER_KEY_SPECS, type NodeKeySpec } from './key-specs';
+import { RsaKeyReserve } from './rsa-key-reserve';
+import { RsaKeygenWorkers } from './rsa-keygen-workers';
 
 export interface GeneratedKeyPair {
   /** SubjectPublicKeyInfo, DER. */
@@ -13,48 +14,52 @@ export interface GeneratedKeyPair {
   readonly description: string;
 }
 
-function generate(spec: NodeKeySpec): Promise<{ spki: Buffer; privateKeyPEM: string }> {
+function generateEc(spec: NodeKeySpec & { type: 'ec' }): Promise<{ spki: Buffer; privateKeyPEM: string }> {
   // Node generates on the libuv thread pool, so the event loop stays free meanwhile.
   return new Promise((resolve, reject) => {
-    if (spec.type === 'ec') {
-      nodeGenerateKeyPair('ec', spec.options, (err, _publicKey, privateKey) => {
-        if (err) return reject(err);
-        const { spki, pkcs8 } = encodeEcKeyPair(privateKey);
-        resolve({ spki, privateKeyPEM: derToPem(pkcs8, 'PRIVATE KEY') });
-        pkcs8.fill(0);
-      });
-    } else {
-      // RSA generation costs ~1000x its encoding: OpenSSL's encoder is fine here.
-      nodeGenerateKeyPair(
-        'rsa',
-        {
-          modulusLength: spec.options.modulusLength,
-          publicKeyEncoding: { type: 'spki', format: 'der' },
-          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-        },
-        (err, spki, privateKeyPEM) => (err ? reject(err) : resolve({ spki, privateKeyPEM })),
-      );
-    }
+    nodeGenerateKeyPair('ec', spec.options, (err, _publicKey, privateKey) => {
+      if (err) return reject(err);
+      const { spki, pkcs8 } = encodeEcKeyPair(privateKey);
+      resolve({ spki, privateKeyPEM: derToPem(pkcs8, 'PRIVATE KEY') });
+      pkcs8.fill(0);
+    });
   });
 }
 
 /**
- * Generates access-credential key pairs off the event loop. RSA 2048 costs ~2000x an EC P-256 key,
- * so RSA jobs share a small bound and never take every thread-pool slot from certificate signing.
+ * Generates access-credential key pairs off the event loop. EC keys come from the libuv thread pool (~0.1 ms);
+ * RSA 2048 costs ~1000x that, so RSA keys come from worker threads of their own (one per core) through a reserve
+ * of pregenerated keys, and never take a thread-pool slot from certificate signing.
  */
 export class KeyPairGenerator {
-  private readonly rsaLimit: ConcurrencyLimit;
+  private readonly rsaWorkers: RsaKeygenWorkers;
+  private readonly rsaReserve: RsaKeyReserve;
 
-  constructor(options: { maxConcurrentRsa: number; maxQueuedRsa: number }) {
-    this.rsaLimit = new ConcurrencyLimit(options.maxConcurrentRsa, options.maxQueuedRsa);
+  constructor(options: { rsaThreads: number; maxQueuedRsa: number; rsaReserve?: number }) {
+    this.rsaWorkers = new RsaKeygenWorkers({ threads: options.rsaThreads, maxQueued: options.maxQueuedRsa });
+    const rsa = SERVER_KEY_SPECS.RSA.node;
+    const modulusLength = rsa.type === 'rsa' ? rsa.options.modulusLength : 2048;
+    this.rsaReserve = new RsaKeyReserve(this.rsaWorkers, { capacity: options.rsaReserve ?? 0, modulusLength });
+  }
+
+  /** RSA keys ready in the reserve, and its capacity (a gauge for /metrics). */
+  rsaReserveLevel(): { available: number; capacity: number } {
+    return { available: this.rsaReserve.available, capacity: this.rsaReserve.capacity };
+  }
+
+  /** Fills the RSA reserve now and resolves when it is full. */
+  fillRsaReserve(): Promise<void> {
+    return this.rsaReserve.fill();
   }
 
   async generate(type: CertificateType): Promise<GeneratedKeyPair> {
     const spec = SERVER_KEY_SPECS[type];
-    const job = async (): Promise<GeneratedKeyPair> => {
-      const { spki, privateKeyPEM } = await generate(spec.node);
-      return { spki, privateKeyPEM, description: spec.description };
-    };
-    return type === 'RSA' ? this.rsaLimit.run(job) : job();
+    const { spki, privateKeyPEM } = spec.node.type === 'ec' ? await generateEc(spec.node) : await this.rsaReserve.take();
+    return { spki, privateKeyPEM, description: spec.description };
+  }
+
+  async close(): Promise<void> {
+    this.rsaReserve.close();
+    await this.rsaWorkers.close();
   }
 }

@@ -27,8 +27,25 @@ export class Metrics {
     labelNames: ['plane', 'reason'] as const, registers: [this.registry],
   });
   readonly rateLimited = new Counter({ name: 'okmsd_rate_limited_total', help: 'Calls answered 429 by a rate limit, by plane and scope', labelNames: ['plane', 'scope'] as const, registers: [this.registry] });
+  private rsaReserveLevel: (() => { available: number; capacity: number }) | undefined;
+  readonly rsaReserveGauge = (() => {
+    const metrics = this;
+    return new Gauge({
+      name: 'okmsd_rsa_key_reserve', help: 'Pregenerated RSA key pairs ready to hand out (level="available") and the reserve\'s capacity', labelNames: ['level'] as const, registers: [this.registry],
+      collect() {
+        const now = metrics.rsaReserveLevel?.();
+        if (!now) return;
+        this.set({ level: 'available' }, now.available);
+        this.set({ level: 'capacity' }, now.capacity);
+      },
+    });
+  })();
   /** Bound label sets, per decision and reason: the data plane records one call per request. */
   private readonly gatewayCalls = new Map<string, (seconds: number) => void>();
+  /** The RSA key reserve's level, read at scrape time. */
+  watchRsaReserve(level: () => { available: number; capacity: number }): void {
+    this.rsaReserveLevel = level;
+  }
   readonly storeWriteSeconds = new Histogram({
     name: 'okmsd_store_write_seconds', help: 'Embedded store: group commit latency, from a batch of writes leaving to its durable commit (one observation per batch)', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [this.registry],
   });

@@ -49,7 +49,7 @@ export async function openServices(): Promise<ServiceSet> {
   const revocations = new RevocationSet(store);
   const credentials = new CredentialService({
     store, domains, clock: clock.now, urnRegion: 'eu',
-    keyPairs: new KeyPairGenerator({ maxConcurrentRsa: 2, maxQueuedRsa: 8 }),
+    keyPairs: new KeyPairGenerator({ rsaThreads: 2, maxQueuedRsa: 8 }),
     onRevoked: (domainId, serial) => revocations.add(domainId, serial),
     bindIdentities: (accountId, urns, field) => iam.bindIdentities(accountId, urns, field),
   });
