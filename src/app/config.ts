@@ -17,6 +17,8 @@ export interface OkmsdConfig {
    * plane and the lifecycle jobs), or `gateway` (the mTLS data plane and KMIP). Processes of each share one store.
    */
   readonly plane: 'all' | 'control' | 'gateway';
+  /** Gateway processes sharing the gateway and KMIP ports (node:cluster); above 1 only with plane `gateway`. */
+  readonly gatewayWorkers: number;
   /** The KMIP port (OKMSD_KMIP_PORT, default 5696, 0: a free one); null with OKMSD_KMIP_PORT=off. */
   readonly kmipPort: number | null;
   readonly gatewayHostnames: readonly string[];
@@ -79,6 +81,14 @@ function plane(env: Env): 'all' | 'control' | 'gateway' {
   const raw = env.OKMSD_PLANE || 'all';
   if (raw !== 'all' && raw !== 'control' && raw !== 'gateway') throw new ConfigError('OKMSD_PLANE', `must be all, control or gateway, got "${raw.slice(0, 32)}"`);
   return raw;
+}
+
+function gatewayWorkers(env: Env): number {
+  const workers = positiveInt(env, 'OKMSD_GATEWAY_WORKERS', 1);
+  if (workers > 1024) throw new ConfigError('OKMSD_GATEWAY_WORKERS', `must be at most 1024, got ${workers}`);
+  // The control plane runs the lifecycle jobs and is served once; only gateways are multiplied.
+  if (workers > 1 && plane(env) !== 'gateway') throw new ConfigError('OKMSD_GATEWAY_WORKERS', 'more than one worker needs OKMSD_PLANE=gateway (serve --plane gateway)');
+  return workers;
 }
 
 function port(env: Env, name: string, fallback: number): number {
@@ -197,6 +207,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     port: port(env, 'OKMSD_PORT', 8080),
     gatewayPort: port(env, 'OKMSD_GATEWAY_PORT', 8443),
     plane: plane(env),
+    gatewayWorkers: gatewayWorkers(env),
     kmipPort: env.OKMSD_KMIP_PORT === 'off' ? null : port(env, 'OKMSD_KMIP_PORT', 5696),
     gatewayHostnames: (env.OKMSD_GATEWAY_HOSTNAMES ?? '').split(',').map((h) => h.trim()).filter(Boolean),
     pkiUrl: pkiUrl(env),

@@ -201,7 +201,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   const hostPart = bracketed(config.host);
   const controlUrl = `http://${hostPart}:${port}`;
   const gatewayUrl = `https://${hostPart}:${gatewayPort}`;
-  logger.info({ plane: config.plane, controlUrl, port, gatewayUrl, gatewayPort, kmipPort: kmipPort ?? null, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
+  logger.info({ plane: config.plane, pid: process.pid, controlUrl, port, gatewayUrl, gatewayPort, kmipPort: kmipPort ?? null, store: store.kind, dataDir: config.dataDir }, 'okmsd listening');
 
   let closing: Promise<void> | undefined;
   return {

@@ -2,6 +2,12 @@ import type { Repositories } from '../storage/ports';
 
 /** How often a gateway reads new revocations from the store: other nodes' revocations reach it within this. */
 export const REVOCATION_POLL_MS = 250;
+/**
+ * The documented bound: a revocation committed on any node is refused by every gateway process sharing the store
+ * within this long (one poll interval, plus the poll's read and a loaded machine's timer delay).
+ * test/e2e/gateway-cluster.test.ts checks it with two gateway processes under load.
+ */
+export const REVOCATION_CONVERGENCE_BOUND_MS = 1_000;
 /** Revocations are read again this far back, so a commit that lands late (clock skew, slow writer) is not missed. */
 const OVERLAP_MS = 5_000;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../app/config';
+import { isGatewayClusterWorker, startGatewayCluster } from '../app/gateway-cluster';
 import { startOkmsd } from '../app/start-okmsd';
 import { registerControlCommands } from './commands/control-commands';
 import { registerDataCommands } from './commands/data-commands';
@@ -9,11 +10,15 @@ import { registerIamTokenCommands, registerTokenCommands } from './commands/toke
 import { registerKvCommands } from './commands/kv-commands';
 import { CliError, EXIT } from './context';
 
-async function serve(options: { plane?: string }): Promise<void> {
+async function serve(options: { plane?: string; workers?: string }): Promise<void> {
   // Everything the service writes (the database and its WAL among them) is for its own user only.
   process.umask(0o077);
-  if (options.plane !== undefined) process.env.OKMSD_PLANE = options.plane; // the flag wins over the environment
-  const okmsd = await startOkmsd(loadConfig());
+  if (options.plane !== undefined) process.env.OKMSD_PLANE = options.plane; // the flags win over the environment
+  if (options.workers !== undefined) process.env.OKMSD_GATEWAY_WORKERS = options.workers;
+  const config = loadConfig();
+  if (config.gatewayWorkers > 1 && !isGatewayClusterWorker()) return serveGatewayCluster(config.gatewayWorkers);
+  const okmsd = await startOkmsd(config);
+  if (isGatewayClusterWorker()) process.send?.({ okmsd: 'listening' }); // the primary starts the next worker
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -26,6 +31,17 @@ async function serve(options: { plane?: string }): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function serveGatewayCluster(workers: number): Promise<void> {
+  const log = (msg: string, fields: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ level: 30, time: new Date().toISOString(), service: 'okmsd', pid: process.pid, ...fields, msg })}\n`);
+  const gateways = await startGatewayCluster(workers, log);
+  const stop = (signal: string) => {
+    log('shutting down', { signal });
+    gateways.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 function program(): Command {
@@ -43,6 +59,7 @@ function program(): Command {
     .command('serve')
     .description('run okmsd (configuration from OKMSD_* environment variables; see README)')
     .option('--plane <plane>', 'all (default), control (control plane, lifecycle jobs) or gateway (mTLS data plane, KMIP): processes of each share one store (OKMSD_PLANE)')
+    .option('--workers <n>', 'with --plane gateway: gateway processes sharing its ports (OKMSD_GATEWAY_WORKERS, default 1)')
     .action(serve);
   registerControlCommands(root);
   registerDataCommands(root);
