@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['issuance', 'rsa-burst', 'gateway', 'secrets', 'kmip', 'crl', 'scale'];
+const BENCHES = ['issuance', 'rsa-burst', 'gateway', 'secrets', 'kmip', 'crl', 'scale', 'cluster'];
 let failed = false;
 for (const name of BENCHES) {
   const result = spawnSync(process.execPath, [join(__dirname, `${name}.js`)], { stdio: 'inherit' });
