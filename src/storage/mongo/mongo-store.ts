@@ -77,6 +77,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     serviceKeys: db.collection('serviceKeys'),
     audit: db.collection('audit'),
     objects: db.collection('objects'),
+    objectCounts: db.collection('object_counts'),
     secretPaths: db.collection('secretPaths'),
   };
   await Promise.all([
@@ -97,7 +98,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     collection.insertOne({ _id, ...record } as Doc<T> as unknown as Document);
 
   const auditChain = new MongoAuditChain(c.audit);
-  const objects = await mongoObjectRepository(c.objects);
+  const objects = await mongoObjectRepository(c.objects, c.objectCounts);
 
   const store: Store = {
     kind: 'mongodb',

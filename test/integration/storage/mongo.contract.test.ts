@@ -55,6 +55,25 @@ describe('mongodb store: several nodes on one database, interrupted revocations,
     expect(new Set(entries.map((e) => e.record)).size).toBe(200);
   });
 
+  it("Barbican totals: kept per (domain, kind) as two nodes write, and filled from the objects where none were kept", async () => {
+    const { uri, a, b } = await twoNodes();
+    const secret = (id: string, domainId: string) => ({
+      kind: 'secret' as const, id, domainId, name: id, type: 'opaque', expiresAt: null, notAfter: null, createdAt: now(), updatedAt: now(), version: 1,
+      doc: { algorithm: null, bitLength: null, mode: null, creatorId: 'alice', metadata: {}, payload: 'wrapped' },
+    });
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).objects.create(secret(`s${i}`, i < 30 ? 'd1' : 'd2'))));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? b : a).objects.delete('secret', `s${i}`)));
+    const totals = async (store: Store) => [(await store.objects.list('d1', 'secret', { offset: 0, limit: 1 })).total, (await store.objects.list('d2', 'secret', { offset: 0, limit: 1 })).total];
+    expect(await totals(a)).toEqual([20, 10]);
+    expect(await totals(b)).toEqual([20, 10]);
+    // A store written before the counts were kept: the next node to open it fills them once from the objects.
+    const client = await MongoClient.connect(uri);
+    await client.db().collection('object_counts').drop();
+    await client.close();
+    nodes.push(await openMongoStore(uri));
+    expect(await totals(nodes[2]!)).toEqual([20, 10]);
+  });
+
   it('concurrent revocations of one credential through two nodes revoke it exactly once', async () => {
     const { a, b } = await twoNodes();
     await a.domains.create(domain);
