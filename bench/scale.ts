@@ -3,7 +3,9 @@
  * loopback as the tests do), seeds 1,000,000 credentials into one domain (bulk path, progress on the terminal) and
  * measures, at 10,000 and at 1,000,000 records: the first page, a page deep in the list (keyset
  * cursor), a get by id, and the gateway's revocation check (revocation set + record by serial). Then it walks the
- * whole list through `okmsd serve` over HTTP and reports the service's peak RSS. Not a test: nothing asserts.
+ * whole list through `okmsd serve` over HTTP and reports the service's peak RSS. Then every other list of the same
+ * project at the same two sizes (bench/lib/scale-kinds.ts: Barbican secrets, containers, orders with their total,
+ * Secret Manager paths, service keys; BENCH_SCALE_KINDS=0 skips it). Not a test: nothing asserts.
  * BENCH_SCALE_RECORDS lowers the count for a quick run; BENCH_SCALE_STORES=embedded (or mongodb) runs one store.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,6 +19,7 @@ import { openMongoStore } from '../src/storage/mongo/mongo-store';
 import { startMongoServer, type StartedMongoServer } from '../tools/mongo-server';
 import type { Store } from '../src/storage/store';
 import { startChild } from './lib/child';
+import { measureKinds } from './lib/scale-kinds';
 import { table } from './lib/measure';
 
 const SMALL = 10_000;
@@ -90,6 +93,8 @@ async function scale(kind: StoreUnderBench): Promise<void> {
   await seed(TOTAL);
   process.stderr.write('\n');
   const large = await measure(store, revocations, domain.id, seeded);
+  const kinds = process.env.BENCH_SCALE_KINDS === '0' ? [] : await measureKinds(store, domain.id, SMALL_N, TOTAL, (line) => process.stderr.write(`\r${line}   `));
+  process.stderr.write('\n');
   revocations.stop();
   await store.close();
 
@@ -112,8 +117,9 @@ async function scale(kind: StoreUnderBench): Promise<void> {
   rmSync(work, { recursive: true, force: true });
 
   const labels = ['list: first page (100)', 'list: deep page (keyset, 100)', 'get by id', 'gateway revocation check'];
-  console.log(`\nbench/scale — ${kind.name} store, µs per operation at ${SMALL_N.toLocaleString('en')} and ${TOTAL.toLocaleString('en')} credentials`);
-  console.log(table(['operation', `${SMALL_N.toLocaleString('en')}`, `${TOTAL.toLocaleString('en')}`, 'ratio'], labels.map((label, i) => [label, small[i]!, large[i]!, large[i]! / small[i]!])));
+  console.log(`\nbench/scale — ${kind.name} store, µs per operation at ${SMALL_N.toLocaleString("en")} and ${TOTAL.toLocaleString("en")} records (credentials, then each other kind)`);
+  const rows = [...labels.map((label, i) => [label, small[i]!, large[i]!]), ...kinds] as Array<[string, number, number]>;
+  console.log(table(['operation', `${SMALL_N.toLocaleString('en')}`, `${TOTAL.toLocaleString('en')}`, 'ratio'], rows.map(([label, a, b]) => [label, a, b, b / a])));
   console.log(`walked ${walked.toLocaleString('en')} of ${TOTAL.toLocaleString('en')} credentials over HTTP in ${((Date.now() - walkStarted) / 1000).toFixed(1)} s; okmsd peak RSS ${peakMb.toFixed(0)} MB`);
   console.log('goals: each operation within 2x of its 10k figure; peak RSS < 300 MB\n');
 }

@@ -49,8 +49,9 @@ export function oid(dotted: string): Buffer {
   let cached = oidCache.get(dotted);
   if (!cached) {
     const arcs = dotted.split('.').map(Number);
-    const bytes: number[] = [arcs[0]! * 40 + arcs[1]!];
-    for (const arc of arcs.slice(2)) {
+    const bytes: number[] = [];
+    // The first two arcs travel as one (X*40+Y), base-128 like the rest (2.999 is two bytes).
+    for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
       const base128: number[] = [arc & 0x7f];
       for (let rest = Math.floor(arc / 128); rest > 0; rest = Math.floor(rest / 128)) base128.unshift(0x80 | (rest & 0x7f));
       bytes.push(...base128);
@@ -107,4 +108,23 @@ export function readTlv(der: Uint8Array, offset: number): { tag: number; start: 
   const end = start + length;
   if (end > der.length) throw new Error('truncated DER');
   return { tag, start, end };
+}
+
+/** The dotted form of an OBJECT IDENTIFIER's content bytes; throws on a malformed encoding. */
+export function decodeOid(content: Uint8Array): string {
+  if (content.length === 0 || content.length > 64) throw new Error('bad OID length');
+  const arcs: number[] = [];
+  let value = 0;
+  for (let i = 0; i < content.length; i += 1) {
+    const byte = content[i]!;
+    if (value === 0 && byte === 0x80) throw new Error('non-minimal OID arc');
+    value = value * 128 + (byte & 0x7f);
+    if (value > Number.MAX_SAFE_INTEGER / 128) throw new Error('OID arc too large');
+    if (!(byte & 0x80)) {
+      if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else arcs.push(value);
+      value = 0;
+    } else if (i === content.length - 1) throw new Error('truncated OID');
+  }
+  return arcs.join('.');
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { integerFromHex, namedBits, oid, readTlv, time } from '../../src/ca/der';
+import { decodeOid, integerFromHex, namedBits, oid, readTlv, time } from '../../src/ca/der';
 import { keyIdentifierHex } from '../../src/ca/key-identifier';
 import { SubjectKeyIdentifierExtension } from '../../src/ca/x509';
 
@@ -37,6 +37,24 @@ describe('DER encoder', () => {
     const long = Buffer.concat([Buffer.from([0x04, 0x82, 0x01, 0x00]), Buffer.alloc(256)]);
     expect(readTlv(long, 0)).toEqual({ tag: 0x04, start: 4, end: 260 });
     expect(() => readTlv(long.subarray(0, 100), 0)).toThrow('truncated');
+  });
+});
+
+describe('decodeOid', () => {
+  it.each(['1.2.840.10045.4.3.2', '1.2.840.113549.1.1.11', '2.5.29.17', '1.3.6.1.4.1.311.21.7', '2.999.3', '0.9.2342.19200300.100.1.1'])('reads back %s as the encoder wrote it and asn1js reads it', (dotted) => {
+    const encoded = oid(dotted);
+    const item = readTlv(encoded, 0);
+    expect(decodeOid(encoded.subarray(item.start, item.end))).toBe(dotted);
+    expect((asn1js.fromBER(encoded).result as asn1js.ObjectIdentifier).valueBlock.toString()).toBe(dotted);
+  });
+
+  it.each([
+    ['empty', []],
+    ['truncated (the last byte continues)', [0x2a, 0x86]],
+    ['a non-minimal arc (leading 0x80)', [0x2a, 0x80, 0x01]],
+    ['an arc past 2^53', [0x2a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]],
+  ])('refuses %s', (_, bytes) => {
+    expect(() => decodeOid(Uint8Array.from(bytes as number[]))).toThrow();
   });
 });
 
