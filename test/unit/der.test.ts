@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { decodeOid, integerFromHex, namedBits, oid, readTlv, time } from '../../src/ca/der';
+import { decodeOid, tlv, integerFromHex, namedBits, oid, readTlv, time } from '../../src/ca/der';
 import { keyIdentifierHex } from '../../src/ca/key-identifier';
 import { SubjectKeyIdentifierExtension } from '../../src/ca/x509';
 
@@ -37,6 +37,20 @@ describe('DER encoder', () => {
     const long = Buffer.concat([Buffer.from([0x04, 0x82, 0x01, 0x00]), Buffer.alloc(256)]);
     expect(readTlv(long, 0)).toEqual({ tag: 0x04, start: 4, end: 260 });
     expect(() => readTlv(long.subarray(0, 100), 0)).toThrow('truncated');
+  });
+});
+
+describe('tlv', () => {
+  it.each([0, 1, 127, 128, 255, 256, 65_535, 65_536, 16_777_215, 16_777_216])('writes a %i-byte content with its minimal DER length, read back by readTlv and asn1js', (length) => {
+    const content = Buffer.alloc(length, 0xab);
+    const half = Math.floor(length / 2);
+    const encoded = tlv(0x04, content.subarray(0, half), content.subarray(half));
+    const item = readTlv(encoded, 0);
+    expect(item).toEqual({ tag: 0x04, start: encoded.length - length, end: encoded.length });
+    expect(encoded.subarray(item.start).equals(content)).toBe(true);
+    const header = length < 0x80 ? 2 : 2 + Math.ceil(Math.log2(length + 1) / 8);
+    expect(item.start).toBe(header);
+    if (length < 100_000) expect(Buffer.from((asn1js.fromBER(encoded).result as asn1js.OctetString).valueBlock.valueHexView).equals(content)).toBe(true);
   });
 });
 
