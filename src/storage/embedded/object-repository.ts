@@ -37,7 +37,10 @@ export function embeddedObjectRepository(
   const getOne = db.prepare('SELECT * FROM objects WHERE kind = ? AND id = ?');
   const expiring = db.prepare('SELECT * FROM objects WHERE kind = ? AND not_after >= ? AND not_after < ? ORDER BY not_after');
   const counted = db.prepare('SELECT n FROM object_counts WHERE domain_id = ? AND kind = ?');
-  const expired = db.prepare('SELECT COUNT(*) AS n FROM objects WHERE domain_id = ? AND kind = ? AND expires_at IS NOT NULL AND expires_at <= ?');
+  // Expired before today (UTC): whole days from the kept counts; today's: through the partial index on expires_at.
+  const expired = db.prepare(`SELECT
+    (SELECT COALESCE(SUM(n), 0) FROM object_expiry_counts WHERE domain_id = @domainId AND kind = @kind AND day < @day) +
+    (SELECT COUNT(*) FROM objects WHERE domain_id = @domainId AND kind = @kind AND expires_at IS NOT NULL AND expires_at >= @day AND expires_at <= @liveAt) AS n`);
   const statements = new Map<string, { page: Database.Statement; count: Database.Statement }>();
   const prepared = (filterSql: string) => {
     let entry = statements.get(filterSql);
@@ -61,7 +64,7 @@ export function embeddedObjectRepository(
       if (query.name !== undefined || query.type !== undefined) return { items, total: Number((count.get(scope) as { n: number }).n) };
       // Unfiltered (Barbican's default list): the kept count, less the expired ones when only live objects count.
       const all = Number((counted.get(domainId, kind) as { n: number } | undefined)?.n ?? 0);
-      const gone = query.liveAt === undefined ? 0 : Number((expired.get(domainId, kind, query.liveAt) as { n: number }).n);
+      const gone = query.liveAt === undefined ? 0 : Number((expired.get({ domainId, kind, day: query.liveAt.slice(0, 10), liveAt: query.liveAt }) as { n: number }).n);
       return { items, total: all - gone };
     },
     async create(o) {

@@ -65,6 +65,23 @@ const MIGRATIONS: readonly string[] = [
      UPDATE object_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND kind = OLD.kind;
    END;
    CREATE INDEX objects_expiry ON objects(domain_id, kind, expires_at) WHERE expires_at IS NOT NULL;`,
+  // The expired ones without a walk over them either: a count per (domain, kind, UTC day of expiry), so that a
+  // total subtracts whole past days from this table and counts only today's through the partial index.
+  `CREATE TABLE object_expiry_counts (domain_id TEXT NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (domain_id, kind, day)) WITHOUT ROWID;
+   INSERT INTO object_expiry_counts (domain_id, kind, day, n)
+     SELECT domain_id, kind, substr(expires_at, 1, 10), COUNT(*) FROM objects WHERE expires_at IS NOT NULL GROUP BY domain_id, kind, substr(expires_at, 1, 10);
+   CREATE TRIGGER objects_expiry_in AFTER INSERT ON objects WHEN NEW.expires_at IS NOT NULL BEGIN
+     INSERT INTO object_expiry_counts (domain_id, kind, day, n) VALUES (NEW.domain_id, NEW.kind, substr(NEW.expires_at, 1, 10), 1)
+       ON CONFLICT (domain_id, kind, day) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER objects_expiry_out AFTER DELETE ON objects WHEN OLD.expires_at IS NOT NULL BEGIN
+     UPDATE object_expiry_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND kind = OLD.kind AND day = substr(OLD.expires_at, 1, 10);
+   END;
+   CREATE TRIGGER objects_expiry_moved AFTER UPDATE OF expires_at ON objects WHEN OLD.expires_at IS NOT NEW.expires_at BEGIN
+     UPDATE object_expiry_counts SET n = n - 1 WHERE OLD.expires_at IS NOT NULL AND domain_id = OLD.domain_id AND kind = OLD.kind AND day = substr(OLD.expires_at, 1, 10);
+     INSERT INTO object_expiry_counts (domain_id, kind, day, n) SELECT NEW.domain_id, NEW.kind, substr(NEW.expires_at, 1, 10), 1 WHERE NEW.expires_at IS NOT NULL
+       ON CONFLICT (domain_id, kind, day) DO UPDATE SET n = n + 1;
+   END;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -262,6 +262,19 @@ export function describeStoreContract(adapter: string, open: (name: string) => P
       expect((await store.objects.list('d1', 'container', { offset: 0, limit: 1 })).total).toBe(1);
       expect((await store.objects.list('d2', 'secret', { offset: 0, limit: 1 })).total).toBe(1);
       expect((await store.objects.list('d3', 'secret', { offset: 0, limit: 1 })).total).toBe(0);
+
+      // Expiries on several days: at every moment the total is what a scan of the live ones counts.
+      const DAY = 86_400_000;
+      const expiries = [1, 1, 2, 2.5, 3, 10].map((days) => now(days * DAY));
+      for (const [i, expiresAt] of expiries.entries()) await store.objects.create(object(`e${i}`, { domainId: 'd4', expiresAt, createdAt: now(i) }));
+      await store.objects.create(object('e9', { domainId: 'd4' }));
+      expect(await store.objects.replace({ ...object('e5', { domainId: 'd4', createdAt: now(5) }), expiresAt: now(4 * DAY), version: 2 }, 1)).toBe(true); // 10 days → 4
+      expect(await store.objects.delete('secret', 'e2')).toBe(true);
+      const stored = [now(DAY), now(DAY), now(2.5 * DAY), now(3 * DAY), now(4 * DAY), null];
+      for (const liveAt of [0, 0.5, 1, 1.2, 2.5, 2.7, 3, 3.5, 4, 9, 11].map((days) => now(days * DAY))) {
+        const live = stored.filter((expiresAt) => expiresAt === null || expiresAt > liveAt).length;
+        expect({ liveAt, total: (await store.objects.list('d4', 'secret', { offset: 0, limit: 1, liveAt })).total }).toEqual({ liveAt, total: live });
+      }
     });
 
     it('audit: concurrent appends form one contiguous, correctly linked chain', async () => {
