@@ -74,6 +74,7 @@ export class RsaKeygenWorkers {
     for (let slot = this.idleSlot(); slot && (this.demand.length > 0 || this.refill.length > 0); slot = this.idleSlot()) {
       const job = (this.demand.shift() ?? this.refill.shift())!;
       slot.job = job;
+      slot.worker.ref(); // a job in flight keeps the process alive until its key comes back
       slot.worker.postMessage({ id: this.nextId++, modulusLength: job.modulusLength });
     }
   }
@@ -81,10 +82,10 @@ export class RsaKeygenWorkers {
   private startWorker(): Slot {
     const worker = new Worker(workerScript(__dirname, 'rsa-keygen-worker'));
     const slot: Slot = { worker, job: undefined };
-    worker.unref(); // an idle generator never keeps the process alive
     worker.on('message', (message: { spki?: Uint8Array; privateKeyPEM?: string; error?: string }) => {
       const job = slot.job;
       slot.job = undefined;
+      worker.unref();
       if (job) {
         if (message.error !== undefined || !message.spki || !message.privateKeyPEM) job.reject(new Error(message.error ?? 'RSA key generation failed'));
         else job.resolve({ spki: Buffer.from(message.spki), privateKeyPEM: message.privateKeyPEM });
@@ -97,6 +98,7 @@ export class RsaKeygenWorkers {
       this.slots = this.slots.filter((s) => s !== slot);
       this.dispatch();
     });
+    worker.unref(); // after the listeners (adding one refs it again): an idle thread never keeps the process alive
     return slot;
   }
 }

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { join } from 'node:path';
 import { KeyPairGenerator } from '../../src/ca/generate-key-pair';
 import { RsaKeyReserve } from '../../src/ca/rsa-key-reserve';
 import { RsaKeygenWorkers, type RsaKeyPairDer } from '../../src/ca/rsa-keygen-workers';
@@ -93,6 +95,12 @@ describe('RSA key generation on worker threads', () => {
       reserve.close();
       expect(reserve.available).toBe(0);
     });
+  });
+
+  it('keeps its process alive while a key is being made, and not once idle (never closed)', () => {
+    const built = join(__dirname, '..', '..', 'dist', 'src', 'ca', 'generate-key-pair.js');
+    const script = `new (require(${JSON.stringify(built)}).KeyPairGenerator)({ rsaThreads: 1, maxQueuedRsa: 1 }).generate('RSA').then((k) => console.log('key', k.spki.length))`;
+    expect(execFileSync(process.execPath, ['-e', script], { timeout: 60_000 }).toString()).toMatch(/^key \d+\n$/);
   });
 
   it('KeyPairGenerator: RSA 2048 from the reserve, EC P-256 from the thread pool', async () => {
