@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REVOCATION_CONVERGENCE_BOUND_MS } from '../../src/ca/revocation-set';
 import { CLI, requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
+import { freePort, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane gateway --workers 2` beside `okmsd serve --plane control`, on one MongoDB-wire store: two
@@ -19,13 +19,6 @@ const MASTER_KEY = randomBytes(32).toString('base64');
 const database = `okmsd_cluster_${process.pid}`;
 const work = tempDir('okmsd-cluster-');
 const children: ChildProcess[] = [];
-
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 /** Starts `okmsd serve …`; `lines` collects every JSON log line it prints; resolves at the `count`-th line matching `ready`. */
 function serve(args: string[], env: Record<string, string>, ready: string, count = 1) {
@@ -60,8 +53,7 @@ function serve(args: string[], env: Record<string, string>, ready: string, count
 }
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)))));
+  await stopChildren(children);
   await dropTestDatabases(database);
   removeDir(work);
 });

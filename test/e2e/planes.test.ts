@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CLI, requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
+import { freePort, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane control` and `okmsd serve --plane gateway` as two processes on one MongoDB-wire store: the
@@ -16,13 +16,6 @@ const MASTER_KEY = randomBytes(32).toString('base64'); // every node of one stor
 const database = `okmsd_planes_${process.pid}`;
 const work = tempDir('okmsd-planes-');
 const children: ChildProcess[] = [];
-
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promise<{ line: Record<string, unknown>; child: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, 'serve', '--plane', plane], {
@@ -42,8 +35,7 @@ function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promi
 }
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)))));
+  await stopChildren(children);
   await dropTestDatabases(database);
   removeDir(work);
 });
