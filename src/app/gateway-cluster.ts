@@ -38,7 +38,8 @@ export async function startGatewayCluster(workers: number, log: (message: string
           void stop().then(() => process.exit(1));
           return;
         }
-        void startOne(slot).catch(() => undefined);
+        // The successor's readiness settles this start too: a worker that failed once at start-up is not waited on forever.
+        startOne(slot).then(resolve, reject);
       });
     });
   const stop = async () => {

@@ -83,4 +83,6 @@ program()
     const message = error instanceof CliError || error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`okmsd: ${message}\n${debug && error instanceof Error && error.stack ? `${error.stack}\n` : ''}`);
     process.exitCode = error instanceof CliError ? error.exitCode : EXIT.failure;
+    // A gateway worker that failed to start: its IPC channel to the cluster primary would keep it alive forever.
+    if (isGatewayClusterWorker()) process.exit();
   });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REVOCATION_CONVERGENCE_BOUND_MS } from '../../src/ca/revocation-set';
 import { CLI, requireBuiltCli } from '../helpers/cli-runner';
@@ -59,6 +60,35 @@ afterAll(async () => {
 });
 
 describe('a cluster of gateway processes', () => {
+  it('gives up with a failure when its workers keep failing to start', async () => {
+    requireBuiltCli();
+    const notADirectory = join(work, 'a-file');
+    writeFileSync(notADirectory, 'not a data dir');
+    const child = spawn(process.execPath, [CLI, 'serve', '--plane', 'gateway', '--workers', '2'], {
+      env: { PATH: process.env.PATH, OKMSD_DATA_DIR: notADirectory, OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: '0', OKMSD_KMIP_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += String(chunk)));
+    child.stderr!.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const exits = out.split('\n').filter((line) => line.includes('"gateway worker exited"'));
+    expect(exits).toHaveLength(5); // 2 × workers + 1 failed starts, then it stops
+    expect(out).not.toContain('gateway cluster listening');
+  }, 120_000);
+
+  it('refuses more than one worker outside --plane gateway', async () => {
+    requireBuiltCli();
+    const child = spawn(process.execPath, [CLI, 'serve', '--workers', '2'], { env: { PATH: process.env.PATH, OKMSD_DATA_DIR: join(work, 'refused'), OKMSD_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += String(chunk)));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).not.toBe(0);
+    expect(err).toContain('OKMSD_GATEWAY_WORKERS');
+  });
+
   it('shares one port, survives a killed worker, and converges on a revocation under load', async () => {
     requireBuiltCli();
     const gatewayPort = await freePort();
