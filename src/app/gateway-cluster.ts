@@ -4,8 +4,6 @@ import cluster, { type Worker } from 'node:cluster';
 const FAILED_START_MS = 10_000;
 
 export interface GatewayCluster {
-  /** The workers' process ids, in start order (a replaced worker's successor takes its place). */
-  readonly pids: () => number[];
   stop(): Promise<void>;
 }
 
@@ -23,7 +21,7 @@ export async function startGatewayCluster(workers: number, log: (message: string
   const startOne = (slot: number) =>
     new Promise<void>((resolve, reject) => {
       const started = Date.now();
-      const worker = cluster.fork({ OKMSD_GATEWAY_WORKER_SLOT: String(slot) });
+      const worker = cluster.fork();
       running[slot] = worker;
       worker.on('message', (message: unknown) => {
         if ((message as { okmsd?: string } | null)?.okmsd === 'listening') resolve();
@@ -57,7 +55,7 @@ export async function startGatewayCluster(workers: number, log: (message: string
   };
   for (let slot = 0; slot < workers; slot += 1) await startOne(slot);
   log('gateway cluster listening', { workers, pids: running.map((w) => w.process.pid) });
-  return { pids: () => running.map((w) => w.process.pid!), stop };
+  return { stop };
 }
 
 export const isGatewayClusterWorker = (): boolean => cluster.isWorker;

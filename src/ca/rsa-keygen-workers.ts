@@ -27,7 +27,6 @@ export class RsaKeygenWorkers {
   private slots: Slot[] = [];
   private readonly demand: Job[] = [];
   private readonly refill: Job[] = [];
-  private nextId = 1;
   private closed = false;
 
   constructor(private readonly options: { threads: number; maxQueued: number }) {}
@@ -75,7 +74,7 @@ export class RsaKeygenWorkers {
       const job = (this.demand.shift() ?? this.refill.shift())!;
       slot.job = job;
       slot.worker.ref(); // a job in flight keeps the process alive until its key comes back
-      slot.worker.postMessage({ id: this.nextId++, modulusLength: job.modulusLength });
+      slot.worker.postMessage({ modulusLength: job.modulusLength });
     }
   }
 

@@ -8,7 +8,7 @@ import { CLI, requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
-import { freePort, stopChildren } from '../helpers/processes';
+import { freePort, startServe, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane gateway --workers 2` beside `okmsd serve --plane control`, on one MongoDB-wire store: two
@@ -21,37 +21,10 @@ const database = `okmsd_cluster_${process.pid}`;
 const work = tempDir('okmsd-cluster-');
 const children: ChildProcess[] = [];
 
-/** Starts `okmsd serve …`; `lines` collects every JSON log line it prints; resolves at the `count`-th line matching `ready`. */
-function serve(args: string[], env: Record<string, string>, ready: string, count = 1) {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], {
-    env: { PATH: process.env.PATH, OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_LIFECYCLE_INTERVAL: '0', OKMSD_RATE_LIMIT_PER_CALLER: '1000000', OKMSD_RATE_LIMIT_UNAUTHENTICATED: '1000000', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ msg: string; count: number; resolve: () => void }> = [];
-  let out = '';
-  child.stdout!.on('data', (chunk) => {
-    out += String(chunk);
-    const complete = out.split('\n');
-    out = complete.pop()!;
-    for (const text of complete) {
-      try {
-        lines.push(JSON.parse(text) as Record<string, unknown>);
-      } catch {
-        continue;
-      }
-    }
-    for (const w of waiters.splice(0)) (lines.filter((l) => l.msg === w.msg).length >= w.count ? w.resolve() : waiters.push(w));
-  });
-  const seen = (msg: string, n: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (lines.filter((l) => l.msg === msg).length >= n) return resolve();
-      waiters.push({ msg, count: n, resolve });
-      child.once('exit', (code) => reject(new Error(`serve ${args.join(' ')} exited ${code}`)));
-    });
-  return seen(ready, count).then(() => ({ child, lines, seen }));
-}
+const env = (extra: Record<string, string>) => ({
+  OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_LIFECYCLE_INTERVAL: '0',
+  OKMSD_RATE_LIMIT_PER_CALLER: '1000000', OKMSD_RATE_LIMIT_UNAUTHENTICATED: '1000000', ...extra,
+});
 
 afterAll(async () => {
   await stopChildren(children);
@@ -93,8 +66,10 @@ describe('a cluster of gateway processes', () => {
     requireBuiltCli();
     const gatewayPort = await freePort();
     const ports = { OKMSD_PORT: '0', OKMSD_GATEWAY_PORT: String(gatewayPort), OKMSD_KMIP_PORT: '0' };
-    const control = await serve(['--plane', 'control'], { ...ports, OKMSD_DATA_DIR: join(work, 'control') }, 'okmsd listening');
-    const gateways = await serve(['--plane', 'gateway', '--workers', '2'], { ...ports, OKMSD_DATA_DIR: join(work, 'gateway') }, 'gateway cluster listening');
+    const control = startServe(['--plane', 'control'], env({ ...ports, OKMSD_DATA_DIR: join(work, 'control') }), children);
+    await control.seen('okmsd listening');
+    const gateways = startServe(['--plane', 'gateway', '--workers', '2'], env({ ...ports, OKMSD_DATA_DIR: join(work, 'gateway') }), children);
+    await gateways.seen('gateway cluster listening');
     await gateways.seen('okmsd listening', 2); // the workers' lines and the primary's share one pipe, in any order
     const listening = gateways.lines.filter((l) => l.msg === 'okmsd listening');
     expect(listening).toHaveLength(2);
@@ -102,9 +77,9 @@ describe('a cluster of gateway processes', () => {
     const workerPids = listening.map((l) => Number(l.pid));
     expect(new Set(workerPids).size).toBe(2);
     expect(workerPids).not.toContain(gateways.child.pid);
-    expect(gateways.lines.find((l) => l.msg === 'gateway cluster listening')).toMatchObject({ workers: 2, pids: workerPids });
+    expect(gateways.first('gateway cluster listening')).toMatchObject({ workers: 2, pids: workerPids });
 
-    const controlUrl = String(control.lines.find((l) => l.msg === 'okmsd listening')!.controlUrl);
+    const controlUrl = String(control.first('okmsd listening').controlUrl);
     const admin = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     const domain = (await (await fetch(`${controlUrl}/okms/resource`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'cluster' }) })).json()) as { id: string; restEndpoint: string; restEndpointCA: string };
     const issue = async (name: string) =>

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CLI, requireBuiltCli } from '../helpers/cli-runner';
+import { requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
 import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
-import { freePort, stopChildren } from '../helpers/processes';
+import { freePort, startServe, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane control` and `okmsd serve --plane gateway` as two processes on one MongoDB-wire store: the
@@ -17,21 +17,12 @@ const database = `okmsd_planes_${process.pid}`;
 const work = tempDir('okmsd-planes-');
 const children: ChildProcess[] = [];
 
-function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promise<{ line: Record<string, unknown>; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--plane', plane], {
-    env: { PATH: process.env.PATH, OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_DATA_DIR: join(work, plane), OKMSD_LIFECYCLE_INTERVAL: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const line = out.split('\n').find((l) => l.includes('"okmsd listening"'));
-      if (line) resolve({ line: JSON.parse(line) as Record<string, unknown>, child });
-    });
-    child.once('exit', (code) => reject(new Error(`serve --plane ${plane} exited ${code}: ${out.slice(0, 2000)}`)));
-  });
+async function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promise<{ line: Record<string, unknown> }> {
+  const started = startServe(['--plane', plane], {
+    OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_DATA_DIR: join(work, plane), OKMSD_LIFECYCLE_INTERVAL: '0', ...env,
+  }, children);
+  await started.seen('okmsd listening');
+  return { line: started.first('okmsd listening') };
 }
 
 afterAll(async () => {

@@ -5,6 +5,8 @@ import type { ObjectKind, ObjectRecordOf } from '../../domain/records';
 import { conflictOnDuplicate } from './duplicate-key';
 
 const key = (kind: string, id: string) => `${kind}/${id}`;
+/** What one count covers: a domain's objects of one kind. */
+const scopeOf = (domainId: string, kind: string) => `${domainId}/${kind}`;
 
 /** A document of kind K (the query asked for K), less its _id. */
 function recordOf<K extends ObjectKind>(doc: Document | null): ObjectRecordOf<K> | undefined {
@@ -31,7 +33,6 @@ export async function mongoObjectRepository(collection: Collection<Document>, co
   ]);
   await counts.createIndex({ scope: 1 });
   await recount(collection, counts);
-  const scopeOf = (domainId: string, kind: string) => `${domainId}/${kind}`;
   // Each process counts into shards of its own (one per scope), updated one at a time: FerretDB v1 applies an
   // update as read-modify-write, so two writers of one document could lose an increment; nobody else writes these.
   const node = randomBytes(8).toString('hex');
@@ -93,7 +94,7 @@ async function recount(collection: Collection<Document>, counts: Collection<Docu
   if ((await counts.findOne({})) || !(await collection.findOne({}))) return;
   const actual = await collection.aggregate<{ _id: { domainId: string; kind: string }; n: number }>([{ $group: { _id: { domainId: '$domainId', kind: '$kind' }, n: { $sum: 1 } } }]).toArray();
   for (const { _id, n } of actual) {
-    const scope = `${_id.domainId}/${_id.kind}`;
+    const scope = scopeOf(_id.domainId, _id.kind);
     await counts.updateOne({ _id: `${scope}/backfill` as never }, { $setOnInsert: { scope, n } }, { upsert: true });
   }
 }
