@@ -1,7 +1,6 @@
-import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { CertificateType } from '../domain/types';
 import { derToPem } from './csr-input';
-import { encodeEcKeyPair } from './ec-key-encoding';
+import { ecCurveByName, encodeEcKeyPair, generateRawEcKeyPair } from './ec-key-encoding';
 import { SERVER_KEY_SPECS, type NodeKeySpec } from './key-specs';
 import { RsaKeyReserve } from './rsa-key-reserve';
 import { RsaKeygenWorkers } from './rsa-keygen-workers';
@@ -14,22 +13,22 @@ export interface GeneratedKeyPair {
   readonly description: string;
 }
 
-function generateEc(spec: NodeKeySpec & { type: 'ec' }): Promise<{ spki: Buffer; privateKeyPEM: string }> {
-  // Node generates on the libuv thread pool, so the event loop stays free meanwhile.
-  return new Promise((resolve, reject) => {
-    nodeGenerateKeyPair('ec', spec.options, (err, _publicKey, privateKey) => {
-      if (err) return reject(err);
-      const { spki, pkcs8 } = encodeEcKeyPair(privateKey);
-      resolve({ spki, privateKeyPEM: derToPem(pkcs8, 'PRIVATE KEY') });
-      pkcs8.fill(0);
-    });
-  });
+function generateEc(spec: NodeKeySpec & { type: 'ec' }): { spki: Buffer; privateKeyPEM: string } {
+  const curve = ecCurveByName(spec.options.namedCurve);
+  if (!curve) throw new Error(`no EC curve ${spec.options.namedCurve}`);
+  const pair = generateRawEcKeyPair(curve);
+  const { spki, pkcs8 } = encodeEcKeyPair(pair);
+  pair.d.fill(0);
+  const privateKeyPEM = derToPem(pkcs8, 'PRIVATE KEY');
+  pkcs8.fill(0);
+  return { spki, privateKeyPEM };
 }
 
 /**
- * Generates access-credential key pairs off the event loop. EC keys come from the libuv thread pool (~0.1 ms);
+ * Generates access-credential key pairs. EC keys are made on the calling thread (~70 µs for P-256: less event-loop
+ * time than handing the job to the libuv thread pool and exporting the KeyObject it returns, and a third of the CPU);
  * RSA 2048 costs ~1000x that, so RSA keys come from worker threads of their own (one per core) through a reserve
- * of pregenerated keys, and never take a thread-pool slot from certificate signing.
+ * of pregenerated keys, never on the event loop and never taking a thread-pool slot from certificate signing.
  */
 export class KeyPairGenerator {
   private readonly rsaWorkers: RsaKeygenWorkers;
@@ -54,7 +53,7 @@ export class KeyPairGenerator {
 
   async generate(type: CertificateType): Promise<GeneratedKeyPair> {
     const spec = SERVER_KEY_SPECS[type];
-    const { spki, privateKeyPEM } = spec.node.type === 'ec' ? await generateEc(spec.node) : await this.rsaReserve.take();
+    const { spki, privateKeyPEM } = spec.node.type === 'ec' ? generateEc(spec.node) : await this.rsaReserve.take();
     return { spki, privateKeyPEM, description: spec.description };
   }
 

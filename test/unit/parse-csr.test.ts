@@ -93,6 +93,28 @@ describe('keys from CSRs are normalised or refused', () => {
     expect(createPublicKey({ key: parsed.spki, format: 'der', type: 'spki' }).export({ format: 'jwk' })).toEqual(createPublicKey(key).export({ format: 'jwk' }));
   });
 
+  it('refuses an EC point that is not on its curve (before any signature check)', async () => {
+    const der = csrToDer(opensslCsr('P-256').csrPEM);
+    const point = der.indexOf(Buffer.from([0x03, 0x42, 0x00, 0x04])) + 4;
+    der[point + 63]! ^= 0x01; // the last byte of Y
+    const error = await refusal(() => parseCsr(der));
+    expect([error.code, error.field]).toEqual(['ERR_CSR_KEY_UNSUPPORTED', 'csr']);
+    expect(error.message).toContain('cannot be decoded');
+  });
+
+  it('takes a hybrid-form EC point through OpenSSL and issues it uncompressed, or refuses it, never as it came', async () => {
+    const key = openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
+    const csr = csrOf(openssl(['ec', '-conv_form', 'hybrid'], key));
+    expect(openssl(['req', '-noout', '-text'], csr)).toMatch(/pub:\s+0[67]:/);
+    try {
+      const parsed = await parseCsr(csrToDer(csr));
+      expect(parsed.spki.subarray(parsed.spki.length - 65)[0]).toBe(0x04);
+      expect(createPublicKey({ key: parsed.spki, format: 'der', type: 'spki' }).export({ format: 'jwk' })).toEqual(createPublicKey(key).export({ format: 'jwk' }));
+    } catch (error) {
+      expect((error as OkmsError).code).toBe('ERR_CSR_KEY_UNSUPPORTED');
+    }
+  });
+
   it('refuses an RSA key whose public exponent is not 65537', async () => {
     const key = openssl(['genrsa', '-3', '2048']);
     const error = await refusal(() => parseCsr(csrToDer(csrOf(key))));
