@@ -23,6 +23,8 @@ CREATE TABLE ocsp_responses (
 export interface CfsslPeer {
   /** POST a `{certificate_request, profile}` body here. */
   readonly signUrl: string;
+  /** The `cfssl serve` process (its CPU time is measured). */
+  readonly pid: number;
   /** Certificates in the certdb (0 without one). */
   stored(): number;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startCfssl(options: { certdb: boolean }): Promise<CfsslPee
   child.stderr!.resume();
   return {
     signUrl: `http://127.0.0.1:${port}/api/v1/cfssl/sign`,
+    pid: child.pid!,
     stored: () => {
       if (!options.certdb) return 0;
       const db = new Database(dbPath, { readonly: true });
