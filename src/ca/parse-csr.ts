@@ -82,10 +82,10 @@ function decodeRequest(der: Buffer): DecodedRequest {
   const publicKey = read(keyAlgorithm.end, 0x03, 'subjectPublicKey');
   let ec: DecodedRequest['ec'];
   if (keyOid.oid === EC_PUBLIC_KEY && keyParametersTag === 0x06 && der[publicKey.start] === 0) {
-    const parameters = readTlv(der, keyOid.end);
     let curve: EcCurve | undefined;
     try {
-      curve = ecCurveByOid(decodeOid(der.subarray(parameters.start, parameters.end)));
+      const parameters = readTlv(der, keyOid.end);
+      curve = parameters.end === keyAlgorithm.end ? ecCurveByOid(decodeOid(der.subarray(parameters.start, parameters.end))) : undefined;
     } catch {
       curve = undefined; // a malformed curve OID: OpenSSL's decoder refuses it below, as for any undecodable key
     }

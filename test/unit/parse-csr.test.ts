@@ -102,6 +102,17 @@ describe('keys from CSRs are normalised or refused', () => {
     expect(error.message).toContain('cannot be decoded');
   });
 
+  it('refuses a CSR whose curve OID is malformed or overruns its algorithm as a key, never as an internal error', async () => {
+    const der = csrToDer(opensslCsr('P-256').csrPEM);
+    const curveOid = der.indexOf(Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]));
+    for (const length of [0x85, 0x84, 0x7f, 0x09]) {
+      const bad = Buffer.from(der);
+      bad[curveOid + 1] = length;
+      const error = await refusal(() => parseCsr(bad));
+      expect([error.code, error.field]).toEqual(['ERR_CSR_KEY_UNSUPPORTED', 'csr']);
+    }
+  });
+
   it('takes a hybrid-form EC point through OpenSSL and issues it uncompressed, or refuses it, never as it came', async () => {
     const key = openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
     const csr = csrOf(openssl(['ec', '-conv_form', 'hybrid'], key));
