@@ -3,7 +3,10 @@ import { bitString, integer, octetString, oid, explicit, sequence } from './der'
 
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 
-/** The EC curves okmsd knows: JOSE name, named-curve OID, OpenSSL's name, and the byte size of a coordinate. */
+/**
+ * The EC curves okmsd knows, and so the curves a CSR's EC key may use: JOSE name, named-curve OID, OpenSSL's name
+ * (how Node reports a key's curve), and the byte size of a coordinate.
+ */
 export interface EcCurve {
   readonly name: 'P-256' | 'P-384' | 'P-521';
   readonly oid: string;
@@ -18,6 +21,7 @@ export const EC_CURVES: readonly EcCurve[] = [
 ];
 export const ecCurveByName = (name: string): EcCurve | undefined => EC_CURVES.find((c) => c.name === name);
 export const ecCurveByOid = (dotted: string): EcCurve | undefined => EC_CURVES.find((c) => c.oid === dotted);
+export const ecCurveByOpensslName = (name: string): EcCurve | undefined => EC_CURVES.find((c) => c.openssl === name);
 
 /** An EC key pair as its numbers: the private scalar and the uncompressed public point (0x04 || X || Y). */
 export interface RawEcKeyPair {

@@ -35,10 +35,5 @@ export type NodeKeySpec =
   | { type: 'ec'; options: { namedCurve: string } }
   | { type: 'rsa'; options: { modulusLength: number } };
 
-/** Keys accepted in a CSR. Node reports curves by their OpenSSL names. */
+/** RSA keys accepted in a CSR; its EC keys may use the curves of EC_CURVES (ec-key-encoding.ts). */
 export const CSR_RSA_BITS = { min: 2048, max: 8192 } as const;
-export const CSR_EC_CURVES: Record<string, string> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};

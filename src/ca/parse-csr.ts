@@ -2,8 +2,8 @@ import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:cryp
 import { OkmsError } from '../domain/errors';
 import type { CertificateType } from '../domain/types';
 import { decodeOid, readTlv } from './der';
-import { ecCurveByName, ecCurveByOid, encodeEcPublicKey, importEcPublicPoint, type EcCurve } from './ec-key-encoding';
-import { CSR_EC_CURVES, CSR_RSA_BITS } from './key-specs';
+import { ecCurveByName, ecCurveByOid, ecCurveByOpensslName, encodeEcPublicKey, importEcPublicPoint, type EcCurve } from './ec-key-encoding';
+import { CSR_RSA_BITS } from './key-specs';
 
 export interface ParsedCsr {
   /** SubjectPublicKeyInfo (DER) of the requester's key: the only part of the CSR okmsd uses. */
@@ -132,11 +132,11 @@ function describeKey(key: KeyObject, namedParameters: boolean): { certificateTyp
   }
   if (key.asymmetricKeyType === 'ec') {
     if (!namedParameters) throw csrError('ERR_CSR_KEY_UNSUPPORTED', 'an EC key must name its curve (explicit curve parameters are not accepted)');
-    const curve = CSR_EC_CURVES[details.namedCurve ?? ''];
+    const curve = ecCurveByOpensslName(details.namedCurve ?? '');
     if (!curve) {
       throw csrError('ERR_CSR_KEY_UNSUPPORTED', `EC curve ${details.namedCurve ?? 'unknown'} is not accepted (P-256, P-384 and P-521 are)`);
     }
-    return { certificateType: 'ECDSA', keyAlgorithm: `EC ${curve}` };
+    return { certificateType: 'ECDSA', keyAlgorithm: `EC ${curve.name}` };
   }
   throw csrError('ERR_CSR_KEY_UNSUPPORTED', `key type ${key.asymmetricKeyType ?? 'unknown'} is not accepted (RSA and EC are)`);
 }
