@@ -6,7 +6,6 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enumeration, integer, struct, text } from '../src/kmip/kmip-items';
@@ -15,6 +14,7 @@ import { startBenchOkmsd } from './lib/okmsd-child';
 import { attribute, KmipTestClient, resultOf, uidIn } from './lib/kmip-client';
 import { load } from './lib/load';
 import { table } from './lib/measure';
+import { freePort } from '../tools/free-port';
 
 const SECONDS = Number(process.env.BENCH_DURATION_MS ?? 3000) / 1000;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -36,13 +36,6 @@ async function rate(client: KmipTestClient, item: () => [number, ReturnType<type
   }
   return done / ((performance.now() - started) / 1000);
 }
-
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 function openssl(work: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: work, stdio: 'pipe' });

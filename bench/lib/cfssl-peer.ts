@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { freePort } from '../../tools/free-port';
 
 /**
  * CFSSL's certdb schema for SQLite, as its certdb/sqlite/migrations/001_CreateCertificates.sql creates it (the
@@ -28,17 +28,6 @@ export interface CfsslPeer {
   /** Certificates in the certdb (0 without one). */
   stored(): number;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function cfsslAvailable(): boolean {

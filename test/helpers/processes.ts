@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CLI } from './cli-runner';
+import { testMongoUri } from './mongo-server';
 
-/** A TCP port free on loopback now (for processes that must be told one port in advance). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort } from '../../tools/free-port';
+
+/** The environment of an `okmsd serve` node on the tests' MongoDB-wire store; every node of one store holds its master key. */
+export function sharedStoreEnv(store: { database: string; token: string; masterKey: string }, extra: Record<string, string>): Record<string, string> {
+  return { OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(store.database), OKMSD_ADMIN_TOKEN: store.token, OKMSD_MASTER_KEY: store.masterKey, OKMSD_LIFECYCLE_INTERVAL: '0', ...extra };
+}
 
 /** SIGTERM to each child, resolved once every one has exited. */
 export async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
