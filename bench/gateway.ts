@@ -18,7 +18,7 @@ import { openEmbeddedStore } from '../src/storage/embedded/embedded-store';
 import { startChild } from './lib/child';
 import { startBenchOkmsd } from './lib/okmsd-child';
 import { load, type LoadResult } from './lib/load';
-import { table } from './lib/measure';
+import { processCpuMs, table } from './lib/measure';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2000);
@@ -57,15 +57,14 @@ async function decisionCost(unrelated: number): Promise<number> {
   return micros;
 }
 
-/** utime + stime of a process in clock ticks (/proc/PID/stat fields 14 and 15; all its threads). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/** utime + stime of a process in ms, all its threads (the server CPU table needs Linux's /proc). */
+function cpuMs(pid: number): number {
+  const ms = processCpuMs(pid);
+  if (ms === undefined) throw new Error(`no /proc/${pid}/stat: bench/gateway measures server CPU on Linux only`);
+  return ms;
 }
 
-/** Clock ticks are 10 ms (USER_HZ 100 on Linux). */
-const perRequestMicros = (spent: { ticks: number; requests: number }) => Math.round((spent.ticks * 10_000) / Math.max(1, spent.requests));
+const perRequestMicros = (spent: { ms: number; requests: number }) => Math.round((spent.ms * 1000) / Math.max(1, spent.requests));
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'okmsd-bench-gw-'));
@@ -98,13 +97,13 @@ async function main(): Promise<void> {
   const cell = async (label: string, options: { concurrency: number; keepAlive: boolean }) => {
     const b: LoadResult[] = [];
     const o: LoadResult[] = [];
-    const spent = { bare: { ticks: 0, requests: 0 }, okmsd: { ticks: 0, requests: 0 } };
+    const spent = { bare: { ms: 0, requests: 0 }, okmsd: { ms: 0, requests: 0 } };
     // Server CPU per request (from /proc): on a shared machine whose speed drifts, wall-clock rates move with the
     // neighbours, CPU time per request much less.
     const measured = async (which: 'bare' | 'okmsd', pid: number, run: () => Promise<LoadResult>) => {
-      const before = cpuTicks(pid);
+      const before = cpuMs(pid);
       const result = await run();
-      spent[which].ticks += cpuTicks(pid) - before;
+      spent[which].ms += cpuMs(pid) - before;
       spent[which].requests += result.requests;
       return result;
     };

@@ -85,13 +85,14 @@ function post(url: string, body: string, headers: Record<string, string> = { aut
   });
 }
 
-/** Best throughput and least CPU per job of `rounds` measurements: the least disturbed by the rest of the machine. */
-async function bestRounds(rounds: number, measure: () => Promise<{ rate: number; cpuMs: number | undefined }>): Promise<{ rate: number; cpuMs: number }> {
-  let best = { rate: 0, cpuMs: Infinity };
-  for (let round = 0; round < rounds; round += 1) {
-    const { rate, cpuMs } = await measure();
-    best = { rate: Math.max(best.rate, rate), cpuMs: Math.min(best.cpuMs, cpuMs ?? NaN) };
-  }
+interface Best { readonly rate: number; readonly cpuMs: number }
+const NONE_YET: Best = { rate: 0, cpuMs: Infinity };
+/** The best throughput and the least CPU per job so far: the measurements least disturbed by the rest of the machine. */
+const keepBest = (best: Best, measured: { rate: number; cpuMs: number | undefined }): Best => ({ rate: Math.max(best.rate, measured.rate), cpuMs: Math.min(best.cpuMs, measured.cpuMs ?? NaN) });
+
+async function bestRounds(rounds: number, measure: () => Promise<{ rate: number; cpuMs: number | undefined }>): Promise<Best> {
+  let best = NONE_YET;
+  for (let round = 0; round < rounds; round += 1) best = keepBest(best, await measure());
   return best;
 }
 
@@ -108,22 +109,18 @@ async function againstCfssl(csrPem: string, okmsd: { url: string; pid: number },
   const bare = await startCfssl({ certdb: false });
   const signBody = JSON.stringify({ certificate_request: csrPem, profile: 'client' });
   const sides = [
-    { label: 'okmsd POST …/credential (CSR)', pid: okmsd.pid, run: (i: number) => post(`${okmsd.url}/okms/resource/${domainId}/credential`, JSON.stringify({ name: `cfssl-round-${i}-${Math.random()}`, identityURNs: URNS, csr: csrPem })), best: 0, cpuMs: Infinity },
-    { label: 'CFSSL sign, certdb SQLite WAL FULL', pid: durable.pid, run: () => post(durable.signUrl, signBody, {}, 200), best: 0, cpuMs: Infinity },
-    { label: 'CFSSL sign, no certdb', pid: bare.pid, run: () => post(bare.signUrl, signBody, {}, 200), best: 0, cpuMs: Infinity },
+    { label: 'okmsd POST …/credential (CSR)', pid: okmsd.pid, run: (i: number) => post(`${okmsd.url}/okms/resource/${domainId}/credential`, JSON.stringify({ name: `cfssl-round-${i}-${Math.random()}`, identityURNs: URNS, csr: csrPem })), best: NONE_YET },
+    { label: 'CFSSL sign, certdb SQLite WAL FULL', pid: durable.pid, run: () => post(durable.signUrl, signBody, {}, 200), best: NONE_YET },
+    { label: 'CFSSL sign, no certdb', pid: bare.pid, run: () => post(bare.signUrl, signBody, {}, 200), best: NONE_YET },
   ];
   for (let round = 0; round < CFSSL_ROUNDS; round += 1) {
-    for (const side of sides) {
-      const { rate, cpuMs } = await throughputAndCpu(CFSSL_COUNT, CONCURRENCY, side.run, side.pid);
-      side.best = Math.max(side.best, rate);
-      side.cpuMs = Math.min(side.cpuMs, cpuMs ?? NaN);
-    }
+    for (const side of sides) side.best = keepBest(side.best, await throughputAndCpu(CFSSL_COUNT, CONCURRENCY, side.run, side.pid));
   }
   const stored = durable.stored();
   if (stored !== CFSSL_COUNT * CFSSL_ROUNDS) throw new Error(`CFSSL's certdb holds ${stored} certificates, expected ${CFSSL_COUNT * CFSSL_ROUNDS}`);
   await Promise.all([durable.stop(), bare.stop()]);
   const [ours, withDb, withoutDb] = sides as [typeof sides[0], typeof sides[0], typeof sides[0]];
-  return [ours, withDb, withoutDb].map((side) => [side.label, side.best, ours.best / side.best, cpu(side.cpuMs), side.cpuMs / ours.cpuMs]);
+  return [ours, withDb, withoutDb].map(({ label, best }) => [label, best.rate, ours.best.rate / best.rate, cpu(best.cpuMs), best.cpuMs / ours.best.cpuMs]);
 }
 
 async function main(): Promise<void> {
