@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { REVOCATION_CONVERGENCE_BOUND_MS } from '../../src/ca/revocation-set';
 import { CLI, requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
-import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
+import { dropTestDatabases } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
-import { freePort, startServe, stopChildren } from '../helpers/processes';
+import { freePort, sharedStoreEnv, startServe, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane gateway --workers 2` beside `okmsd serve --plane control`, on one MongoDB-wire store: two
@@ -21,10 +21,8 @@ const database = `okmsd_cluster_${process.pid}`;
 const work = tempDir('okmsd-cluster-');
 const children: ChildProcess[] = [];
 
-const env = (extra: Record<string, string>) => ({
-  OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_LIFECYCLE_INTERVAL: '0',
-  OKMSD_RATE_LIMIT_PER_CALLER: '1000000', OKMSD_RATE_LIMIT_UNAUTHENTICATED: '1000000', ...extra,
-});
+const env = (extra: Record<string, string>) =>
+  sharedStoreEnv({ database, token: TOKEN, masterKey: MASTER_KEY }, { OKMSD_RATE_LIMIT_PER_CALLER: '1000000', OKMSD_RATE_LIMIT_UNAUTHENTICATED: '1000000', ...extra });
 
 afterAll(async () => {
   await stopChildren(children);

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { requireBuiltCli } from '../helpers/cli-runner';
 import { removeDir, tempDir } from '../helpers/harness';
-import { dropTestDatabases, testMongoUri } from '../helpers/mongo-server';
+import { dropTestDatabases } from '../helpers/mongo-server';
 import { mtlsCall } from '../helpers/mtls-client';
-import { freePort, startServe, stopChildren } from '../helpers/processes';
+import { freePort, sharedStoreEnv, startServe, stopChildren } from '../helpers/processes';
 
 /**
  * `okmsd serve --plane control` and `okmsd serve --plane gateway` as two processes on one MongoDB-wire store: the
@@ -18,9 +18,7 @@ const work = tempDir('okmsd-planes-');
 const children: ChildProcess[] = [];
 
 async function serve(plane: 'control' | 'gateway', env: Record<string, string>): Promise<{ line: Record<string, unknown> }> {
-  const started = startServe(['--plane', plane], {
-    OKMSD_STORE: 'mongodb', OKMSD_MONGODB_URI: testMongoUri(database), OKMSD_ADMIN_TOKEN: TOKEN, OKMSD_MASTER_KEY: MASTER_KEY, OKMSD_DATA_DIR: join(work, plane), OKMSD_LIFECYCLE_INTERVAL: '0', ...env,
-  }, children);
+  const started = startServe(['--plane', plane], sharedStoreEnv({ database, token: TOKEN, masterKey: MASTER_KEY }, { OKMSD_DATA_DIR: join(work, plane), ...env }), children);
   await started.seen('okmsd listening');
   return { line: started.first('okmsd listening') };
 }
