@@ -35,6 +35,8 @@ export interface OkmsdConfig {
   readonly logLevel: string;
   readonly maxConcurrentRsaKeygen: number;
   readonly maxQueuedRsaKeygen: number;
+  /** Worker threads checking EC CSRs' proof of possession (key import and signature), off the event loop. */
+  readonly csrVerifyThreads: number;
   /** Pregenerated RSA key pairs kept in memory once the first RSA key is asked for (0: none). */
   readonly rsaKeyReserve: number;
   /** Lifetime of a Keystone-compatible token (Barbican API). */
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env): OkmsdConfig {
     maxConcurrentRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_CONCURRENCY', availableParallelism()),
     rsaKeyReserve: nonNegativeInt(env, 'OKMSD_RSA_KEY_RESERVE', 64),
     maxQueuedRsaKeygen: positiveInt(env, 'OKMSD_RSA_KEYGEN_QUEUE', 256),
+    csrVerifyThreads: positiveInt(env, 'OKMSD_CSR_VERIFY_THREADS', Math.min(4, availableParallelism())),
     keystoneTokenTtlSeconds: positiveInt(env, 'OKMSD_KEYSTONE_TOKEN_TTL', 3600),
     orderKey: orderKey(env),
     renewOverlapSeconds: nonNegativeInt(env, 'OKMSD_RENEW_OVERLAP_SECONDS', 86_400),

@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
 import { CredentialService } from '../ca/credential-service';
 import { DomainService } from '../ca/domain-service';
+import { CsrVerifyWorkers } from '../ca/csr-verify-workers';
 import { KeyPairGenerator } from '../ca/generate-key-pair';
 import { gatewayTlsMaterial } from '../ca/gateway-tls';
 import { RevocationSet } from '../ca/revocation-set';
@@ -39,6 +40,9 @@ import { wireBarbican } from './barbican-wiring';
 import { LifecycleJobs } from './lifecycle-jobs';
 import { WebhookNotifier } from '../observability/webhook';
 import type { Store } from '../storage/store';
+
+/** EC CSR checks waiting or running at once (each holds ~1 KiB); beyond it a creation gets 429. */
+const MAX_CSR_CHECKS_IN_FLIGHT = 1024;
 
 export interface StartOptions {
   /** Where JSON logs go (stdout by default); tests capture them here. */
@@ -104,6 +108,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
   });
   const keyPairs = new KeyPairGenerator({ rsaThreads: config.maxConcurrentRsaKeygen, maxQueuedRsa: config.maxQueuedRsaKeygen, rsaReserve: config.rsaKeyReserve });
   metrics.watchRsaReserve(() => keyPairs.rsaReserveLevel());
+  const csrVerifier = new CsrVerifyWorkers({ threads: config.csrVerifyThreads, maxInFlight: MAX_CSR_CHECKS_IN_FLIGHT });
   const services: ControlPlaneServices = {
     store,
     domains,
@@ -111,6 +116,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       store,
       domains,
       keyPairs,
+      csrVerifier,
       clock,
       urnRegion: config.urnRegion,
       onRevoked: (domainId, serial) => {
@@ -187,6 +193,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     gateway.close();
     void kmip?.close();
     void keyPairs.close();
+    void csrVerifier.close();
     revocations.stop();
     await store.close();
     throw error;
@@ -221,7 +228,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
       closing ??= (async () => {
         await Promise.all([servesControl ? stopListening(server) : undefined, servesGateway ? stopListening(gateway) : undefined, kmip?.close()]);
         await lifecycle.stop();
-        await keyPairs.close();
+        await Promise.all([keyPairs.close(), csrVerifier.close()]);
         revocations.stop();
         await store.close();
         logger.info('okmsd stopped');

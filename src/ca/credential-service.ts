@@ -5,6 +5,7 @@ import type { Account, CertificateType, CredentialRecord, DomainRecord, Page, Pa
 import type { Repositories } from '../storage/ports';
 import { buildAccessProfile, type RevocationUrls } from './access-profile';
 import { csrToDer } from './csr-input';
+import type { CsrVerifyWorkers } from './csr-verify-workers';
 import type { DomainService } from './domain-service';
 import type { KeyPairGenerator } from './generate-key-pair';
 import { issueLeafCertificate } from './issue-certificate';
@@ -61,6 +62,8 @@ export class CredentialService {
       store: Pick<Repositories, 'credentials'>;
       domains: DomainService;
       keyPairs: KeyPairGenerator;
+      /** Where EC CSRs are checked off the event loop (parseCsr's general path without it). */
+      csrVerifier?: CsrVerifyWorkers;
       clock: () => Date;
       urnRegion: string;
       /** Told of each revocation at once (the gateway's in-memory revocation set). */
@@ -112,7 +115,7 @@ export class CredentialService {
     const started = process.hrtime.bigint();
     checkOwnIdentities(input.identityURNs, account, urnRegion, 'identityURNs');
     const identityBindings = this.deps.bindIdentities ? await this.deps.bindIdentities(account.id, input.identityURNs, 'identityURNs') : undefined;
-    const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr));
+    const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr), this.deps.csrVerifier);
     const certificateType = resolveCertificateType(input.certificateType, csr);
     const id = randomUUID();
     const now = clock();

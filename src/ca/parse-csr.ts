@@ -3,6 +3,7 @@ import { OkmsError } from '../domain/errors';
 import type { CertificateType } from '../domain/types';
 import { decodeOid, readTlv } from './der';
 import { ecCurveByName, ecCurveByOid, ecCurveByOpensslName, encodeEcPublicKey, importEcPublicPoint, type EcCurve } from './ec-key-encoding';
+import type { CsrVerifyWorkers } from './csr-verify-workers';
 import { CSR_RSA_BITS } from './key-specs';
 
 export interface ParsedCsr {
@@ -144,21 +145,30 @@ function describeKey(key: KeyObject, namedParameters: boolean): { certificateTyp
 /**
  * Decodes a CSR, checks its key against the accepted types and verifies its signature
  * (proof that the requester holds the private key). Subject and extensions are ignored: the CA sets them.
+ * With `verifier`, an EC key's import and check run on its threads; anything they cannot settle takes the path below.
  */
-export async function parseCsr(der: Buffer): Promise<ParsedCsr> {
+export async function parseCsr(der: Buffer, verifier?: CsrVerifyWorkers): Promise<ParsedCsr> {
   const decoded = decodeRequest(der);
+  const signature = SIGNATURE_HASHES[decoded.signatureOid];
+  if (verifier && decoded.ec && signature && !signature.name.includes('RSA')) {
+    const { curve, point } = decoded.ec;
+    const checked = await verifier.check({ curve: curve.name, hash: signature.hash, signed: decoded.signed, signature: decoded.signature, point });
+    if (checked.outcome === 'valid') return { spki: Buffer.from(checked.spki), certificateType: 'ECDSA', keyAlgorithm: `EC ${curve.name}` };
+    if (checked.outcome === 'invalid') throw badSignature();
+  }
   const { key, spki, ...described } = (decoded.ec && importEcKey(decoded.ec)) ?? importAnyKey(decoded);
 
-  const signature = SIGNATURE_HASHES[decoded.signatureOid];
   if (!signature) throw csrError('ERR_CSR_SIGNATURE', `signature algorithm ${decoded.signatureOid} is not accepted (SHA-256/384/512 with RSA or ECDSA are)`);
   const keyIsRsa = described.certificateType === 'RSA';
   if (keyIsRsa !== signature.name.includes('RSA')) {
     throw csrError('ERR_CSR_SIGNATURE', `signature algorithm ${signature.name} does not fit the ${described.keyAlgorithm} key`);
   }
   const valid = await verifyOnThreadPool(signature.hash, decoded.signed, key, decoded.signature);
-  if (!valid) throw csrError('ERR_CSR_SIGNATURE', 'signature does not verify with the key it carries (no proof of possession)');
+  if (!valid) throw badSignature();
   return { spki, ...described };
 }
+
+const badSignature = () => csrError('ERR_CSR_SIGNATURE', 'signature does not verify with the key it carries (no proof of possession)');
 
 type ImportedKey = { key: KeyObject; spki: Buffer; certificateType: CertificateType; keyAlgorithm: string };
 
