@@ -1,6 +1,5 @@
 import type { DomainRecord } from '../domain/types';
 import { blockListOf } from '../domain/cidr';
-import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
 import { CredentialService } from '../ca/credential-service';
 import { DomainService } from '../ca/domain-service';
@@ -18,7 +17,7 @@ import { authenticateAdminToken } from '../iam/admin-tokens';
 import { dataPlaneRoutes } from '../http/data-plane/data-plane-routes';
 import { ServiceKeyService } from '../kms/service-key-service';
 import type { OkmsdConfig } from './config';
-import { buildControlPlaneApp } from '../http/control/app';
+import { buildControlPlaneApp, type ControlPlaneApp } from '../http/control/app';
 import { bracketed, publicEndpoints, revocationUrls, serverRevocationUrls } from './public-endpoints';
 import { domainCas } from '../ca/domain-cas';
 import { TokenAuthenticator } from '../http/gateway/authenticate-token';
@@ -62,7 +61,7 @@ export interface RunningOkmsd {
   readonly gatewayCaPEM: string;
   readonly audit: AuditLog;
   /** Both planes' request handlers (tests compare their routes with the OpenAPI document). */
-  readonly apps: { readonly control: Express; readonly gateway: GatewayApp };
+  readonly apps: { readonly control: ControlPlaneApp; readonly gateway: GatewayApp };
   readonly store: Store;
   readonly logger: Logger;
   readonly services: ControlPlaneServices;
@@ -165,7 +164,7 @@ export async function startOkmsd(config: OkmsdConfig, options: StartOptions = {}
     authenticators: { admin: (req) => authenticateAdminToken(store, req.get('authorization'), clock()), barbican: barbican.authenticate },
   });
   const controlApp = buildControlPlaneApp(services, controlPipeline);
-  const server = createControlServer(controlApp, config.serverLimits, logger, nowMs);
+  const server = createControlServer(controlApp.express, config.serverLimits, logger, nowMs);
   const gatewayPipeline = new Pipeline({
     ...pipelineDeps, plane: 'gateway', auditReads: true,
     authenticators: gatewayAuthenticators({

@@ -1,4 +1,4 @@
-import { PathRouter } from '../../src/http/gateway/path-router';
+import { PathRouter } from '../../src/http/path-router';
 
 describe('PathRouter', () => {
   const routes = [

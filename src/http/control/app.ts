@@ -78,7 +78,13 @@ export function controlPlaneRoutes(s: ControlPlaneServices): Route[] {
   ];
 }
 
-export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline): Express {
+/** The control plane's Express app, and `METHOD /path` of each API route it serves (pages aside). */
+export interface ControlPlaneApp {
+  readonly express: Express;
+  readonly routes: readonly string[];
+}
+
+export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline): ControlPlaneApp {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -94,6 +100,6 @@ export function buildControlPlaneApp(s: ControlPlaneServices, pipeline: Pipeline
       res.set({ 'Content-Type': page.contentType, 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).send(page.body);
     });
   }
-  mountPipeline(app, controlPlaneRoutes(s), pipeline);
-  return app;
+  const routes = mountPipeline(app, controlPlaneRoutes(s), pipeline);
+  return { express: app, routes };
 }

@@ -13,7 +13,7 @@ import { presentedToken, type TokenAuthenticator } from './authenticate-token';
 import type { CredentialRecord } from '../../domain/types';
 import { barbicanCertificateAuthenticator } from './gateway-barbican';
 import { GatewayError } from '../pipeline/okms-error';
-import { PathRouter } from './path-router';
+import { PathRouter } from '../path-router';
 
 /** Off unless configured: a TLS-terminating proxy at a trusted address forwards the client certificate in a header. */
 export interface ProxyMode {
