@@ -1,19 +1,19 @@
 import { verify } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { ecCurveByName, importEcPublicPoint } from './ec-key-encoding';
+import { ecCurveByName, importEcPublicPointRaw } from './ec-key-encoding';
 import type { VerifyJob, VerifyResult } from './csr-verify-workers';
 
 // CSR proof-of-possession checks for CsrVerifyWorkers (csr-verify-workers.ts), a batch per message: the key import
-// (OpenSSL checks the point, a scalar multiplication) and the signature verification, both off the event loop.
+// (OpenSSL checks that the point is on its curve) and the signature verification, both off the event loop.
 const port = parentPort!;
 
-function check({ id, curve, bytes, signedLength, signatureLength, hash }: VerifyJob): VerifyResult {
+async function check({ id, curve, bytes, signedLength, signatureLength, hash }: VerifyJob): Promise<VerifyResult> {
   const signed = bytes.subarray(0, signedLength);
   const signature = bytes.subarray(signedLength, signedLength + signatureLength);
   const point = bytes.subarray(signedLength + signatureLength);
-  let imported: ReturnType<typeof importEcPublicPoint>;
+  let imported: Awaited<ReturnType<typeof importEcPublicPointRaw>>;
   try {
-    imported = importEcPublicPoint(ecCurveByName(curve)!, point);
+    imported = await importEcPublicPointRaw(ecCurveByName(curve)!, point);
   } catch {
     return { id, outcome: 'undecodable' };
   }
@@ -28,5 +28,5 @@ function check({ id, curve, bytes, signedLength, signatureLength, hash }: Verify
 }
 
 port.on('message', (jobs: readonly VerifyJob[]) => {
-  port.postMessage(jobs.map(check));
+  void Promise.all(jobs.map(check)).then((results) => port.postMessage(results));
 });

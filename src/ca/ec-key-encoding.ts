@@ -1,4 +1,4 @@
-import { createECDH, createPublicKey, ECDH, type KeyObject } from 'node:crypto';
+import { createECDH, createPublicKey, ECDH, KeyObject, webcrypto } from 'node:crypto';
 import { bitString, integer, octetString, oid, explicit, sequence } from './der';
 
 const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
@@ -65,17 +65,34 @@ export function encodeEcKeyPair({ curve, d, point }: RawEcKeyPair): { spki: Buff
   return { spki, pkcs8 };
 }
 
+/** The point uncompressed (a compressed one decompressed by OpenSSL); throws on any other form or size. */
+function uncompressedPoint(curve: EcCurve, point: Uint8Array): Buffer {
+  const compressed = point.length === curve.bytes + 1 && (point[0] === 0x02 || point[0] === 0x03);
+  if (!compressed && !(point.length === 2 * curve.bytes + 1 && point[0] === 0x04)) throw new Error('not an EC point of this curve');
+  return compressed ? (ECDH.convertKey(point, curve.openssl, undefined, undefined, 'uncompressed') as Buffer) : Buffer.from(point);
+}
+
 /**
  * A public key from its point (uncompressed, or compressed: decompressed first), as a KeyObject and its canonical
  * SPKI. OpenSSL refuses a point that is not on the curve. Through JWK this costs about half of what parsing the
  * SPKI DER does (OpenSSL 3's decoder framework). Throws on any invalid point.
  */
 export function importEcPublicPoint(curve: EcCurve, point: Uint8Array): { key: KeyObject; spki: Buffer } {
-  const compressed = point.length === curve.bytes + 1 && (point[0] === 0x02 || point[0] === 0x03);
-  if (!compressed && !(point.length === 2 * curve.bytes + 1 && point[0] === 0x04)) throw new Error('not an EC point of this curve');
-  const uncompressed = compressed ? (ECDH.convertKey(point, curve.openssl, undefined, undefined, 'uncompressed') as Buffer) : Buffer.from(point);
+  const uncompressed = uncompressedPoint(curve, point);
   const x = uncompressed.subarray(1, 1 + curve.bytes).toString('base64url');
   const y = uncompressed.subarray(1 + curve.bytes).toString('base64url');
   const key = createPublicKey({ key: { kty: 'EC', crv: curve.name, x, y }, format: 'jwk' });
+  return { key, spki: encodeEcPublicKey(curve, uncompressed) };
+}
+
+/**
+ * The same through WebCrypto's raw import, a third cheaper: OpenSSL still refuses a point off the curve, but skips
+ * the check a JWK import adds, that the group order times the point is infinity (a scalar multiplication). On
+ * these curves that check proves nothing: their cofactor is 1, so every point on the curve has the group's prime
+ * order, infinity aside, which has no uncompressed or compressed encoding. Rejects on any invalid point.
+ */
+export async function importEcPublicPointRaw(curve: EcCurve, point: Uint8Array): Promise<{ key: KeyObject; spki: Buffer }> {
+  const uncompressed = uncompressedPoint(curve, point);
+  const key = KeyObject.from(await webcrypto.subtle.importKey('raw', uncompressed, { name: 'ECDSA', namedCurve: curve.name }, true, ['verify']));
   return { key, spki: encodeEcPublicKey(curve, uncompressed) };
 }

@@ -1,7 +1,7 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { derToPem } from '../../src/ca/csr-input';
-import { EC_CURVES, encodeEcKeyPair, generateRawEcKeyPair, importEcPublicPoint, type EcCurve } from '../../src/ca/ec-key-encoding';
+import { EC_CURVES, encodeEcKeyPair, generateRawEcKeyPair, importEcPublicPoint, importEcPublicPointRaw, type EcCurve } from '../../src/ca/ec-key-encoding';
 import { requireTools } from '../helpers/outside-tools';
 
 const pointOf = (jwk: { x?: string; y?: string }) => Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
@@ -58,31 +58,47 @@ describe('generateRawEcKeyPair', () => {
   });
 });
 
-describe('importEcPublicPoint', () => {
+type PointImport = (curve: EcCurve, point: Uint8Array) => Promise<{ key: KeyObject; spki: Buffer }>;
+
+describe.each<[string, PointImport]>([
+  ['importEcPublicPoint (JWK)', async (curve, point) => importEcPublicPoint(curve, point)],
+  ['importEcPublicPointRaw (WebCrypto raw)', importEcPublicPointRaw],
+])('%s', (_name, importPoint) => {
   const curve = EC_CURVES[0]!;
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const point = pointOf(publicKey.export({ format: 'jwk' }));
   const jwk = publicKey.export({ format: 'jwk' });
 
-  it('imports an uncompressed and a compressed point as the same key, in the canonical SPKI', () => {
+  it('imports an uncompressed and a compressed point as the same key, in the canonical SPKI', async () => {
     const spki = publicKey.export({ type: 'spki', format: 'der' });
-    expect(importEcPublicPoint(curve, point).spki.equals(spki)).toBe(true);
+    expect((await importPoint(curve, point)).spki.equals(spki)).toBe(true);
     const prefix = (point[64]! & 1) === 0 ? 0x02 : 0x03;
     const short = Buffer.concat([Buffer.from([prefix]), point.subarray(1, 33)]);
-    const imported = importEcPublicPoint(curve, short);
+    const imported = await importPoint(curve, short);
     expect(imported.spki.equals(spki)).toBe(true);
     expect(imported.key.export({ format: 'jwk' })).toEqual(jwk);
   });
 
-  it('refuses a point off the curve, a point of another size and the other encodings', () => {
+  it.each(EC_CURVES.map((c) => [c.name, c] as [string, EcCurve]))('%s: imports keys that verify their own signatures', async (_curveName, c) => {
+    for (let i = 0; i < 50; i += 1) {
+      const pair = generateKeyPairSync('ec', { namedCurve: c.name });
+      const imported = await importPoint(c, pointOf(pair.publicKey.export({ format: 'jwk' })));
+      expect(imported.spki.equals(pair.publicKey.export({ type: 'spki', format: 'der' }))).toBe(true);
+      expect(verify(null, Buffer.from('m'), imported.key, sign(null, Buffer.from('m'), pair.privateKey))).toBe(true);
+    }
+  });
+
+  it('refuses a point off the curve, a point of another size and the other encodings', async () => {
     const off = Buffer.from(point);
     off[64]! ^= 0x01;
-    expect(() => importEcPublicPoint(curve, off)).toThrow();
-    expect(() => importEcPublicPoint(curve, point.subarray(0, 64))).toThrow();
-    expect(() => importEcPublicPoint(EC_CURVES[1]!, point)).toThrow();
+    await expect(importPoint(curve, off)).rejects.toThrow();
+    await expect(importPoint(curve, point.subarray(0, 64))).rejects.toThrow();
+    await expect(importPoint(EC_CURVES[1]!, point)).rejects.toThrow();
     const hybrid = Buffer.from(point);
     hybrid[0] = 0x06 | (point[64]! & 1);
-    expect(() => importEcPublicPoint(curve, hybrid)).toThrow();
-    expect(() => importEcPublicPoint(curve, Buffer.from([0x00]))).toThrow();
+    await expect(importPoint(curve, hybrid)).rejects.toThrow();
+    await expect(importPoint(curve, Buffer.from([0x00]))).rejects.toThrow();
+    const notOnCurveX = Buffer.concat([Buffer.from([0x02]), Buffer.alloc(32, 0xff)]); // x ≥ p: no point at all
+    await expect(importPoint(curve, notOnCurveX)).rejects.toThrow();
   });
 });
