@@ -24,7 +24,7 @@ describe('encodeEcKeyPair', () => {
   it('produces a PKCS#8 file that openssl reads', () => {
     requireTools('openssl');
     const pem = derToPem(encodeEcKeyPair(generateRawEcKeyPair(EC_CURVES[0]!)).pkcs8, 'PRIVATE KEY');
-    expect(execFileSync('openssl', ['pkey', '-noout', '-check'], { input: pem, stdio: 'pipe' }).toString()).toContain('valid');
+    expect(execFileSync('openssl', ['pkey', '-noout', '-check'], { input: pem, stdio: 'pipe', timeout: 30_000 }).toString()).toContain('valid');
   });
 });
 
