@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { OkmsError } from '../domain/errors';
 import { checkOwnIdentities } from '../domain/identity-check';
+import { timeOrderedUuid } from '../domain/time-ordered-uuid';
 import type { Account, CertificateType, CredentialRecord, DomainRecord, Page, PageRequest } from '../domain/types';
 import type { Repositories } from '../storage/ports';
 import { buildAccessProfile, type RevocationUrls } from './access-profile';
@@ -117,8 +117,8 @@ export class CredentialService {
     const identityBindings = this.deps.bindIdentities ? await this.deps.bindIdentities(account.id, input.identityURNs, 'identityURNs') : undefined;
     const csr = input.csr === undefined ? undefined : await parseCsr(csrToDer(input.csr), this.deps.csrVerifier);
     const certificateType = resolveCertificateType(input.certificateType, csr);
-    const id = randomUUID();
     const now = clock();
+    const id = timeOrderedUuid(now.getTime());
     const profile = buildAccessProfile({
       credentialId: id,
       okmsId: domain.id,
