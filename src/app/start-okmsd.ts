@@ -40,7 +40,7 @@ import { LifecycleJobs } from './lifecycle-jobs';
 import { WebhookNotifier } from '../observability/webhook';
 import type { Store } from '../storage/store';
 
-/** EC CSR checks waiting or running at once (each holds ~1 KiB); beyond it a creation gets 429. */
+/** EC CSR checks waiting or running at once: each holds its CSR's bytes (~1 KiB; the schema caps a CSR at 32 KiB, so 32 MiB at worst); beyond it a creation gets 429. */
 const MAX_CSR_CHECKS_IN_FLIGHT = 1024;
 
 export interface StartOptions {
