@@ -1,7 +1,8 @@
 import { createECDH, createPublicKey, ECDH, KeyObject, webcrypto } from 'node:crypto';
 import { bitString, integer, octetString, oid, explicit, sequence } from './der';
 
-const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+/** id-ecPublicKey, the key algorithm of every EC SubjectPublicKeyInfo. */
+export const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 
 /**
  * The EC curves okmsd knows, and so the curves a CSR's EC key may use: JOSE name, named-curve OID, OpenSSL's name

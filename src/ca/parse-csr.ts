@@ -2,7 +2,7 @@ import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:cryp
 import { OkmsError } from '../domain/errors';
 import type { CertificateType } from '../domain/types';
 import { decodeOid, readTlv } from './der';
-import { ecCurveByName, ecCurveByOid, ecCurveByOpensslName, encodeEcPublicKey, importEcPublicPoint, type EcCurve } from './ec-key-encoding';
+import { EC_PUBLIC_KEY, ecCurveByOid, ecCurveByOpensslName, encodeEcPublicKey, importEcPublicPoint, type EcCurve } from './ec-key-encoding';
 import type { CsrVerifyWorkers } from './csr-verify-workers';
 import { CSR_RSA_BITS } from './key-specs';
 
@@ -13,8 +13,6 @@ export interface ParsedCsr {
   /** "RSA 3072", "EC P-384", ... */
   readonly keyAlgorithm: string;
 }
-
-const EC_PUBLIC_KEY = '1.2.840.10045.2.1';
 
 /** CSR signature algorithms okmsd verifies (proof of possession). SHA-1 and MD5 are refused. */
 const SIGNATURE_HASHES: Record<string, { hash: string; name: string }> = {
@@ -119,7 +117,8 @@ function verifyOnThreadPool(hash: string, data: Buffer, key: KeyObject, signatur
   });
 }
 
-function describeKey(key: KeyObject, namedParameters: boolean): { certificateType: CertificateType; keyAlgorithm: string } {
+/** The key's type and description; for an EC key also its curve, found once here. */
+function describeKey(key: KeyObject, namedParameters: boolean): { certificateType: CertificateType; keyAlgorithm: string; curve?: EcCurve } {
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
     const bits = details.modulusLength ?? 0;
@@ -137,7 +136,7 @@ function describeKey(key: KeyObject, namedParameters: boolean): { certificateTyp
     if (!curve) {
       throw csrError('ERR_CSR_KEY_UNSUPPORTED', `EC curve ${details.namedCurve ?? 'unknown'} is not accepted (P-256, P-384 and P-521 are)`);
     }
-    return { certificateType: 'ECDSA', keyAlgorithm: `EC ${curve.name}` };
+    return { certificateType: 'ECDSA', keyAlgorithm: `EC ${curve.name}`, curve };
   }
   throw csrError('ERR_CSR_KEY_UNSUPPORTED', `key type ${key.asymmetricKeyType ?? 'unknown'} is not accepted (RSA and EC are)`);
 }
@@ -195,10 +194,9 @@ function importAnyKey({ spki: requested, keyParametersTag }: DecodedRequest): Im
     throw csrError('ERR_CSR_KEY_UNSUPPORTED', 'carries a public key that cannot be decoded');
   }
   // EC parameters: an OBJECT IDENTIFIER names the curve; a SEQUENCE spells it out (explicit parameters).
-  const described = describeKey(key, keyParametersTag === 0x06);
-  if (described.certificateType === 'RSA') return { key, spki: Buffer.from(requested), ...described }; // RSA as it came: one encoding only
+  const { curve, ...described } = describeKey(key, keyParametersTag === 0x06);
+  if (!curve) return { key, spki: Buffer.from(requested), ...described }; // RSA as it came: one encoding only
   const jwk = key.export({ format: 'jwk' });
-  const curve = ecCurveByName(jwk.crv ?? '')!;
   const point = Buffer.concat([Buffer.from([0x04]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
   return { key, spki: encodeEcPublicKey(curve, point), ...described };
 }
