@@ -149,13 +149,16 @@ function describeKey(key: KeyObject, namedParameters: boolean): { certificateTyp
 export async function parseCsr(der: Buffer, verifier?: CsrVerifyWorkers): Promise<ParsedCsr> {
   const decoded = decodeRequest(der);
   const signature = SIGNATURE_HASHES[decoded.signatureOid];
+  // A point the workers could not import is not tried again from its numbers: straight to OpenSSL's decoder.
+  let pointRefused = false;
   if (verifier && decoded.ec && signature && !signature.name.includes('RSA')) {
     const { curve, point } = decoded.ec;
     const checked = await verifier.check({ curve: curve.name, hash: signature.hash, signed: decoded.signed, signature: decoded.signature, point });
     if (checked.outcome === 'valid') return { spki: Buffer.from(checked.spki), certificateType: 'ECDSA', keyAlgorithm: `EC ${curve.name}` };
     if (checked.outcome === 'invalid') throw badSignature();
+    pointRefused = checked.outcome === 'undecodable';
   }
-  const { key, spki, ...described } = (decoded.ec && importEcKey(decoded.ec)) ?? importAnyKey(decoded);
+  const { key, spki, ...described } = (decoded.ec && !pointRefused && importEcKey(decoded.ec)) || importAnyKey(decoded);
 
   if (!signature) throw csrError('ERR_CSR_SIGNATURE', `signature algorithm ${decoded.signatureOid} is not accepted (SHA-256/384/512 with RSA or ECDSA are)`);
   const keyIsRsa = described.certificateType === 'RSA';
